@@ -1,0 +1,17 @@
+/* kylecode-sandbox: runs commands jailed (namespaces, seccomp, no capabilities, limits). */
+#include <stddef.h>
+
+#include "ipc/ipc.h"
+#include "ipc/wargs.h"
+#include "lib/core/log.h"
+
+int
+main(int argc, char **argv)
+{
+	struct worker_args wa;
+
+	worker_args_parse(argc, argv, "sandbox", "kylecode-sandbox: runs commands jailed (namespaces, seccomp, no capabilities, limits).", &wa);
+	log_init("sandbox", wa.verbose);
+	/* Skeleton: PING and SHUTDOWN only, until the role's handlers land. */
+	return ipc_worker_serve(wa.req_url, wa.ev_url, NULL, 0, NULL, 2) == 0 ? 0 : 1;
+}
