@@ -1,0 +1,37 @@
+/* A Jinja2-compatible template engine (the subset the prototype's
+ * templates use; docs/TEMPLATES.md lists it). Output matches Jinja2 3.x
+ * byte for byte with trim_blocks=True, lstrip_blocks=True,
+ * undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False.
+ *
+ * Errors are written into err (errlen bytes, always NUL-terminated when
+ * errlen > 0) as "name:line: message" and the call returns NULL or -1.
+ * Rendering is bounded (recursion depth, loop iterations, output size) so
+ * that hostile templates fail with an error instead of hanging. */
+#ifndef KC_LIB_TEMPLATE_TEMPLATE_H
+#define KC_LIB_TEMPLATE_TEMPLATE_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "lib/core/strbuf.h"
+
+struct kc_tpl;
+
+/* Parses src (len bytes, need not be NUL-terminated); name is used in
+ * error messages and copied. Returns a template the caller frees with
+ * kc_tpl_free(), or NULL with err set. */
+struct kc_tpl *kc_tpl_parse(const char *src, size_t len, const char *name, char *err, size_t errlen);
+
+/* Renders t with data (an object, or NULL for no variables), appending
+ * to out. Returns 0, or -1 with err set (out then holds partial output
+ * that the caller should discard). t is not modified and may be rendered
+ * concurrently from several threads. */
+int kc_tpl_render(const struct kc_tpl *t, const cJSON *data, struct strbuf *out, char *err, size_t errlen);
+
+void kc_tpl_free(struct kc_tpl *t);
+
+/* Reads, parses and renders the file at path (its path names errors). */
+int kc_tpl_render_file(const char *path, const cJSON *data, struct strbuf *out, char *err, size_t errlen);
+
+#endif
