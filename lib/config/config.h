@@ -1,0 +1,130 @@
+/* Schema-v2 configuration (DESIGN §3): YAML read with libyaml into one
+ * cJSON tree (every module uses the same JSON type), with a side table that
+ * maps each node to the file, line and column it came from, so that every
+ * message can say where the user has to look.
+ *
+ * Scalars are typed exactly as the prototype's loader (PyYAML safe_load,
+ * YAML 1.1) typed them, so a config means the same thing to kylecode as it
+ * did to the prototype; `extends:` is resolved and deep-merged the same way.
+ * docs/CONFIG.md states the rules. */
+#ifndef KC_LIB_CONFIG_CONFIG_H
+#define KC_LIB_CONFIG_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+/* ---- diagnostics ------------------------------------------------------ */
+
+enum kc_diag_sev {
+	KC_DIAG_WARN = 1,
+	KC_DIAG_ERROR = 2,
+};
+
+/* One message, already formatted as "file:line:col: key.path: what". */
+struct kc_diag_item {
+	enum kc_diag_sev sev;
+	char *msg;
+};
+
+/* A list of messages; owned by the caller, freed with kc_diag_list_free.
+ * Zero-initialising it ({0}) is a valid empty list. */
+struct kc_diag_list {
+	struct kc_diag_item *items;
+	size_t n, cap;
+	size_t nerrors, nwarnings;
+};
+
+void kc_diag_list_init(struct kc_diag_list *d);
+void kc_diag_list_free(struct kc_diag_list *d);
+void kc_diag_add(struct kc_diag_list *d, enum kc_diag_sev sev, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prints every message, one per line, "error: " / "warning: " prefixed. */
+void kc_diag_print(const struct kc_diag_list *d, FILE *f);
+
+/* ---- YAML -> cJSON ---------------------------------------------------- */
+
+/* Where nodes came from. Owned by whoever owns the tree it describes. */
+struct kc_locmap;
+
+struct kc_loc {
+	const char *file; /* owned by the map; valid while the map lives */
+	int line, col;    /* 1-based; of the value (for map members: the value) */
+	int key_line, key_col; /* map members: the key; else the value again */
+};
+
+/* Limits against hostile input (billion laughs, deep nesting, huge files). */
+#define KC_YAML_MAX_BYTES (16u * 1024u * 1024u)
+#define KC_YAML_MAX_NODES 1000000u /* nodes after alias expansion */
+#define KC_YAML_MAX_DEPTH 256
+
+struct kc_locmap *kc_locmap_new(void);
+void kc_locmap_free(struct kc_locmap *m);
+/* Looks a node up; 0 and *out filled, or -1 when the node is unknown. */
+int kc_locmap_get(const struct kc_locmap *m, const cJSON *node, struct kc_loc *out);
+
+/* Parses one YAML document (a second document is refused) into a cJSON
+ * tree typed as PyYAML safe_load does. Locations go into `locs` (may be
+ * NULL). On error returns NULL and adds "file:line:col: what" to d.
+ * `name` is the file name used in messages. An empty document gives a
+ * cJSON null. The caller owns the tree. */
+cJSON *kc_yaml_parse(const char *buf, size_t len, const char *name, struct kc_locmap *locs,
+		     struct kc_diag_list *d);
+cJSON *kc_yaml_parse_file(const char *path, struct kc_locmap *locs, struct kc_diag_list *d);
+
+/* ---- loading, merging, validating ------------------------------------- */
+
+struct kc_config; /* opaque: merged tree + locations + file list */
+
+/* Loads `path`, resolves `extends` (relative to the extending file,
+ * recursive, several bases merged in order before the child, cycles
+ * reported with the chain), deep-merges. NULL on error, messages in d. */
+struct kc_config *kc_config_load(const char *path, struct kc_diag_list *d);
+void kc_config_free(struct kc_config *c);
+
+/* The merged document, exactly (no defaults). Owned by the config. */
+const cJSON *kc_config_root(const struct kc_config *c);
+/* The path given to kc_config_load and its directory (absolute). */
+const char *kc_config_path(const struct kc_config *c);
+const char *kc_config_dir(const struct kc_config *c);
+/* Files read, the top file first; n set to the count. */
+const char *const *kc_config_files(const struct kc_config *c, size_t *n);
+
+/* Where a node of the merged tree came from: 0, or -1 if unknown. */
+int kc_config_where(const struct kc_config *c, const cJSON *node, struct kc_loc *out);
+/* "file:line:col" of a node (or of the top file when unknown) in buf. */
+const char *kc_config_where_str(const struct kc_config *c, const cJSON *node, char *buf,
+				size_t len);
+
+/* Schema v2 checks. Errors and warnings go to `out`; returns the number of
+ * errors (0: valid). Tool names in modes are checked against the tool
+ * registry, which validation loads (lib/tpsl does not depend on it). */
+int kc_config_validate(const struct kc_config *c, struct kc_diag_list *out);
+
+/* Path lookup for relative paths held in the config (tool registry, packs,
+ * templates), DESIGN §3: absolute paths as they are; else the working
+ * directory, then the config file's directory and each of its parents.
+ * Returns a malloc'd absolute path of the first that exists, or NULL with
+ * a message in err saying every place it looked. */
+char *kc_config_resolve_path(const struct kc_config *c, const char *rel, char *err,
+			     size_t errlen);
+
+/* The merged document with defaults added and paths resolved (what
+ * `config show --effective` prints). The caller owns the result. */
+cJSON *kc_config_effective(const struct kc_config *c, struct kc_diag_list *d);
+
+/* ---- small getters over the tree (NULL/default when absent) ------------ */
+
+/* "a.b.c" lookup through objects. */
+const cJSON *kc_cfg_get(const cJSON *root, const char *dotted);
+const char *kc_cfg_str(const cJSON *root, const char *dotted, const char *def);
+double kc_cfg_num(const cJSON *root, const char *dotted, double def);
+int kc_cfg_bool(const cJSON *root, const char *dotted, int def);
+
+/* Appends a tree as YAML (block style; strings quoted when a plain scalar
+ * would be read back as something else), for `config show`. */
+struct strbuf;
+void kc_yaml_emit(const cJSON *node, struct strbuf *out);
+
+#endif
