@@ -52,12 +52,16 @@ struct kc_loc {
 	const char *file; /* owned by the map; valid while the map lives */
 	int line, col;    /* 1-based; of the value (for map members: the value) */
 	int key_line, key_col; /* map members: the key; else the value again */
+	int is_float;          /* a number that YAML typed as float (1.0 vs 1) */
 };
 
-/* Limits against hostile input (billion laughs, deep nesting, huge files). */
+/* Limits against hostile input: huge files, billion laughs (nodes created
+ * by expanding aliases), deep nesting (recursion in merge and print), and
+ * long extends chains. */
 #define KC_YAML_MAX_BYTES (16u * 1024u * 1024u)
-#define KC_YAML_MAX_NODES 1000000u /* nodes after alias expansion */
-#define KC_YAML_MAX_DEPTH 256
+#define KC_YAML_MAX_ALIAS_NODES 100000u
+#define KC_YAML_MAX_DEPTH 200
+#define KC_CONFIG_MAX_EXTENDS_DEPTH 32
 
 struct kc_locmap *kc_locmap_new(void);
 void kc_locmap_free(struct kc_locmap *m);
@@ -97,9 +101,11 @@ int kc_config_where(const struct kc_config *c, const cJSON *node, struct kc_loc 
 const char *kc_config_where_str(const struct kc_config *c, const cJSON *node, char *buf,
 				size_t len);
 
-/* Schema v2 checks. Errors and warnings go to `out`; returns the number of
- * errors (0: valid). Tool names in modes are checked against the tool
- * registry, which validation loads (lib/tpsl does not depend on it). */
+/* Schema v2 checks of the merged tree (types, required keys, known keys;
+ * unknown keys are warnings). Errors and warnings go to `out`; returns the
+ * number of errors (0: valid). What needs the tool registry or the files
+ * the config names (tool names in modes, templates) is checked by
+ * kc_tools_check_config in lib/tpsl, which sits above this library. */
 int kc_config_validate(const struct kc_config *c, struct kc_diag_list *out);
 
 /* Path lookup for relative paths held in the config (tool registry, packs,
@@ -111,8 +117,11 @@ char *kc_config_resolve_path(const struct kc_config *c, const char *rel, char *e
 			     size_t errlen);
 
 /* The merged document with defaults added and paths resolved (what
- * `config show --effective` prints). The caller owns the result. */
-cJSON *kc_config_effective(const struct kc_config *c, struct kc_diag_list *d);
+ * `config show --effective` prints). The caller owns the result; `locs`
+ * (may be NULL) receives the locations of the copied nodes. NULL with
+ * messages in d when a path is found nowhere. */
+cJSON *kc_config_effective(const struct kc_config *c, struct kc_locmap *locs,
+			   struct kc_diag_list *d);
 
 /* ---- small getters over the tree (NULL/default when absent) ------------ */
 
@@ -122,9 +131,21 @@ const char *kc_cfg_str(const cJSON *root, const char *dotted, const char *def);
 double kc_cfg_num(const cJSON *root, const char *dotted, double def);
 int kc_cfg_bool(const cJSON *root, const char *dotted, int def);
 
+/* ---- printing ----------------------------------------------------------- */
+
+struct strbuf;
+
+/* The locations of the merged tree (for the printers below). */
+const struct kc_locmap *kc_config_locs(const struct kc_config *c);
+
+/* Appends a tree as JSON the way Python's json.dumps(indent=2,
+ * ensure_ascii=False) writes it (floats as repr() writes them; `locs`, may
+ * be NULL, says which numbers were floats), so `config show --json` can be
+ * compared byte for byte with the prototype's loader. */
+void kc_json_emit(const struct kc_locmap *locs, const cJSON *node, struct strbuf *out);
+
 /* Appends a tree as YAML (block style; strings quoted when a plain scalar
  * would be read back as something else), for `config show`. */
-struct strbuf;
-void kc_yaml_emit(const cJSON *node, struct strbuf *out);
+void kc_yaml_emit(const struct kc_locmap *locs, const cJSON *node, struct strbuf *out);
 
 #endif
