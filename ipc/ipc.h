@@ -52,8 +52,15 @@ enum ipc_type {
 	IPC_T_SBX_MIRROR = 307, IPC_T_SBX_MIRROR_OK = 308,
 };
 
-/* Header flags. */
+/* Header flags. Bits 0..7 are flag bits (unknown ones are rejected);
+ * bits 8..31 of a reply's flags carry the number of events the worker
+ * pushed for that request (saturating), so that the caller can wait for
+ * all of them before ipc_call returns: the event channel is a separate
+ * socket and gives no ordering against the reply. */
 #define IPC_F_IDEMPOTENT 0x1u /* safe to re-send after a worker restart */
+#define IPC_F_MASK 0xffu
+#define IPC_F_EVCOUNT_SHIFT 8
+#define IPC_F_EVCOUNT_MAX 0xffffffu
 
 struct ipc_hdr {
 	uint32_t magic;
@@ -76,6 +83,7 @@ enum ipc_rc {
 	IPC_E_PROTO = -5,   /* malformed or unexpected message */
 };
 
+/* "PING", "SBX_EXEC_OK", ...; NULL for a number that is not a type. */
 const char *ipc_type_name(uint16_t type);
 /* 1 if a request type, and sets *reply_type. */
 int ipc_type_is_request(uint16_t type, uint16_t *reply_type);
@@ -92,7 +100,12 @@ cJSON *ipc_msg_decode(const void *buf, size_t len, struct ipc_hdr *h, char *err,
 struct ipc_client;
 typedef void (*ipc_event_fn)(const cJSON *event, void *arg);
 
-/* Dial a worker's req and event URLs. */
+/* Dial a worker's req and event URLs. The dial does not wait for the
+ * worker: NNG keeps retrying in the background and the first ipc_call
+ * waits (within its deadline) for the connection. Once the connection to
+ * the worker has been up and is lost, the client is "gone": calls in
+ * flight and later calls fail with IPC_E_CLOSED. Open a new client for a
+ * restarted worker; a request is thus never re-sent by the transport. */
 struct ipc_client *ipc_client_open(const char *req_url, const char *ev_url, char *err,
 				   size_t errlen);
 void ipc_client_close(struct ipc_client *c);
@@ -104,6 +117,9 @@ void ipc_client_close(struct ipc_client *c);
 int ipc_call(struct ipc_client *c, uint16_t type, uint32_t flags, const cJSON *body,
 	     int timeout_ms, cJSON **reply, ipc_event_fn cb, void *arg, char *err,
 	     size_t errlen);
+
+/* 1 once the connection to the worker was up and is lost. */
+int ipc_client_gone(struct ipc_client *c);
 
 /* ---------------- worker side ---------------- */
 
@@ -121,7 +137,11 @@ struct ipc_handler {
 
 /* Listen on the URLs and serve until SHUTDOWN or the supervisor is gone.
  * nthreads service threads (>= 1) answer requests concurrently. Returns 0
- * on orderly shutdown. */
+ * on orderly shutdown, 1 when the supervisor went away, -1 on a setup
+ * error (logged). PING (-> PONG {"role","pid","uptime_ms"}) and SHUTDOWN
+ * are answered here; a malformed, oversized or unknown message is answered
+ * with IPC_T_ERROR. The role in PONG is the program name without its
+ * "kylecode-" prefix. */
 int ipc_worker_serve(const char *req_url, const char *ev_url, const struct ipc_handler *tab,
 		     size_t ntab, void *arg, int nthreads);
 
