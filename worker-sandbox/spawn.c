@@ -1,0 +1,108 @@
+/*
+ * spawn.c — start a host program (the `process` driver's command, or the
+ * runsc / docker front ends) with stdin from /dev/null, stdout/stderr on
+ * pipes, its own process group, and no descriptor but 0-2. The child only
+ * makes system calls: the worker is multi-threaded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "worker-sandbox/sbx_int.h"
+#include "worker-sandbox/spawn.h"
+
+static void __attribute__((noreturn))
+spawn_child(const struct spawn_opts *o, int out_w, int err_w)
+{
+	struct rlimit r;
+	int fd;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	setpgid(0, 0);
+	fd = open("/dev/null", O_RDONLY);
+	if (fd < 0 || dup2(fd, 0) != 0 || dup2(out_w, 1) != 1 || dup2(err_w, 2) != 2)
+		_exit(125);
+	if (o->cwd != NULL && chdir(o->cwd) != 0)
+		_exit(125);
+	if (o->lim != NULL) {
+		r.rlim_cur = r.rlim_max = o->lim->fsize_bytes;
+		setrlimit(RLIMIT_FSIZE, &r);
+		r.rlim_cur = r.rlim_max = o->lim->nofile;
+		setrlimit(RLIMIT_NOFILE, &r);
+		r.rlim_cur = r.rlim_max = o->lim->memory_bytes * 4;
+		setrlimit(RLIMIT_AS, &r);
+		r.rlim_cur = r.rlim_max = 0;
+		setrlimit(RLIMIT_CORE, &r);
+	}
+	syscall(SYS_close_range, 3, ~0u, 0);
+	execve(o->path, o->argv, o->envp);
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+int
+sbx_spawn(const struct spawn_opts *o, struct sbx_proc *proc, struct sbx_result *res)
+{
+	int out[2], err[2];
+	pid_t pid;
+
+	if (pipe2(out, O_CLOEXEC) != 0) {
+		sbx_fail(res, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(err, O_CLOEXEC) != 0) {
+		sbx_fail(res, "pipe: %s", strerror(errno));
+		close(out[0]);
+		close(out[1]);
+		return -1;
+	}
+	pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0)
+		spawn_child(o, out[1], err[1]);
+	close(out[1]);
+	close(err[1]);
+	if (pid < 0) {
+		sbx_fail(res, "fork: %s", strerror(errno));
+		close(out[0]);
+		close(err[0]);
+		return -1;
+	}
+	setpgid(pid, pid); /* both sides, so the group exists before any kill */
+	proc->pid = pid;
+	proc->out_fd = out[0];
+	proc->err_fd = err[0];
+	proc->status_fd = -1;
+	proc->pidfd = -1;
+	return 0;
+}
+
+void
+sbx_kill_group(struct sbx_proc *p, void *arg)
+{
+	(void)arg;
+	/* The group outlives its leader only while members remain, so the
+	 * pgid cannot have been reused. */
+	kill(-p->pid, SIGKILL);
+}
+
+/* Searches PATH of the worker for a front end (runsc, docker). */
+int
+sbx_which(const char *prog, char *out, size_t outlen)
+{
+	static const char *const dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+					   "/usr/bin", "/sbin", "/bin"};
+	size_t i;
+
+	for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		if ((size_t)snprintf(out, outlen, "%s/%s", dirs[i], prog) >= outlen)
+			continue;
+		if (access(out, X_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
