@@ -1,0 +1,14 @@
+/* worker-llm confinement: fds, capabilities, limits, no_new_privs and the
+ * seccomp allowlist, in that order (STYLE.md rule 5). */
+#ifndef KC_WORKER_LLM_POLICY_H
+#define KC_WORKER_LLM_POLICY_H
+
+#include "ipc/wargs.h"
+
+/* Confine this process. Every failing step is fatal. */
+void llm_policy_apply(const struct worker_args *wa);
+/* Only the seccomp step (for tests that fork and probe the filter).
+ * Returns 0 or -errno. */
+int llm_policy_install_seccomp(void);
+
+#endif

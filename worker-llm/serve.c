@@ -1,0 +1,62 @@
+/* worker-llm's IPC side: the table of messages this worker accepts and the
+ * adapter from ipc_req to llm_complete. */
+#include "worker-llm/serve.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+
+#include "ipc/ipc.h"
+#include "lib/core/log.h"
+#include "worker-llm/keys.h"
+#include "worker-llm/llm.h"
+#include "worker-llm/policy.h"
+
+/* Model calls are slow and independent; a few run at once (the supervisor
+ * may run a subagent beside the main loop). */
+#define LLM_SERVE_THREADS 4
+
+static void
+serve_event(cJSON *ev, void *arg)
+{
+	(void)ipc_req_event(arg, ev); /* a dropped event is never fatal */
+}
+
+static int
+serve_complete(struct ipc_req *r, const cJSON *body, cJSON **reply, void *arg)
+{
+	struct llm_sink sink = {serve_event, r};
+	const char *code = LLM_CODE_PROVIDER;
+	char err[4096];
+
+	(void)arg;
+	if (llm_complete(body, ipc_req_remaining_ms(r), &sink, reply, &code, err, sizeof(err)) < 0) {
+		ipc_req_seterr(r, code, "request %llu: %s", (unsigned long long)ipc_req_id(r), err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Messages this role accepts; PING and SHUTDOWN are built into ipc. */
+static const struct ipc_handler llm_handlers[] = {
+	{IPC_T_LLM_COMPLETE, serve_complete},
+};
+
+int
+llm_main(const struct worker_args *wa, char **envp)
+{
+	int rc;
+
+	/* Keys leave the environment before anything else can read it. */
+	llm_keys_load(envp);
+	llm_init();
+	/* curl's global state (TLS library, CA paths) is set up before the
+	 * seccomp filter, which does not allow everything it touches once. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatalx("llm: curl_global_init failed");
+	llm_policy_apply(wa);
+	rc = ipc_worker_serve(wa->req_url, wa->ev_url, llm_handlers,
+			      sizeof(llm_handlers) / sizeof(llm_handlers[0]), NULL, LLM_SERVE_THREADS);
+	curl_global_cleanup();
+	llm_keys_clear();
+	return rc == 0 ? 0 : 1;
+}
