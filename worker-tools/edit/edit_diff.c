@@ -1,0 +1,109 @@
+/* Unified diffs of what an edit changed (for the model and the run log). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/core/xmalloc.h"
+#include "worker-tools/edit/edit.h"
+
+#define DIFF_CONTEXT 3
+
+static int
+diff_line_eq(const struct tool_text *a, size_t i, const struct tool_text *b, size_t j)
+{
+	return a->llen[i] == b->llen[j] && a->eol[i] == b->eol[j] &&
+	       memcmp(a->data + a->off[i], b->data + b->off[j], a->llen[i]) == 0;
+}
+
+static void
+diff_emit_line(struct strbuf *sb, char c, const struct tool_text *t, size_t i)
+{
+	strbuf_addc(sb, c);
+	strbuf_add(sb, t->data + t->off[i], t->llen[i]);
+	strbuf_addc(sb, '\n');
+	if (t->eol[i] == EDIT_EOL_NONE)
+		strbuf_adds(sb, "\\ No newline at end of file\n");
+}
+
+static void
+diff_header(struct strbuf *sb, const char *oldpath, const char *newpath, int git_style)
+{
+	const char *a = oldpath ? oldpath : newpath, *b = newpath ? newpath : oldpath;
+
+	if (git_style) {
+		strbuf_addf(sb, "diff --git a/%s b/%s\n", a, b);
+		if (oldpath == NULL)
+			strbuf_adds(sb, "new file mode 100644\n");
+		else if (newpath == NULL)
+			strbuf_adds(sb, "deleted file mode 100644\n");
+		else if (strcmp(oldpath, newpath) != 0)
+			strbuf_addf(sb, "rename from %s\nrename to %s\n", oldpath, newpath);
+	}
+	if (oldpath)
+		strbuf_addf(sb, "--- %s%s\n", git_style ? "a/" : "", oldpath);
+	else
+		strbuf_adds(sb, "--- /dev/null\n");
+	if (newpath)
+		strbuf_addf(sb, "+++ %s%s\n", git_style ? "b/" : "", newpath);
+	else
+		strbuf_adds(sb, "+++ /dev/null\n");
+}
+
+/* Emits regions [r0, r1) as one hunk with context around them. */
+static void
+diff_hunk(struct strbuf *sb, const struct tool_text *a, const struct tool_text *b,
+          const struct tool_edit_region *r, size_t r0, size_t r1)
+{
+	size_t os = r[r0].old_start > DIFF_CONTEXT ? r[r0].old_start - DIFF_CONTEXT : 0;
+	size_t ns = r[r0].new_start - (r[r0].old_start - os);
+	size_t oe = r[r1 - 1].old_start + r[r1 - 1].old_n, ne = r[r1 - 1].new_start + r[r1 - 1].new_n;
+	size_t k, i, o = os;
+
+	oe = oe + DIFF_CONTEXT < a->n ? oe + DIFF_CONTEXT : a->n;
+	ne += oe - (r[r1 - 1].old_start + r[r1 - 1].old_n);
+	strbuf_addf(sb, "@@ -%zu,%zu +%zu,%zu @@\n", oe - os ? os + 1 : os, oe - os, ne - ns ? ns + 1 : ns, ne - ns);
+	for (k = r0; k < r1; k++) {
+		for (; o < r[k].old_start; o++)
+			diff_emit_line(sb, ' ', a, o);
+		for (i = 0; i < r[k].old_n; i++)
+			diff_emit_line(sb, '-', a, o++);
+		for (i = 0; i < r[k].new_n; i++)
+			diff_emit_line(sb, '+', b, r[k].new_start + i);
+	}
+	for (; o < oe; o++)
+		diff_emit_line(sb, ' ', a, o);
+}
+
+void
+tool_edit_diff(struct strbuf *sb, const char *oldpath, const char *newpath, const char *old, size_t oldlen,
+               const char *newd, size_t newlen, const struct tool_edit_out *o, int git_style)
+{
+	struct tool_text a, b;
+	struct tool_edit_region one, *r = &one;
+	size_t nr = 1, p = 0, q = 0, k, start;
+
+	tool_edit_text_split(old ? old : "", old ? oldlen : 0, &a);
+	tool_edit_text_split(newd ? newd : "", newd ? newlen : 0, &b);
+	if (o != NULL && o->nr > 0) {
+		r = o->r;
+		nr = o->nr;
+	} else {
+		while (p < a.n && p < b.n && diff_line_eq(&a, p, &b, p))
+			p++;
+		while (q < a.n - p && q < b.n - p && diff_line_eq(&a, a.n - 1 - q, &b, b.n - 1 - q))
+			q++;
+		one.old_start = one.new_start = p;
+		one.old_n = a.n - p - q;
+		one.new_n = b.n - p - q;
+		nr = one.old_n || one.new_n;
+	}
+	if (nr > 0 || oldpath == NULL || newpath == NULL || strcmp(oldpath, newpath) != 0)
+		diff_header(sb, oldpath, newpath, git_style);
+	for (start = 0, k = 1; k <= nr; k++) {
+		if (k < nr && r[k].old_start <= r[k - 1].old_start + r[k - 1].old_n + 2 * DIFF_CONTEXT)
+			continue;
+		diff_hunk(sb, &a, &b, r, start, k);
+		start = k;
+	}
+	tool_edit_text_free(&a);
+	tool_edit_text_free(&b);
+}
