@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 struct kc_config;
+struct kc_diag_list;
 
 /* The normalized registry: a cJSON array, one object per tool, in the
  * prototype's order (registry paths in order, files sorted by name):
@@ -36,6 +37,16 @@ cJSON *kc_tools_for_mode(const struct kc_config *c, const cJSON *registry, const
  * or NULL when neither a tool nor an alias of one. */
 const char *kc_tools_resolve_alias(const struct kc_config *c, const cJSON *registry,
 				   const char *name);
+
+/* The checks of a config that need its tool registry and the files it
+ * names (run by `kylecode config check` after kc_config_validate): the
+ * registry loads; names in modes[].tools_enabled/tools_disabled,
+ * concurrency and completion.tool_finish are tools (after aliases); prompt
+ * packs and TPSL templates exist. A tool name that is not in the registry
+ * is a warning, not an error: the reference base_v2.yaml lists glob and
+ * grep for its plan mode while its registry has neither, and the
+ * prototype ignored them. Returns the number of errors added to d. */
+int kc_tools_check_config(const struct kc_config *c, struct kc_diag_list *d);
 
 /* Provider JSON-schema tool definitions for native tool calling:
  * [{name, description, parameters: {type: "object", properties, required}}].
