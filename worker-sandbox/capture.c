@@ -150,10 +150,6 @@ cap_reap(struct cap_state *c)
 	if (waitpid(c->p->pid, &c->wstatus, WNOHANG) == c->p->pid) {
 		c->reaped = 1;
 		c->fds[3] = -1; /* stays open in p->pidfd: no more polling */
-		/* Whatever is left (a daemonized child holding the pipes) dies
-		 * now; the jail's own namespace teardown already did this. */
-		if (c->p->kill != NULL && c->fds[0] + c->fds[1] > -2)
-			c->p->kill(c->p, c->p->kill_arg);
 		c->grace = sbx_now_ms() + CAP_GRACE_MS;
 	}
 }
@@ -166,8 +162,13 @@ cap_poll_once(struct cap_state *c)
 	int i, n = 0, idx[4];
 
 	if (now >= until) {
+		/* Grace over: something the command left behind still holds
+		 * the pipes (the jail's namespace teardown never lets it
+		 * come to this). Kill it and stop draining. */
+		if (c->reaped && !c->killed && c->p->kill != NULL)
+			c->p->kill(c->p, c->p->kill_arg);
 		if (c->reaped || c->killed)
-			return -1; /* grace over: stop draining */
+			return -1;
 		if (c->p->kill != NULL)
 			c->p->kill(c->p, c->p->kill_arg);
 		c->killed = 1;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,7 +62,9 @@ sbx_spawn(const struct spawn_opts *o, struct sbx_proc *proc, struct sbx_result *
 		close(out[1]);
 		return -1;
 	}
-	pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	/* With newpid the program is its namespace's init: when it dies,
+	 * everything it started dies with it. */
+	pid = (pid_t)syscall(SYS_clone, SIGCHLD | (o->newpid ? CLONE_NEWPID : 0), 0, 0, 0, 0);
 	if (pid == 0)
 		spawn_child(o, out[1], err[1]);
 	close(out[1]);

@@ -12,6 +12,7 @@ struct spawn_opts {
 	char *const *envp;
 	const char *cwd;	       /* or NULL */
 	const struct sbx_limits *lim;  /* rlimits for the child, or NULL */
+	int newpid;		       /* 1: pid 1 of a new pid namespace */
 };
 
 /* Starts o->path in its own process group; fills proc (kill not set). */
