@@ -71,13 +71,17 @@ kc_json_dup_loc(const cJSON *node, const struct kc_locmap *src, struct kc_locmap
 static void
 cfg_merge_into(struct kc_config *c, cJSON *dst, cJSON *src)
 {
+	struct kc_keyset keys;
 	cJSON *it, *old;
 
+	kc_keyset_init(&keys);
+	kc_keyset_index(&keys, dst);
 	while ((it = src->child) != NULL) {
 		cJSON_DetachItemViaPointer(src, it);
-		old = cJSON_GetObjectItemCaseSensitive(dst, it->string);
+		old = (cJSON *)kc_keyset_find(&keys, it->string);
 		if (old == NULL) {
 			cJSON_AddItemToObject(dst, it->string, it);
+			kc_keyset_put(&keys, it);
 			continue;
 		}
 		if (cJSON_IsObject(old) && cJSON_IsObject(it)) {
@@ -85,9 +89,11 @@ cfg_merge_into(struct kc_config *c, cJSON *dst, cJSON *src)
 			continue;
 		}
 		/* Replacement keeps the base's position, as dict assignment does. */
+		kc_keyset_put(&keys, it); /* before `old` and its key are freed */
 		kc_locmap_forget_tree(c->locs, old);
 		cJSON_ReplaceItemViaPointer(dst, old, it);
 	}
+	kc_keyset_free(&keys);
 	kc_locmap_forget_tree(c->locs, src);
 	cJSON_Delete(src);
 }

@@ -144,6 +144,11 @@ const struct kc_locmap *kc_config_locs(const struct kc_config *c);
  * compared byte for byte with the prototype's loader. */
 void kc_json_emit(const struct kc_locmap *locs, const cJSON *node, struct strbuf *out);
 
+/* Appends a tree as Python's json.dumps(sort_keys=True) writes it (one
+ * line, ", " and ": " separators, ASCII with \u escapes): the canonical
+ * form hashed into prompt cache keys, reproducible by the prototype. */
+void kc_json_emit_canonical(const struct kc_locmap *locs, const cJSON *node, struct strbuf *out);
+
 /* Appends a tree as YAML (block style; strings quoted when a plain scalar
  * would be read back as something else), for `config show`. */
 void kc_yaml_emit(const struct kc_locmap *locs, const cJSON *node, struct strbuf *out);

@@ -19,6 +19,18 @@ void kc_locmap_copy(struct kc_locmap *dst, const cJSON *to, const struct kc_locm
 		    const cJSON *from);
 size_t kc_locmap_count(const struct kc_locmap *m);
 
+/* ---- keyset.c: members of an object by key (no deletion) ---- */
+struct kc_keyset {
+	const cJSON **slots;
+	size_t cap, n;
+};
+void kc_keyset_init(struct kc_keyset *k);
+void kc_keyset_free(struct kc_keyset *k);
+const cJSON *kc_keyset_find(const struct kc_keyset *k, const char *key);
+/* Adds or replaces (same key) the member. */
+void kc_keyset_put(struct kc_keyset *k, const cJSON *item);
+void kc_keyset_index(struct kc_keyset *k, const cJSON *obj);
+
 /* ---- scalar.c: PyYAML (YAML 1.1) implicit typing of plain scalars ---- */
 enum kc_scalar_kind {
 	KC_SCALAR_STR,

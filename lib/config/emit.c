@@ -10,6 +10,7 @@
 
 #include "lib/config/config_int.h"
 #include "lib/core/strbuf.h"
+#include "lib/core/xmalloc.h"
 
 /* Shortest digits that read back as v: "%.*e" with growing precision. */
 static void
@@ -307,4 +308,95 @@ kc_yaml_emit(const struct kc_locmap *locs, const cJSON *node, struct strbuf *out
 		return;
 	}
 	emit_yaml_node(locs, node, out, 0, 0);
+}
+
+/* json.dumps(ensure_ascii=True): non-ASCII as \uXXXX (UTF-16 surrogate
+ * pairs above the BMP). Invalid UTF-8 cannot occur (libyaml refuses it);
+ * a stray byte is escaped as itself. */
+static void
+emit_ascii_string(struct strbuf *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned cp;
+	int n, i;
+
+	strbuf_addc(out, '"');
+	while (*p != '\0') {
+		if (*p == 0x7f) { /* ensure_ascii escapes everything outside ' '..'~' */
+			strbuf_adds(out, "\\u007f");
+			p++;
+			continue;
+		}
+		if (*p < 0x80) {
+			char one[2] = {(char)*p++, '\0'};
+			struct strbuf tmp = STRBUF_INIT;
+
+			emit_json_string(&tmp, one);
+			strbuf_add(out, tmp.buf + 1, tmp.len - 2); /* without its quotes */
+			strbuf_free(&tmp);
+			continue;
+		}
+		n = *p >= 0xF0 ? 3 : *p >= 0xE0 ? 2 : *p >= 0xC0 ? 1 : 0;
+		cp = *p & (0x3F >> n);
+		for (i = 1; i <= n && (p[i] & 0xC0) == 0x80; i++)
+			cp = cp << 6 | (p[i] & 0x3F);
+		if (i <= n)
+			n = 0, cp = *p; /* truncated sequence */
+		p += n + 1;
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			strbuf_addf(out, "\\u%04x\\u%04x", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
+		} else {
+			strbuf_addf(out, "\\u%04x", cp);
+		}
+	}
+	strbuf_addc(out, '"');
+}
+
+static int
+emit_key_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+void
+kc_json_emit_canonical(const struct kc_locmap *locs, const cJSON *n, struct strbuf *out)
+{
+	const cJSON *ch, **kids;
+	size_t cnt = 0, i;
+
+	if (cJSON_IsArray(n)) {
+		strbuf_addc(out, '[');
+		for (ch = n->child; ch != NULL; ch = ch->next) {
+			kc_json_emit_canonical(locs, ch, out);
+			if (ch->next != NULL)
+				strbuf_adds(out, ", ");
+		}
+		strbuf_addc(out, ']');
+		return;
+	}
+	if (cJSON_IsString(n)) {
+		emit_ascii_string(out, n->valuestring);
+		return;
+	}
+	if (!cJSON_IsObject(n)) {
+		emit_json_node(locs, n, out, 0);
+		return;
+	}
+	for (ch = n->child; ch != NULL; ch = ch->next)
+		cnt++;
+	kids = xcalloc(cnt ? cnt : 1, sizeof(*kids));
+	for (i = 0, ch = n->child; ch != NULL; ch = ch->next)
+		kids[i++] = ch;
+	qsort(kids, cnt, sizeof(*kids), emit_key_cmp);
+	strbuf_addc(out, '{');
+	for (i = 0; i < cnt; i++) {
+		emit_ascii_string(out, kids[i]->string);
+		strbuf_adds(out, ": ");
+		kc_json_emit_canonical(locs, kids[i], out);
+		if (i + 1 < cnt)
+			strbuf_adds(out, ", ");
+	}
+	strbuf_addc(out, '}');
+	free(kids);
 }

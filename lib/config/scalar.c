@@ -183,7 +183,7 @@ scalar_int_value(const char *s, double *num)
 	else if (strchr(p, ':') != NULL)
 		v = scalar_sexagesimal(p);
 	else
-		rc = scalar_digits_value(p, 10, &v);
+		v = strtod(p, NULL); /* correctly rounded, as Python's float(int) */
 	free(d);
 	if (rc != 0)
 		return KC_SCALAR_BAD_INT;

@@ -349,16 +349,21 @@ yl_key_text(struct yl *y, yaml_event_t *ev, int *is_merge)
 	return out;
 }
 
-/* Adds (or, for merge sources, replaces in place) a member. */
+/* Adds, or replaces in place (a key keeps its first position), a member. */
 static void
-yl_obj_set(struct yl *y, cJSON *obj, const char *key, cJSON *val)
+yl_obj_set(struct yl *y, cJSON *obj, struct kc_keyset *keys, const char *key, cJSON *val)
 {
-	cJSON *old = cJSON_GetObjectItemCaseSensitive(obj, key);
+	cJSON *old = (cJSON *)kc_keyset_find(keys, key);
 
 	if (old == NULL) {
 		cJSON_AddItemToObject(obj, key, val);
+		kc_keyset_put(keys, val);
 		return;
 	}
+	if (val->string == NULL) /* ReplaceItemViaPointer sets no key */
+		val->string = xstrdup(key);
+	/* Re-point the index before `old` is freed (it reads keys). */
+	kc_keyset_put(keys, val);
 	kc_locmap_forget_tree(y->locs, old);
 	cJSON_ReplaceItemViaPointer(obj, old, val);
 }
@@ -370,15 +375,18 @@ static cJSON *
 yl_apply_merges(struct yl *y, cJSON *obj, cJSON *merges)
 {
 	cJSON *out = cJSON_CreateObject(), *src, *it, *next;
+	struct kc_keyset keys;
 
+	kc_keyset_init(&keys);
 	for (src = merges->child; src != NULL; src = src->next)
 		for (it = src->child; it != NULL; it = it->next)
-			yl_obj_set(y, out, it->string, kc_json_dup_loc(it, y->locs, y->locs));
+			yl_obj_set(y, out, &keys, it->string, kc_json_dup_loc(it, y->locs, y->locs));
 	for (it = obj->child; it != NULL; it = next) {
 		next = it->next;
 		cJSON_DetachItemViaPointer(obj, it);
-		yl_obj_set(y, out, it->string, it);
+		yl_obj_set(y, out, &keys, it->string, it);
 	}
+	kc_keyset_free(&keys);
 	kc_locmap_copy(y->locs, out, y->locs, obj);
 	kc_locmap_forget_tree(y->locs, obj);
 	cJSON_Delete(obj);
@@ -427,7 +435,7 @@ bad:
 /* Reads one key/value pair; 1 at the end of the mapping, 0 on a pair, -1
  * on error. */
 static int
-yl_mapping_pair(struct yl *y, cJSON *obj, cJSON *merges)
+yl_mapping_pair(struct yl *y, cJSON *obj, cJSON *merges, struct kc_keyset *keys)
 {
 	yaml_event_t kev, vev;
 	struct yl_key key;
@@ -445,7 +453,7 @@ yl_mapping_pair(struct yl *y, cJSON *obj, cJSON *merges)
 	key.text = yl_key_text(y, &kev, &is_merge);
 	if (key.text == NULL)
 		goto out;
-	if (!is_merge && cJSON_GetObjectItemCaseSensitive(obj, key.text) != NULL) {
+	if (!is_merge && kc_keyset_find(keys, key.text) != NULL) {
 		yl_error_at(y, &kev.start_mark, "duplicate key: ", key.text);
 		goto out;
 	}
@@ -456,6 +464,7 @@ yl_mapping_pair(struct yl *y, cJSON *obj, cJSON *merges)
 		rc = yl_queue_merge(y, merges, val, &vev.start_mark);
 	else if (val != NULL) {
 		cJSON_AddItemToObject(obj, key.text, val);
+		kc_keyset_put(keys, val);
 		rc = 0;
 	}
 	yaml_event_delete(&vev);
@@ -469,13 +478,13 @@ static cJSON *
 yl_mapping(struct yl *y, yaml_event_t *start)
 {
 	cJSON *obj = cJSON_CreateObject(), *merges = cJSON_CreateArray();
+	struct kc_keyset keys;
 	int rc;
 
-	/* Duplicate keys are looked up linearly: a mapping of n keys costs
-	 * n^2/2 compares, bounded by the file size limit (a 16 MB mapping of
-	 * tiny keys is refused by the alias/size limits long before). */
-	while ((rc = yl_mapping_pair(y, obj, merges)) == 0)
+	kc_keyset_init(&keys);
+	while ((rc = yl_mapping_pair(y, obj, merges, &keys)) == 0)
 		;
+	kc_keyset_free(&keys);
 	if (rc < 0) {
 		kc_locmap_forget_tree(y->locs, obj);
 		kc_locmap_forget_tree(y->locs, merges);

@@ -441,7 +441,7 @@ pc_tpsl_on(const struct pc *p, int system)
 {
 	const cJSON *tpsl = kc_cfg_get(p->root, "prompts.tool_prompt_synthesis");
 
-	if (!kc_cfg_bool(tpsl, "enabled", 0) || cJSON_GetArraySize(p->tools) == 0 ||
+	if (!tpsl_truthy(kc_cfg_get(tpsl, "enabled")) || cJSON_GetArraySize(p->tools) == 0 ||
 	    strcmp(p->tpm, "none") == 0)
 		return 0;
 	if (system)
