@@ -61,6 +61,7 @@ struct tool_filepatch {
 	enum tool_fp_op op;
 	char *path;    /* as the patch names it (normalized later) */
 	char *move_to; /* rename target, or NULL */
+	char *alt_path; /* plain "--- x.orig / +++ x": the other name, or NULL */
 	struct tool_hunk *hunks;
 	size_t nhunks, cap;
 	int lineno;

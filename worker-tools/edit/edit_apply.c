@@ -64,25 +64,15 @@ build_copy(struct edit_build *b, size_t from, size_t to)
 	b->open = 0;
 }
 
+/* The hunk may have been found at another indentation: what it adds is
+ * shifted the same way, so that Python and YAML stay well-formed. */
 static void
 build_add(struct edit_build *b, const struct edit_match *mt, const char *text, size_t cur)
 {
-	size_t len = strlen(text), il = mt->indent ? strlen(mt->indent) : 0;
-	char *own = NULL;
-	int blank = strspn(text, " \t") == len;
+	char *own = edit_match_reindent(mt, text);
 
-	/* The hunk was found at another indentation: shift what it adds by
-	 * the same offset, so that Python and YAML stay well-formed. */
-	if (mt->reindent == 1 && !blank) {
-		own = xasprintf("%s%s", mt->indent, text);
-		text = own;
-		len += il;
-	} else if (mt->reindent == -1 && !blank && strncmp(text, mt->indent, il) == 0) {
-		text += il;
-		len -= il;
-	}
 	build_region(b, cur)->new_n++;
-	build_push(b, text, len, b->t->crlf ? EDIT_EOL_CRLF : EDIT_EOL_LF, own);
+	build_push(b, own ? own : text, strlen(own ? own : text), b->t->crlf ? EDIT_EOL_CRLF : EDIT_EOL_LF, own);
 }
 
 /* Is old-line j (pattern order) inside segment s? Advances s. */

@@ -61,8 +61,16 @@ edit_matcher_free(struct edit_matcher *m)
 void
 edit_match_free(struct edit_match *mt)
 {
+	size_t i;
+
 	if (mt == NULL)
 		return;
+	for (i = 0; i < mt->nmap; i++) {
+		free(mt->map_pat[i]);
+		free(mt->map_file[i]);
+	}
+	free(mt->map_pat);
+	free(mt->map_file);
 	free(mt->seg_old);
 	free(mt->seg_len);
 	free(mt->seg_file);
@@ -251,6 +259,93 @@ edit_indent_delta(const struct tool_text *t, const struct tool_hunk *h, const st
 	return 1;
 }
 
+/* One character repeated n times (ws made of a single kind), or 0. */
+static char
+edit_ws_unit(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (s[i] != s[0])
+			return 0;
+	return n ? s[0] : 0;
+}
+
+static int
+edit_map_add(struct edit_match *mt, const char *pl, size_t pw, const char *fl, size_t fw)
+{
+	size_t i;
+
+	for (i = 0; i < mt->nmap; i++)
+		if (strlen(mt->map_pat[i]) == pw && memcmp(mt->map_pat[i], pl, pw) == 0)
+			return strlen(mt->map_file[i]) == fw && memcmp(mt->map_file[i], fl, fw) == 0;
+	mt->map_pat = xreallocarray(mt->map_pat, mt->nmap + 1, sizeof(char *));
+	mt->map_file = xreallocarray(mt->map_file, mt->nmap + 1, sizeof(char *));
+	mt->map_pat[mt->nmap] = xstrndup(pl, pw);
+	mt->map_file[mt->nmap++] = xstrndup(fl, fw);
+	return 1;
+}
+
+/* The fallback re-indentation: a consistent map from the hunk's
+ * indentations to the file's, and the width ratio between one unit of
+ * each (4 spaces = 1 tab). Cleared when the pairs contradict. */
+static void
+edit_indent_map(const struct tool_text *t, const struct tool_hunk *h, const struct edit_pat *p, struct edit_match *mt)
+{
+	const char *fl, *pl;
+	size_t s, j, fw, pw, num = 0, den = 0;
+	int ok = 1;
+
+	for (s = 0; ok && s < mt->nseg; s++)
+		for (j = 0; ok && j < mt->seg_len[s]; j++) {
+			fl = t->data + t->off[mt->seg_file[s] + j];
+			pl = h->l[p->idx[mt->seg_old[s] + j]].text;
+			fw = edit_ws_len(fl, t->llen[mt->seg_file[s] + j]);
+			pw = edit_ws_len(pl, strlen(pl));
+			if (fw == t->llen[mt->seg_file[s] + j] || pl[pw] == '\0')
+				continue;
+			ok = edit_map_add(mt, pl, pw, fl, fw);
+			if (!ok || pw == 0 || fw == 0)
+				continue;
+			if (mt->unit_pat == 0 && num == 0)
+				mt->unit_pat = edit_ws_unit(pl, pw), mt->unit_file = edit_ws_unit(fl, fw), num = pw, den = fw;
+			if (edit_ws_unit(pl, pw) != mt->unit_pat || edit_ws_unit(fl, fw) != mt->unit_file || pw * den != fw * num)
+				mt->unit_pat = 0;
+		}
+	if (!ok) {
+		for (j = 0; j < mt->nmap; j++)
+			free(mt->map_pat[j]), free(mt->map_file[j]);
+		mt->nmap = 0;
+	}
+	mt->ratio_num = mt->unit_pat ? num : 0;
+	mt->ratio_den = mt->unit_pat ? den : 0;
+}
+
+char *
+edit_match_reindent(const struct edit_match *mt, const char *text)
+{
+	size_t len = strlen(text), il = mt->indent ? strlen(mt->indent) : 0, w = edit_ws_len(text, len), i, k;
+
+	if (w == len)
+		return NULL; /* blank lines stay as written */
+	if (mt->reindent == 1)
+		return xasprintf("%s%s", mt->indent, text);
+	if (mt->reindent == -1)
+		return strncmp(text, mt->indent, il) == 0 ? xstrdup(text + il) : NULL;
+	for (i = 0; i < mt->nmap; i++)
+		if (strlen(mt->map_pat[i]) == w && memcmp(mt->map_pat[i], text, w) == 0)
+			return xasprintf("%s%s", mt->map_file[i], text + w);
+	if (mt->ratio_num && edit_ws_unit(text, w) == mt->unit_pat && (w * mt->ratio_den) % mt->ratio_num == 0) {
+		char *r;
+		k = w * mt->ratio_den / mt->ratio_num;
+		r = xmalloc(k + len - w + 1);
+		memset(r, mt->unit_file, k);
+		memcpy(r + k, text + w, len - w + 1);
+		return r;
+	}
+	return NULL;
+}
+
 static void
 match_set_single(struct edit_match *mt, int level, size_t start, size_t n)
 {
@@ -344,6 +439,8 @@ edit_try_level(struct edit_matcher *m, const struct tool_hunk *h, int level, siz
 			out->reindent = 0;
 			free(out->indent);
 			out->indent = NULL;
+			if (level > EDIT_LEVEL_INDENT)
+				edit_indent_map(m->t, h, &p, out);
 		}
 		rc = 1;
 	} else if (ok > 1) {
@@ -442,8 +539,10 @@ edit_try_elision(struct edit_matcher *m, const struct tool_hunk *h, size_t lo, s
 		out->seg_old = sa, out->seg_len = sk, out->seg_file = best;
 		out->start = best[0];
 		out->end = best[nseg - 1] + sk[nseg - 1];
-		if (!edit_indent_delta(m->t, h, &p, out))
+		if (!edit_indent_delta(m->t, h, &p, out)) {
 			out->reindent = 0;
+			edit_indent_map(m->t, h, &p, out);
+		}
 		sa = sk = best = NULL;
 		rc = 1;
 	}

@@ -41,6 +41,13 @@ struct edit_match {
 	size_t *seg_file;        /* file line where it was found */
 	int reindent;            /* 0 none, 1 add indent, -1 remove it */
 	char *indent;            /* the indentation added or removed */
+	/* When no single offset fits (tabs in the file, spaces in the hunk):
+	 * each indentation of the hunk's old lines mapped to the file's, and
+	 * a width ratio for the ones not seen (0: none). */
+	size_t nmap;
+	char **map_pat, **map_file;
+	char unit_pat, unit_file;
+	size_t ratio_num, ratio_den;
 };
 
 void edit_matcher_init(struct edit_matcher *m, const struct tool_text *t);
@@ -52,6 +59,10 @@ void edit_match_free(struct edit_match *mt);
  * with a message. */
 int edit_match_hunk(struct edit_matcher *m, const struct tool_hunk *h, size_t min_start, long drift,
                     struct edit_match *out, const char *path, size_t hunkno, char *err, size_t errlen);
+
+/* An added line re-indented the way the match says: a new string, or
+ * NULL to use it as written. */
+char *edit_match_reindent(const struct edit_match *mt, const char *text);
 
 /* "exact", "whitespace-insensitive", ... for messages. */
 const char *edit_level_name(int level);

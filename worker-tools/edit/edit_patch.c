@@ -200,6 +200,26 @@ patch_do_update(struct pv *v, const struct tool_filepatch *fp, const char *rel, 
 	return fp->move_to ? patch_do_move(v, f, fp->move_to, err, errlen) : 0;
 }
 
+/* Plain headers naming two files ("--- main.c.orig" / "+++ main.c"):
+ * the one that exists; when both do, the shorter name (as GNU patch). */
+static char *
+patch_pick_name(const struct tool_fs *fs, char *rel, const char *alt_raw)
+{
+	char err[TOOL_FS_ERRLEN], *alt = tool_fs_path_normalize(fs, alt_raw, err, sizeof(err));
+	int e1, e2;
+
+	if (alt == NULL)
+		return rel;
+	e1 = tool_fs_exists(fs, rel);
+	e2 = tool_fs_exists(fs, alt);
+	if ((e2 && !e1) || (e1 && e2 && strlen(alt) < strlen(rel))) {
+		free(rel);
+		return alt;
+	}
+	free(alt);
+	return rel;
+}
+
 static int
 patch_do_file(struct pv *v, const struct tool_filepatch *fp, const struct tool_patch_opts *o, char *err,
               size_t errlen)
@@ -210,6 +230,8 @@ patch_do_file(struct pv *v, const struct tool_filepatch *fp, const struct tool_p
 	size_t len;
 	int rc = -1;
 
+	if (rel != NULL && fp->alt_path != NULL)
+		rel = patch_pick_name(v->fs, rel, fp->alt_path);
 	if (rel == NULL || tool_fs_check_writable(v->fs, rel, err, errlen) == -1)
 		goto out;
 	if (fp->op == TOOL_FP_UPDATE) {

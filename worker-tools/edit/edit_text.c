@@ -127,6 +127,7 @@ tool_patch_free(struct tool_patch *p)
 		free(p->f[i].hunks);
 		free(p->f[i].path);
 		free(p->f[i].move_to);
+		free(p->f[i].alt_path);
 	}
 	free(p->f);
 	memset(p, 0, sizeof(*p));
@@ -228,6 +229,10 @@ tool_edit_normalize(int level, const char *s, size_t n, struct strbuf *sb)
 		if (pend && sb->len > before)
 			strbuf_addc(sb, ' ');
 		pend = 0;
+		/* "--" typeset as an em dash: runs of dashes count as one */
+		if (level >= EDIT_LEVEL_UNICODE && (rep ? rep[0] : s[i]) == '-' && sb->len > before &&
+		    sb->buf[sb->len - 1] == '-')
+			continue;
 		if (rep)
 			strbuf_adds(sb, rep);
 		else

@@ -282,6 +282,8 @@ uni_parse_file_header(struct uni_src *S, size_t *i, struct tool_patch *p, struct
 		*fp = tool_patch_new_file(p, op, path, (int)*i + 1);
 	else if (op != TOOL_FP_UPDATE)
 		(*fp)->op = op;
+	if (op == TOOL_FP_UPDATE && !git_pending && strcmp(oldp, newp) != 0)
+		(*fp)->alt_path = xstrdup(newp); /* "diff -u x.orig x": either may be it */
 	if (op == TOOL_FP_UPDATE && git_pending && (*fp)->move_to == NULL && strcmp(oldp, newp) != 0) {
 		free((*fp)->path); /* a git header with a/X b/Y and no rename lines */
 		(*fp)->path = xstrdup(oldp);

@@ -1,0 +1,6 @@
+class Service:
+    def start(self):
+        if self.ready:
+            self.run()
+            self.log("started")
+        return self

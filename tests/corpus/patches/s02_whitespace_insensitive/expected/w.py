@@ -1,0 +1,2 @@
+total = price * qty * 2
+print(total)

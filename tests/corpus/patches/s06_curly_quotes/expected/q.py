@@ -1,0 +1,3 @@
+msg = "keep calm"
+print(msg)
+exit(0)

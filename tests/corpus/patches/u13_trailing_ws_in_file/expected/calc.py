@@ -1,0 +1,3 @@
+value = compute()   
+result = value * 3
+print(result)  

@@ -1,0 +1,3 @@
+value = compute()   
+result = value * 2
+print(result)  

@@ -1,0 +1,3 @@
+msg = "don't panic"
+print(msg.upper())
+exit(0)

@@ -1,0 +1,4 @@
+def f():
+	if x:
+		return 2
+	return 0

@@ -1,0 +1,5 @@
+class Outer:
+    class Inner:
+        def method(self):
+            value = self.compute()
+            return value

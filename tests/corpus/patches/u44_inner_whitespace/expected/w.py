@@ -1,0 +1,2 @@
+total = price * qty * (1 + tax)
+print(total)

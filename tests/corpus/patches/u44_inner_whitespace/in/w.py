@@ -1,0 +1,2 @@
+total  =  price *  qty
+print(total)

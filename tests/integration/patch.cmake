@@ -1,0 +1,4 @@
+# Patch conformance against git apply / patch, and the file tools' security
+# (G2). Both drive tool_run through kc-tool-run (built in tests/unit/edits.cmake).
+kc_script_test(patch_conformance ${CMAKE_CURRENT_LIST_DIR}/patch_conformance.sh
+               LABELS "integration;quick" TIMEOUT 300)
