@@ -200,7 +200,9 @@ read_args(struct pylit *p, const char *tool, cJSON *args)
 			pylit_ws(p);
 			continue;
 		}
-		if (p->pos >= p->end || p->c->text[p->pos] != ')')
+		if (p->pos >= p->end)
+			break;
+		if (p->c->text[p->pos] != ')')
 			return pylit_fail(p, p->pos, "expected ')' or ',' after argument %s", label);
 	}
 	if (p->pos >= p->end)

@@ -1,0 +1,120 @@
+/* dialect_parse_all: one pass over a message in several dialects, calls in
+ * text order, the message without them, and the enabled list. */
+#include "tests/unit/dialect_testutil.h"
+
+static const char MIXED[] =
+    "I'll read the file first.\n"
+    "<TOOL_CALL> read_file(path=\"src/main.c\") </TOOL_CALL>\n"
+    "```diff\n--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-old\n+new\n```\n"
+    "src/foo.py\n```python\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\n```\n"
+    "*** Begin Patch\n*** Delete File: gone.txt\n*** End Patch\n"
+    "```json\n{\"tool\": \"list_dir\", \"args\": {\"path\": \"src\"}}\n```\n"
+    "<BASH>make test</BASH>\n"
+    "Done.";
+
+Test(dialect_all, calls_come_in_text_order_with_their_dialects)
+{
+	static const char *const want[][2] = {
+	    {"read_file", "pythonic"},	      {"apply_unified_patch", "unified_diff"},
+	    {"apply_search_replace", "aider_search_replace"}, {"apply_unified_patch", "opencode_patch"},
+	    {"list_dir", "json_block"},	      {"run_shell", "bash_block"},
+	};
+	struct parsed p;
+	char id[16];
+	int i;
+
+	parse_with(&p, REG_DEFS, NULL, MIXED);
+	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
+	cr_assert_eq(ncalls(&p), 6);
+	for (i = 0; i < 6; i++) {
+		cr_assert_str_eq(call_name(&p, i), want[i][0], "call %d", i);
+		cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(call_at(&p, i), "dialect")),
+				 want[i][1], "call %d", i);
+		snprintf(id, sizeof(id), "call_%d", i + 1);
+		cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(call_at(&p, i), "id")), id);
+	}
+	cr_assert_eq(call_line(&p, 5), 24);
+	cr_assert_str_eq(message(&p), "I'll read the file first.\n\nDone.");
+	parsed_free(&p);
+}
+
+Test(dialect_all, only_enabled_dialects_are_parsed)
+{
+	const char *const only[] = {"bash", "pythonic", NULL};
+	struct parsed p;
+
+	p.reg = cJSON_Parse(REG_DEFS);
+	dialect_result_init(&p.r);
+	cr_assert_eq(dialect_parse_all(MIXED, only, p.reg, &p.r), 0);
+	cr_assert_eq(ncalls(&p), 2);
+	cr_assert_str_eq(call_name(&p, 0), "read_file");
+	cr_assert_str_eq(call_name(&p, 1), "run_shell");
+	assert_contains(message(&p), "*** Begin Patch");
+	parsed_free(&p);
+}
+
+Test(dialect_all, unknown_dialect_name_is_refused)
+{
+	const char *const bad[] = {"pythonic", "klingon", NULL};
+	struct dialect_result r;
+
+	dialect_result_init(&r);
+	cr_assert_eq(dialect_parse_all("x", bad, NULL, &r), -1);
+	cr_assert_eq(dialect_parse("klingon", "x", NULL, &r), -1);
+	cr_assert(dialect_is_known("provider_native"));
+	cr_assert(dialect_is_known("aider"));
+	dialect_result_free(&r);
+}
+
+Test(dialect_all, crlf_message_keeps_lines_and_values)
+{
+	struct parsed p;
+
+	parse_with(&p, REG_DEFS, NULL,
+		   "a\r\nb\r\n<TOOL_CALL> read_file(path=\"x\\r\\n\")\r\n</TOOL_CALL>\r\n<BASH>\r\nls\r\n</BASH>\r\n");
+	cr_assert_eq(nerrors(&p), 0);
+	cr_assert_eq(call_line(&p, 0), 3);
+	cr_assert_str_eq(call_sarg(&p, 0, "path"), "x\r\n", "escapes still give CR");
+	cr_assert_str_eq(call_sarg(&p, 1, "command"), "ls");
+	cr_assert_str_eq(message(&p), "a\nb");
+	parsed_free(&p);
+}
+
+Test(dialect_all, no_calls_keeps_the_whole_message)
+{
+	struct parsed p;
+
+	parse_with(&p, REG_DEFS, NULL, "  All tests pass.\n\n\n\nTASK COMPLETE  \n");
+	cr_assert_eq(ncalls(&p), 0);
+	cr_assert_eq(nerrors(&p), 0);
+	cr_assert_str_eq(message(&p), "All tests pass.\n\nTASK COMPLETE");
+	parsed_free(&p);
+}
+
+Test(dialect_all, errors_and_calls_mix_without_losing_either)
+{
+	struct parsed p;
+
+	parse_with(&p, REG_DEFS, NULL,
+		   "<TOOL_CALL> read_file(path=) </TOOL_CALL>\n<BASH>ls</BASH>\n```json\n{\"tool\": }\n```\n");
+	cr_assert_eq(ncalls(&p), 1);
+	cr_assert_eq(nerrors(&p), 2);
+	cr_assert_eq(err_line(&p, 0), 1);
+	cr_assert_eq(err_line(&p, 1), 3);
+	parsed_free(&p);
+}
+
+Test(dialect_all, binary_and_huge_input_do_not_crash)
+{
+	struct parsed p;
+	size_t n = 1 << 20, i;
+	char *big = malloc(n + 1);
+
+	for (i = 0; i < n; i++)
+		big[i] = "<TOOL_CALL>(\"'[{\n*-+@`"[i % 21];
+	big[n] = '\0';
+	parse_with(&p, REG_DEFS, NULL, big);
+	cr_assert(nerrors(&p) >= 0);
+	parsed_free(&p);
+	free(big);
+}
