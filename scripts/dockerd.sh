@@ -36,14 +36,14 @@ register_runsc() {
 	runsc=$(command -v runsc || true)
 	[[ -n $runsc ]] || { echo "dockerd.sh: runsc not installed: --runtime=runsc unavailable" >&2; return 0; }
 	mkdir -p /etc/docker
-	python3 - "$CONF" "$runsc" <<'EOF'
+	python3 - "$CONF" "$runsc" <<'EOF' || return $?
 import json, os, sys
 path, runsc = sys.argv[1], sys.argv[2]
 conf = {}
 if os.path.exists(path) and os.path.getsize(path) > 0:
     with open(path) as f:
         conf = json.load(f)
-want = {"path": runsc, "runtimeArgs": ["--network=none"]}
+want = {"path": runsc, "runtimeArgs": ["--network=none", "--oci-seccomp"]}
 if conf.get("runtimes", {}).get("runsc") != want:
     conf.setdefault("runtimes", {})["runsc"] = want
     tmp = path + ".tmp"
@@ -52,6 +52,7 @@ if conf.get("runtimes", {}).get("runsc") != want:
         f.write("\n")
     os.replace(tmp, path)
     print("dockerd.sh: registered runsc in " + path, file=sys.stderr)
+    sys.exit(10)
 EOF
 }
 
@@ -92,15 +93,13 @@ build_image() {
 	echo "dockerd.sh: built $IMAGE" >&2
 }
 
-register_runsc
+changed=0
+register_runsc || { rc=$?; [[ $rc == 10 ]] || exit "$rc"; changed=1; }
 # A running engine that predates the runsc registration must reload it.
-if docker info >/dev/null 2>&1 && ! docker info 2>/dev/null | grep -q 'runsc'; then
+if [[ $changed == 1 ]] && docker info >/dev/null 2>&1; then
 	# SIGHUP reloads daemon.json (runtimes included); by pid, never by name.
 	[[ -s /var/run/docker.pid ]] && kill -HUP "$(cat /var/run/docker.pid)" || true
-	for _ in $(seq 1 50); do
-		docker info 2>/dev/null | grep -q runsc && break
-		sleep 0.1
-	done
+	sleep 1 # the reload is asynchronous and has no completion signal
 fi
 start_engine
 build_image

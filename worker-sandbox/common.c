@@ -142,3 +142,39 @@ sbx_cwd_rel(const char *cwd)
 	}
 	return out;
 }
+
+/* Valid UTF-8 without NUL (malloc'ed): every byte that does not start a
+ * well-formed sequence (and NUL) becomes U+FFFD. */
+char *
+sbx_text_sanitize(const char *data, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)data;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i = 0, n, k;
+
+	strbuf_grow(&sb, len + 1);
+	while (i < len) {
+		unsigned c = s[i];
+
+		n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+		if (n == 0 || c == 0 || i + n > len || (n == 2 && c < 0xc2) ||
+		    (n == 4 && c > 0xf4)) {
+			strbuf_adds(&sb, "\xef\xbf\xbd");
+			i++;
+			continue;
+		}
+		for (k = 1; k < n && (s[i + k] & 0xc0) == 0x80; k++)
+			;
+		if (k < n || (n == 3 && c == 0xe0 && s[i + 1] < 0xa0) ||
+		    (n == 3 && c == 0xed && s[i + 1] >= 0xa0) ||
+		    (n == 4 && c == 0xf0 && s[i + 1] < 0x90) ||
+		    (n == 4 && c == 0xf4 && s[i + 1] >= 0x90)) {
+			strbuf_adds(&sb, "\xef\xbf\xbd");
+			i++;
+			continue;
+		}
+		strbuf_add(&sb, s + i, n);
+		i += n;
+	}
+	return strbuf_detach(&sb, NULL);
+}

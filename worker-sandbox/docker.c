@@ -5,8 +5,9 @@
  * Rationale: Docker's defaults keep 14 capabilities, allow setuid gains,
  * give a writable root and a network. We pass --cap-drop ALL,
  * no-new-privileges, --read-only, --network none, pids/memory/ulimit
- * limits, a private cgroup namespace, a size-capped /tmp; Docker's default
- * seccomp profile and /proc masking stay on. The image carries only mount
+ * limits, a private cgroup namespace, a size-capped /tmp, and the jail's
+ * own seccomp deny-list as the profile (Docker's default allows ptrace,
+ * io_uring and personality flags); Docker's /proc masking stays on. The image carries only mount
  * points; /usr (and the /etc files programs need) come from the host
  * read-only, the workspace read-write at /workspace, .git read-only.
  *
@@ -135,6 +136,7 @@ docker_build(struct docker_args *a, const struct sbx *s, const struct sbx_req *r
 	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 		docker_add(a, xstrdup(fixed[i]));
 	docker_add(a, xasprintf("--name=%s", name));
+	docker_add(a, xasprintf("--security-opt=seccomp=%s", s->seccomp_profile));
 	docker_add(a, xasprintf("--runtime=%s", runtime));
 	if (strcmp(runtime, "runsc") == 0 || stat(s->workspace, &st) != 0)
 		st.st_uid = st.st_gid = 0;

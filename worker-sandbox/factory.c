@@ -14,6 +14,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "lib/core/log.h"
 #include "lib/core/xmalloc.h"
 #include "worker-sandbox/sbx_int.h"
@@ -85,6 +87,37 @@ sbx_jail_prepare(struct sbx *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* The docker driver's seccomp profile: the jail's deny-list, as a file
+ * `--security-opt seccomp=` can read, in a private 0700 directory. */
+static int
+sbx_docker_prepare(struct sbx *s, char *err, size_t errlen)
+{
+	char dir[] = "/tmp/kc-sbx-XXXXXX", *text;
+	cJSON *prof;
+	FILE *f;
+	int ok;
+
+	if (mkdtemp(dir) == NULL) {
+		snprintf(err, errlen, "docker seccomp profile dir: %s", strerror(errno));
+		return -1;
+	}
+	s->private_dir = xstrdup(dir);
+	s->seccomp_profile = xasprintf("%s/seccomp.json", dir);
+	prof = jail_seccomp_oci();
+	text = cJSON_PrintUnformatted(prof);
+	cJSON_Delete(prof);
+	f = fopen(s->seccomp_profile, "we");
+	ok = f != NULL && text != NULL && fputs(text, f) >= 0;
+	if (f != NULL && fclose(f) != 0)
+		ok = 0;
+	free(text);
+	if (!ok) {
+		snprintf(err, errlen, "writing %s: %s", s->seccomp_profile, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static char **
 sbx_strv_dup(char *const *v)
 {
@@ -129,6 +162,10 @@ sbx_factory_create(const struct sbx_config *cfg, char *err, size_t errlen)
 		sbx_free(s);
 		return NULL;
 	}
+	if (cfg->driver == SBX_DOCKER && sbx_docker_prepare(s, err, errlen) != 0) {
+		sbx_free(s);
+		return NULL;
+	}
 	if (cfg->driver == SBX_PROCESS)
 		log_warnx("sbx: driver 'process' gives NO isolation (development only): "
 			  "commands run with the worker's own rights");
@@ -143,6 +180,12 @@ sbx_free(struct sbx *s)
 	if (s->idmap_userns_fd >= 0)
 		close(s->idmap_userns_fd);
 	free(s->seccomp.filter);
+	if (s->seccomp_profile != NULL)
+		unlink(s->seccomp_profile);
+	if (s->private_dir != NULL)
+		rmdir(s->private_dir);
+	free(s->seccomp_profile);
+	free(s->private_dir);
 	free(s->workspace);
 	free(s->image);
 	free(s->runtime);

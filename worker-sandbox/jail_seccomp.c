@@ -30,6 +30,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "lib/core/xmalloc.h"
 #include "worker-sandbox/sbx_int.h"
 
@@ -179,4 +181,58 @@ out:
 		snprintf(err, errlen, "jail seccomp filter: building the deny-list failed");
 	seccomp_release(ctx);
 	return rc;
+}
+
+static void
+oci_rule(cJSON *arr, const char *name, int err, int idx, unsigned long mask, unsigned long val)
+{
+	cJSON *r = cJSON_CreateObject(), *names = cJSON_AddArrayToObject(r, "names"), *args, *a;
+
+	cJSON_AddItemToArray(names, cJSON_CreateString(name));
+	cJSON_AddStringToObject(r, "action", "SCMP_ACT_ERRNO");
+	cJSON_AddNumberToObject(r, "errnoRet", err);
+	if (idx >= 0) {
+		args = cJSON_AddArrayToObject(r, "args");
+		a = cJSON_CreateObject();
+		cJSON_AddNumberToObject(a, "index", idx);
+		cJSON_AddNumberToObject(a, "value", (double)mask);
+		cJSON_AddNumberToObject(a, "valueTwo", (double)val);
+		cJSON_AddStringToObject(a, "op", "SCMP_CMP_MASKED_EQ");
+		cJSON_AddItemToArray(args, a);
+	}
+	cJSON_AddItemToArray(arr, r);
+}
+
+/*
+ * The same deny-list as an OCI / Docker seccomp profile, so runsc
+ * (--oci-seccomp) and docker (--security-opt seccomp=) commands face the
+ * jail's syscall policy rather than each runtime's own. Only x86_64 is
+ * listed: 32-bit entry points get the runtime's bad-architecture action.
+ * personality(2) is not restricted here (a profile cannot express "all
+ * but these values" as an allow-by-default rule): docs/SANDBOX.md.
+ */
+cJSON *
+jail_seccomp_oci(void)
+{
+	cJSON *p = cJSON_CreateObject(), *arches, *rules;
+	unsigned long bit;
+	size_t i;
+
+	cJSON_AddStringToObject(p, "defaultAction", "SCMP_ACT_ALLOW");
+	arches = cJSON_AddArrayToObject(p, "architectures");
+	cJSON_AddItemToArray(arches, cJSON_CreateString("SCMP_ARCH_X86_64"));
+	rules = cJSON_AddArrayToObject(p, "syscalls");
+	for (i = 0; i < sizeof jail_denied / sizeof jail_denied[0]; i++)
+		if (seccomp_syscall_resolve_name(jail_denied[i]) >= 0)
+			oci_rule(rules, jail_denied[i], EPERM, -1, 0, 0);
+	for (bit = 1; bit <= 0x80000000ul; bit <<= 1) {
+		if ((NS_FLAGS & bit) == 0)
+			continue;
+		oci_rule(rules, "clone", EPERM, 0, bit, bit);
+		oci_rule(rules, "unshare", EPERM, 0, bit, bit);
+	}
+	oci_rule(rules, "clone3", ENOSYS, -1, 0, 0);
+	oci_rule(rules, "ioctl", EPERM, 1, 0xffffffffu, TIOCSTI);
+	oci_rule(rules, "ioctl", EPERM, 1, 0xffffffffu, TIOCLINUX);
+	return p;
 }

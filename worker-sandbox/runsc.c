@@ -55,6 +55,7 @@ runsc_argv(char **av, const char *runsc, const char *state, const char *bundle, 
 	av[n++] = "runsc";
 	av[n++] = xasprintf("--root=%s", state);
 	av[n++] = "--network=none";
+	av[n++] = "--oci-seccomp"; /* the jail's deny-list, from config.json */
 	av[n++] = "run";
 	av[n++] = xasprintf("--bundle=%s", bundle);
 	av[n++] = (char *)id;
@@ -67,7 +68,7 @@ runsc_run(struct sbx *s, const struct sbx_req *req, struct sbx_result *res)
 {
 	struct sbx_proc proc = {.pid = -1, .pidfd = -1};
 	struct spawn_opts o;
-	char runsc[256], dir[] = "/tmp/kc-runsc-XXXXXX", state[300], id[64], *av[8];
+	char runsc[256], dir[] = "/tmp/kc-runsc-XXXXXX", state[300], id[64], *av[9];
 	char *env[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
 	int rc = -1;
 
@@ -96,7 +97,7 @@ runsc_run(struct sbx *s, const struct sbx_req *req, struct sbx_result *res)
 		rc = sbx_capture_run(&proc, req, res);
 	}
 	free(av[1]);
-	free(av[4]);
+	free(av[5]);
 out:
 	runsc_rm_tree(dir);
 	return rc;

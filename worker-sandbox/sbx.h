@@ -102,6 +102,10 @@ void sbx_result_free(struct sbx_result *r);
 /* Can this driver work here? 1 yes, 0 no; why says which way and why. */
 int sbx_driver_check(enum sbx_driver_id id, char *why, size_t whylen);
 
+/* Valid UTF-8 text without NUL for data (malloc'ed; U+FFFD replaces the
+ * rest): how command output travels in JSON. */
+char *sbx_text_sanitize(const char *data, size_t len);
+
 /* Workspace mirroring (mirror.c). Copies host_dir into the workspace
  * (op in) or changed files back (op out); paths restricts to those
  * relative paths (NULL: all). Each copied/skipped path is appended to the

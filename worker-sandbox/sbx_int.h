@@ -25,6 +25,8 @@ struct sbx {
 	struct sock_fprog seccomp;
 	int idmap_userns_fd; /* maps the workspace owner to host_uid, or -1 */
 	unsigned long seq;   /* per-command counter (cgroup names) */
+	char *private_dir;   /* the worker's scratch dir (docker seccomp profile) */
+	char *seccomp_profile; /* docker: path of the profile file, or NULL */
 };
 
 /* Records the jail's processes send the worker on the status pipe. The
@@ -71,6 +73,9 @@ extern const struct sbx_driver_ops sbx_jail_ops, sbx_runsc_ops, sbx_docker_ops,
 
 /* Jail pieces (jail_*.c). */
 int jail_seccomp_build(struct sock_fprog *out, char *err, size_t errlen);
+/* The deny-list as an OCI/Docker seccomp profile (caller deletes). */
+struct cJSON;
+struct cJSON *jail_seccomp_oci(void);
 /* The personality(2) filter, loaded in addition to the built one. */
 extern const struct sock_fprog jail_persona_prog;
 int jail_idmap_userns(uid_t owner, gid_t group, uint32_t host_uid, char *err, size_t errlen);
