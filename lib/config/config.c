@@ -113,8 +113,9 @@ cfg_loc_str(const struct kc_config *c, const cJSON *n, const char *fallback)
 {
 	struct kc_loc l;
 
+	/* The value: for `extends: x.yaml` that is where x.yaml is written. */
 	if (kc_locmap_get(c->locs, n, &l) == 0)
-		return xasprintf("%s:%d:%d", l.file, l.key_line, l.key_col);
+		return xasprintf("%s:%d:%d", l.file, l.line, l.col);
 	return xasprintf("%s:1:1", fallback);
 }
 

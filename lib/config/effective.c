@@ -148,7 +148,8 @@ kc_config_effective(const struct kc_config *c, struct kc_locmap *locs, struct kc
 	struct eff e = {c, locs ? locs : own, d};
 	int rc = 0;
 
-	eff_add_defaults(root);
+	/* Resolve what the user wrote; defaults come after, as written (the
+	 * modules that use them look them up when they need them). */
 	rc |= eff_resolve_all(&e, (cJSON *)kc_cfg_get(root, "tools.registry.paths"), 1,
 			      "tools.registry.paths");
 	rc |= eff_resolve_all(&e, (cJSON *)kc_cfg_get(root, "prompts.packs"), 2, "prompts.packs");
@@ -156,6 +157,7 @@ kc_config_effective(const struct kc_config *c, struct kc_locmap *locs, struct kc
 			      2, "prompts.tool_prompt_synthesis.dialects");
 	rc |= eff_resolve(&e, (cJSON *)kc_cfg_get(root, "prompts.tool_prompt_synthesis.root"),
 			  "prompts.tool_prompt_synthesis.root");
+	eff_add_defaults(root);
 	eff_absolute_from_cwd((cJSON *)kc_cfg_get(root, "workspace.root"));
 	eff_absolute_from_cwd((cJSON *)kc_cfg_get(root, "workspace.mirror.path"));
 	kc_locmap_free(own);
