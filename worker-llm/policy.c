@@ -107,18 +107,31 @@ policy_memory(scmp_filter_ctx ctx)
 }
 
 /* Rationale: files are opened read-only (CA bundle, resolv.conf, hosts);
- * this worker writes nothing to disk, so a write, create or truncate open is
- * a compromise and kills it. Threads only: clone must carry CLONE_THREAD
- * (no new processes), and clone3, whose flags live in memory a filter
- * cannot read, answers ENOSYS so the C library falls back to clone. */
+ * this worker writes nothing to disk. An open for writing, creating or
+ * truncating is refused with EACCES rather than killed, because NNG names
+ * its threads by writing /proc/self/task/N/comm and copes with failure.
+ * Threads only: clone must carry CLONE_THREAD (no new processes), and
+ * clone3, whose flags live in memory a filter cannot read, answers ENOSYS
+ * so the C library falls back to clone. */
 static int
 policy_files_threads(scmp_filter_ctx ctx)
 {
+	static const scmp_datum_t deny[][2] = {
+		{O_ACCMODE, O_WRONLY}, {O_ACCMODE, O_RDWR}, {O_CREAT, O_CREAT}, {O_TRUNC, O_TRUNC}};
 	const scmp_datum_t wr = O_ACCMODE | O_CREAT | O_TRUNC;
+	size_t i;
 
 	if (policy_rule1(ctx, SCMP_SYS(openat), SCMP_A2(SCMP_CMP_MASKED_EQ, wr, 0)) < 0 ||
-	    policy_rule1(ctx, SCMP_SYS(open), SCMP_A1(SCMP_CMP_MASKED_EQ, wr, 0)) < 0 ||
-	    policy_rule1(ctx, SCMP_SYS(clone),
+	    policy_rule1(ctx, SCMP_SYS(open), SCMP_A1(SCMP_CMP_MASKED_EQ, wr, 0)) < 0)
+		return -1;
+	for (i = 0; i < sizeof(deny) / sizeof(deny[0]); i++) {
+		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 1,
+				     SCMP_A2(SCMP_CMP_MASKED_EQ, deny[i][0], deny[i][1])) < 0 ||
+		    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), 1,
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, deny[i][0], deny[i][1])) < 0)
+			return -1;
+	}
+	if (policy_rule1(ctx, SCMP_SYS(clone),
 			 SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)) < 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0) < 0)
 		return -1;
@@ -131,7 +144,7 @@ static int
 policy_ioctl_prctl(scmp_filter_ctx ctx)
 {
 	static const unsigned long io[] = {FIONREAD, FIONBIO, TCGETS, TIOCGWINSZ};
-	static const int pr[] = {PR_SET_NAME, PR_GET_NAME, PR_GET_DUMPABLE};
+	static const int pr[] = {PR_SET_NAME, PR_GET_NAME, PR_GET_DUMPABLE, PR_SET_PDEATHSIG};
 	size_t i;
 
 	for (i = 0; i < sizeof(io) / sizeof(io[0]); i++)
@@ -248,10 +261,11 @@ llm_policy_apply(const struct worker_args *wa)
 	policy_drop_caps();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("llm: PR_SET_NO_NEW_PRIVS");
+	/* Verified before the filter, which does not allow capget. */
+	policy_verify();
 	if ((rc = llm_policy_install_seccomp()) < 0) {
 		errno = -rc;
 		fatal("llm: seccomp filter");
 	}
-	policy_verify();
 	log_debug("llm: confined (no caps, no_new_privs, seccomp allowlist)");
 }
