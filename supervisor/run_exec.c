@@ -1,0 +1,397 @@
+/*
+ * run_exec.c — executing one turn's validated calls in the order the
+ * validator planned (batches one after another, the calls of a batch in
+ * parallel threads: sup_call is thread-safe). Shell calls go to the
+ * sandbox worker, everything else to the tools worker.
+ *
+ * Intent before effect (DESIGN §8): the dispatch record of a call is
+ * durable in trace.jsonl before the request leaves, its result record
+ * after. On resume a call with a result is not run again (its recorded
+ * result is relayed) and a call with a dispatch but no result is reported
+ * to the model as interrupted, never re-run.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/config/config.h"
+#include "lib/core/strbuf.h"
+#include "lib/core/xmalloc.h"
+#include "supervisor/conductor.h"
+#include "supervisor/proc.h"
+#include "supervisor/runlog.h"
+
+#define RUN_SHELL_DEFAULT_MS 120000
+#define RUN_SHELL_MAX_MS 600000
+#define RUN_TOOL_TIMEOUT_MS 60000
+
+struct run_job {
+	struct cond *c;
+	const cJSON *call;
+	struct cond_result *r;
+};
+
+static long long
+run_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+run_result_set(struct cond_result *r, int ok, const char *output)
+{
+	free(r->output);
+	r->ok = ok;
+	r->output = xstrdup(output ? output : "");
+}
+
+static void
+run_shell_event(const cJSON *ev, void *arg)
+{
+	struct cond *c = arg;
+
+	if (strcmp(kc_cfg_str(ev, "kind", ""), "output") == 0 && !c->ui.json)
+		run_ui_text(&c->ui, kc_cfg_str(ev, "data", ""));
+}
+
+/* timeout: seconds as run_shell documents it; values above an hour can
+ * only be milliseconds (opencode's bash). */
+static int
+run_shell_timeout(const cJSON *args)
+{
+	double t = kc_cfg_num(args, "timeout", 0);
+	double ms = t <= 0 ? RUN_SHELL_DEFAULT_MS : t <= 3600 ? t * 1000 : t;
+
+	return ms > RUN_SHELL_MAX_MS ? RUN_SHELL_MAX_MS : (int)ms;
+}
+
+static void
+run_exec_shell(struct run_job *j, const cJSON *args, char *err, size_t errlen)
+{
+	const char *cmd = kc_cfg_str(args, "command", NULL);
+	cJSON *b, *argv, *rep = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	int rc;
+
+	if (cmd == NULL) {
+		run_result_set(j->r, 0, "error: the shell call has no 'command' argument");
+		return;
+	}
+	b = cJSON_CreateObject();
+	argv = cJSON_AddArrayToObject(b, "argv");
+	cJSON_AddItemToArray(argv, cJSON_CreateString("sh"));
+	cJSON_AddItemToArray(argv, cJSON_CreateString("-c"));
+	cJSON_AddItemToArray(argv, cJSON_CreateString(cmd));
+	cJSON_AddNumberToObject(b, "timeout_ms", run_shell_timeout(args));
+	cJSON_AddBoolToObject(b, "stream", 1);
+	rc = sup_call(j->c->sup, SUP_SANDBOX, IPC_T_SBX_EXEC, b, run_shell_timeout(args) + 15000, 0,
+		      &rep, run_shell_event, j->c, err, errlen);
+	cJSON_Delete(b);
+	if (rc != IPC_OK) {
+		strbuf_addf(&sb, "error: %s", rc == IPC_E_REMOTE ? kc_cfg_str(rep, "error", "?") : err);
+		j->r->interrupted = rc == IPC_E_CLOSED;
+		run_result_set(j->r, 0, strbuf_str(&sb));
+	} else {
+		strbuf_addf(&sb, "$ %s\n%s%s", cmd, kc_cfg_str(rep, "stdout", ""),
+			    kc_cfg_str(rep, "stderr", ""));
+		if (sb.len > 0 && sb.buf[sb.len - 1] != '\n')
+			strbuf_addc(&sb, '\n');
+		if (kc_cfg_bool(rep, "timed_out", 0))
+			strbuf_addf(&sb, "[timed out after %d ms]\n", run_shell_timeout(args));
+		strbuf_addf(&sb, "[exit code %d]\n", (int)kc_cfg_num(rep, "exit_code", -1));
+		run_result_set(j->r, kc_cfg_num(rep, "exit_code", -1) == 0 &&
+					     !kc_cfg_bool(rep, "timed_out", 0),
+			       strbuf_str(&sb));
+	}
+	strbuf_free(&sb);
+	cJSON_Delete(rep);
+}
+
+static void
+run_exec_tool(struct run_job *j, const cJSON *args, char *err, size_t errlen)
+{
+	cJSON *b = cJSON_CreateObject(), *call, *rep = NULL;
+	const char *kind = kc_cfg_str(j->call, "kind", "other");
+	int idem = !kc_cfg_bool(j->call, "blocking", 1) && strcmp(kind, "edit") != 0;
+	char *text;
+	int rc;
+
+	call = cJSON_AddObjectToObject(b, "call");
+	cJSON_AddStringToObject(call, "id", j->r->id);
+	cJSON_AddStringToObject(call, "name", j->r->name);
+	cJSON_AddItemToObject(call, "args", args ? cJSON_Duplicate(args, 1) : cJSON_CreateObject());
+	rc = sup_call(j->c->sup, SUP_TOOLS, IPC_T_TOOLS_EXEC, b, RUN_TOOL_TIMEOUT_MS, idem, &rep,
+		      NULL, NULL, err, errlen);
+	cJSON_Delete(b);
+	if (rc != IPC_OK) {
+		text = xasprintf("error: %s", rc == IPC_E_REMOTE ? kc_cfg_str(rep, "error", "?") : err);
+		j->r->interrupted = rc == IPC_E_CLOSED;
+		run_result_set(j->r, 0, text);
+		free(text);
+	} else if (!kc_cfg_bool(rep, "ok", 0)) {
+		text = xasprintf("error: %s%s%s", kc_cfg_str(rep, "error", "failed"),
+				 kc_cfg_str(rep, "output", "")[0] ? "\n" : "",
+				 kc_cfg_str(rep, "output", ""));
+		run_result_set(j->r, 0, text);
+		free(text);
+	} else {
+		run_result_set(j->r, 1, kc_cfg_str(rep, "output", "ok"));
+	}
+	if (kc_cfg_str(rep, "diff", NULL) != NULL)
+		j->r->diff = xstrdup(kc_cfg_str(rep, "diff", ""));
+	j->r->complete = kc_cfg_bool(rep, "complete", 0) || strcmp(kind, "complete") == 0;
+	cJSON_Delete(rep);
+}
+
+static void
+run_event_call(struct cond *c, const char *kind, const struct cond_result *r, const cJSON *call,
+	       int with_result)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(f, "turn", c->turn);
+	cJSON_AddStringToObject(f, "call_id", r->id);
+	cJSON_AddStringToObject(f, "name", r->name);
+	if (!with_result) {
+		cJSON_AddStringToObject(f, "tool_kind", kc_cfg_str(call, "kind", "other"));
+		cJSON_AddItemToObject(f, "args", cJSON_Duplicate(kc_cfg_get(call, "args"), 1));
+	} else {
+		cJSON_AddBoolToObject(f, "ok", r->ok);
+		cJSON_AddBoolToObject(f, "complete", r->complete);
+		cJSON_AddBoolToObject(f, "interrupted", r->interrupted);
+		cJSON_AddNumberToObject(f, "duration_ms", (double)r->duration_ms);
+		cJSON_AddStringToObject(f, "output", r->output);
+		if (r->diff != NULL)
+			cJSON_AddStringToObject(f, "diff", r->diff);
+	}
+	runlog_event(c->rl, kind, f);
+}
+
+/* replay --check: the result must be what the recorded run got. */
+static void
+run_check_result(struct cond *c, const struct cond_result *r)
+{
+	int dispatched = 0;
+	const cJSON *rec = run_recorded_result(c, c->turn, r->id, &dispatched);
+
+	if (rec != NULL && kc_cfg_bool(rec, "ok", 0) == r->ok &&
+	    strcmp(kc_cfg_str(rec, "output", ""), r->output) == 0)
+		return;
+	__atomic_fetch_add(&c->check_diffs, 1, __ATOMIC_SEQ_CST);
+	run_ui_line(&c->ui, "1;31", "   replay --check: turn %d %s (%s): %s", c->turn, r->id,
+		    r->name, rec == NULL ? "not in the recorded run" : "result differs from the record");
+	if (rec != NULL)
+		fprintf(stderr, "--- recorded (turn %d %s)\n%s\n+++ replayed\n%s\n", c->turn, r->id,
+			kc_cfg_str(rec, "output", ""), r->output);
+}
+
+/* A result recorded before a crash (resume) is reused; a dispatch
+ * without a result is an interrupted call. Returns 1 if handled. */
+static int
+run_exec_recorded(struct run_job *j)
+{
+	int dispatched = 0;
+	const cJSON *rec;
+
+	if (j->c->replay_src != NULL)
+		return 0;
+	rec = run_recorded_result(j->c, j->c->turn, j->r->id, &dispatched);
+	if (rec != NULL) {
+		run_result_set(j->r, kc_cfg_bool(rec, "ok", 0), kc_cfg_str(rec, "output", ""));
+		j->r->complete = kc_cfg_bool(rec, "complete", 0);
+		return 1;
+	}
+	if (!dispatched)
+		return 0;
+	j->r->interrupted = 1;
+	run_result_set(j->r, 0, "interrupted: this call was in flight when kylecode stopped; it "
+				"was not run again. Check the workspace before repeating it.");
+	run_event_call(j->c, "tool_result", j->r, j->call, 1);
+	return 1;
+}
+
+static void *
+run_exec_one(void *arg)
+{
+	struct run_job *j = arg;
+	struct cond *c = j->c;
+	const cJSON *args = kc_cfg_get(j->call, "args");
+	const char *kind = kc_cfg_str(j->call, "kind", "other");
+	long long t0 = run_mono_ms();
+	char err[512] = "";
+
+	if (run_exec_recorded(j))
+		return NULL;
+	run_event_call(c, "tool_dispatch", j->r, j->call, 0);
+	if (runlog_last_error(c->rl) != NULL) {
+		run_result_set(j->r, 0, "error: not run: the run log cannot be written");
+		return NULL; /* no durable intent, no effect */
+	}
+	run_ui_line(&c->ui, "36", "→ %s %s", j->r->name, kind);
+	if (strcmp(kind, "complete") == 0) {
+		j->r->complete = 1;
+		run_result_set(j->r, 1, "The task is marked complete.");
+	} else if (strcmp(kind, "shell") == 0) {
+		run_exec_shell(j, args, err, sizeof(err));
+	} else {
+		run_exec_tool(j, args, err, sizeof(err));
+	}
+	j->r->duration_ms = (long)(run_mono_ms() - t0);
+	run_event_call(c, "tool_result", j->r, j->call, 1);
+	__atomic_fetch_add(&c->tool_calls_total, 1, __ATOMIC_SEQ_CST);
+	if (!j->r->ok)
+		__atomic_fetch_add(&c->tool_failures, 1, __ATOMIC_SEQ_CST);
+	run_ui_line(&c->ui, j->r->ok ? "32" : "31", "  %s %s (%ld ms)%s%.*s", j->r->ok ? "✓" : "✗",
+		    j->r->name, j->r->duration_ms, j->r->ok ? "" : ": ",
+		    j->r->ok ? 0 : (int)strcspn(j->r->output, "\n"), j->r->output);
+	if (c->replay_src != NULL && c->o->check)
+		run_check_result(c, j->r);
+	return NULL;
+}
+
+static void
+run_ui_call(struct cond *c, const struct cond_result *r)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(f, "turn", c->turn);
+	cJSON_AddStringToObject(f, "call_id", r->id);
+	cJSON_AddStringToObject(f, "name", r->name);
+	cJSON_AddBoolToObject(f, "ok", r->ok);
+	cJSON_AddNumberToObject(f, "duration_ms", (double)r->duration_ms);
+	cJSON_AddStringToObject(f, "output", r->output ? r->output : "");
+	run_ui_event(&c->ui, "tool_result", f);
+}
+
+/* Calls the validator refused are answered, not run. */
+static void
+run_mark_refused(const cJSON *parse, struct cond_result *res, size_t n)
+{
+	const cJSON *v;
+	const char *lists[] = {"violations", "errors"};
+	size_t k;
+	int i;
+	char *msg;
+
+	for (k = 0; k < 2; k++)
+		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(parse, lists[k])) {
+			i = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(v, "call"))
+				    ? (int)kc_cfg_num(v, "call", -1)
+				    : -1;
+			if (i < 0 || (size_t)i >= n || res[i].output != NULL)
+				continue;
+			msg = xasprintf("not executed: %s%s%s", kc_cfg_str(v, "rule", ""),
+					kc_cfg_str(v, "rule", "")[0] ? ": " : "",
+					kc_cfg_str(v, "message", "refused by the validator"));
+			run_result_set(&res[i], 0, msg);
+			free(msg);
+		}
+}
+
+static void
+run_batch(struct cond *c, const cJSON *calls, const cJSON *batch, struct cond_result *res,
+	  size_t n)
+{
+	struct run_job jobs[64];
+	pthread_t th[64];
+	int started[64] = {0};
+	const cJSON *ix;
+	size_t nj = 0, k;
+
+	cJSON_ArrayForEach(ix, batch) {
+		int i = cJSON_IsNumber(ix) ? ix->valueint : -1;
+
+		if (i < 0 || (size_t)i >= n || res[i].output != NULL || nj == 64)
+			continue;
+		jobs[nj].c = c;
+		jobs[nj].call = cJSON_GetArrayItem(calls, i);
+		jobs[nj].r = &res[i];
+		nj++;
+	}
+	for (k = 0; k < nj; k++) {
+		if (sup_interrupted()) {
+			run_result_set(jobs[k].r, 0, "not executed: the run was interrupted");
+			continue;
+		}
+		if (nj == 1 || pthread_create(&th[k], NULL, run_exec_one, &jobs[k]) != 0)
+			run_exec_one(&jobs[k]);
+		else
+			started[k] = 1;
+	}
+	for (k = 0; k < nj; k++) {
+		if (started[k])
+			pthread_join(th[k], NULL);
+		run_ui_call(c, jobs[k].r);
+	}
+}
+
+static int
+run_is_native(const cJSON *native_calls, const char *id)
+{
+	const cJSON *n;
+
+	cJSON_ArrayForEach(n, native_calls) {
+		if (strcmp(kc_cfg_str(n, "id", ""), id) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+run_exec_calls(struct cond *c, const cJSON *parse, const cJSON *native_calls,
+	       struct cond_result **out, size_t *nout, char *err, size_t errlen)
+{
+	const cJSON *calls = cJSON_GetObjectItemCaseSensitive(parse, "calls"), *call, *batch;
+	const cJSON *batches = cJSON_GetObjectItemCaseSensitive(parse, "batches");
+	size_t n = (size_t)cJSON_GetArraySize(calls), i = 0;
+	struct cond_result *res = xcalloc(n ? n : 1, sizeof(*res));
+	cJSON *seq = NULL, *one;
+
+	(void)err;
+	(void)errlen;
+	cJSON_ArrayForEach(call, calls) {
+		res[i].id = kc_cfg_str(call, "id", NULL) ? xstrdup(kc_cfg_str(call, "id", ""))
+							 : xasprintf("call_%zu", i + 1);
+		res[i].name = xstrdup(kc_cfg_str(call, "name", "?"));
+		res[i].native = run_is_native(native_calls, res[i].id);
+		i++;
+	}
+	run_mark_refused(parse, res, n);
+	if (!cJSON_IsArray(batches)) { /* no plan: one call at a time */
+		seq = cJSON_CreateArray();
+		for (i = 0; i < n; i++) {
+			one = cJSON_CreateArray();
+			cJSON_AddItemToArray(one, cJSON_CreateNumber((double)i));
+			cJSON_AddItemToArray(seq, one);
+		}
+		batches = seq;
+	}
+	cJSON_ArrayForEach(batch, batches)
+		run_batch(c, calls, batch, res, n);
+	for (i = 0; i < n; i++)
+		if (res[i].output == NULL)
+			run_result_set(&res[i], 0, "not executed: not scheduled by the validator");
+	cJSON_Delete(seq);
+	*out = res;
+	*nout = n;
+	return 0;
+}
+
+void
+run_results_free(struct cond_result *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(r[i].id);
+		free(r[i].name);
+		free(r[i].output);
+		free(r[i].diff);
+	}
+	free(r);
+}

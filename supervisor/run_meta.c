@@ -1,0 +1,186 @@
+/*
+ * run_meta.c — meta/run_meta.json (what ran, how it ended, what it cost)
+ * and meta/checkpoint.json, the state at the end of the last complete
+ * turn, from which `kylecode resume` continues. Both are whole-file
+ * writes through the runlog, so either the old or the new one is on disk.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/config/config.h"
+#include "lib/core/strbuf.h"
+#include "lib/core/xmalloc.h"
+#include "supervisor/conductor.h"
+#include "supervisor/runlog.h"
+
+static void
+run_iso_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+run_meta_fill(struct cond *c, cJSON *m, const char *status)
+{
+	cJSON *tok, *v;
+	char now[32];
+
+	run_iso_now(now, sizeof(now));
+	cJSON_AddStringToObject(m, "run_id", strrchr(runlog_dir(c->rl), '/') + 1);
+	cJSON_AddStringToObject(m, "status", status);
+	cJSON_AddStringToObject(m, "config_path", kc_config_path(c->cfg));
+	cJSON_AddStringToObject(m, "config_hash", c->config_hash ? c->config_hash : "");
+	cJSON_AddStringToObject(m, "model", c->model_id);
+	v = cJSON_AddObjectToObject(m, "versions");
+	cJSON_AddStringToObject(v, "kylecode", KC_VERSION);
+	cJSON_AddStringToObject(m, "workspace", c->workspace ? c->workspace : "");
+	cJSON_AddStringToObject(m, "driver", c->o->driver ? c->o->driver
+							  : kc_cfg_str(c->root, "workspace.sandbox.driver", "jail"));
+	cJSON_AddStringToObject(m, "task", c->task);
+	cJSON_AddNumberToObject(m, "max_steps", c->max_steps);
+	cJSON_AddStringToObject(m, "updated_at", now);
+	cJSON_AddNumberToObject(m, "turns", c->turn);
+	cJSON_AddStringToObject(m, "completion_reason", c->reason);
+	tok = cJSON_AddObjectToObject(m, "tokens");
+	cJSON_AddNumberToObject(tok, "prompt", (double)c->prompt_tokens);
+	cJSON_AddNumberToObject(tok, "completion", (double)c->completion_tokens);
+	cJSON_AddNumberToObject(tok, "total", (double)(c->prompt_tokens + c->completion_tokens));
+	cJSON_AddNumberToObject(m, "cost_usd", c->cost_usd);
+	cJSON_AddNumberToObject(m, "tool_calls", c->tool_calls_total);
+	cJSON_AddNumberToObject(m, "tool_failures", c->tool_failures);
+	cJSON_AddBoolToObject(m, "native_tools", c->native);
+	cJSON_AddItemToObject(m, "dialects", cJSON_Duplicate(c->dialects, 1));
+	if (c->replay_src != NULL)
+		cJSON_AddStringToObject(m, "replay_of", c->replay_src);
+}
+
+/* started_at is kept from the first write so resume does not reset it. */
+int
+run_meta_write(struct cond *c, const char *status)
+{
+	static char started[32];
+	cJSON *m = cJSON_CreateObject();
+	char now[32];
+	int rc;
+
+	run_iso_now(now, sizeof(now));
+	if (started[0] == '\0')
+		snprintf(started, sizeof(started), "%s", now);
+	run_meta_fill(c, m, status);
+	cJSON_AddStringToObject(m, "started_at", started);
+	if (strcmp(status, "running") != 0)
+		cJSON_AddStringToObject(m, "ended_at", now);
+	rc = runlog_write_json(c->rl, "meta/run_meta.json", m);
+	cJSON_Delete(m);
+	return rc;
+}
+
+int
+run_checkpoint_write(struct cond *c)
+{
+	cJSON *k = cJSON_CreateObject();
+	int rc;
+
+	cJSON_AddNumberToObject(k, "turn", c->turn);
+	cJSON_AddStringToObject(k, "mode", c->mode);
+	cJSON_AddNumberToObject(k, "plan_turns", c->plan_turns);
+	cJSON_AddItemToObject(k, "messages", cJSON_Duplicate(c->messages, 1));
+	if (c->pending != NULL)
+		cJSON_AddStringToObject(k, "pending", c->pending);
+	cJSON_AddNumberToObject(k, "idle_turns", c->idle_turns);
+	cJSON_AddNumberToObject(k, "no_tool_turns", c->no_tool_turns);
+	cJSON_AddBoolToObject(k, "completed", c->completed);
+	cJSON_AddStringToObject(k, "reason", c->reason);
+	cJSON_AddNumberToObject(k, "prompt_tokens", (double)c->prompt_tokens);
+	cJSON_AddNumberToObject(k, "completion_tokens", (double)c->completion_tokens);
+	cJSON_AddNumberToObject(k, "cost_usd", c->cost_usd);
+	cJSON_AddNumberToObject(k, "tool_calls", c->tool_calls_total);
+	cJSON_AddNumberToObject(k, "tool_failures", c->tool_failures);
+	rc = runlog_write_json(c->rl, "meta/checkpoint.json", k);
+	cJSON_Delete(k);
+	if (rc == 0)
+		rc = run_meta_write(c, "running");
+	return rc;
+}
+
+static cJSON *
+run_json_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct strbuf sb = STRBUF_INIT;
+	char buf[8192], *text;
+	size_t n;
+	cJSON *j;
+
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(&sb, buf, n);
+	fclose(f);
+	text = strbuf_detach(&sb, NULL);
+	j = cJSON_Parse(text);
+	free(text);
+	return j;
+}
+
+/* Loads the last complete turn's state; no checkpoint = resume from the
+ * start (a crash during turn 1). */
+int
+run_checkpoint_load(struct cond *c, const char *dir, char *err, size_t errlen)
+{
+	char *p = xasprintf("%s/meta/checkpoint.json", dir);
+	cJSON *k = run_json_file(p);
+
+	free(p);
+	if (k == NULL)
+		return 0;
+	if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(k, "messages"))) {
+		snprintf(err, errlen, "%s/meta/checkpoint.json: no messages", dir);
+		cJSON_Delete(k);
+		return -1;
+	}
+	c->turn = (int)kc_cfg_num(k, "turn", 0);
+	snprintf(c->mode, sizeof(c->mode), "%s", kc_cfg_str(k, "mode", ""));
+	c->plan_turns = (int)kc_cfg_num(k, "plan_turns", 0);
+	cJSON_Delete(c->messages);
+	c->messages = cJSON_DetachItemFromObjectCaseSensitive(k, "messages");
+	free(c->pending);
+	c->pending = kc_cfg_str(k, "pending", NULL) ? xstrdup(kc_cfg_str(k, "pending", "")) : NULL;
+	c->idle_turns = (int)kc_cfg_num(k, "idle_turns", 0);
+	c->no_tool_turns = (int)kc_cfg_num(k, "no_tool_turns", 0);
+	c->completed = kc_cfg_bool(k, "completed", 0);
+	snprintf(c->reason, sizeof(c->reason), "%s", kc_cfg_str(k, "reason", ""));
+	c->prompt_tokens = (long)kc_cfg_num(k, "prompt_tokens", 0);
+	c->completion_tokens = (long)kc_cfg_num(k, "completion_tokens", 0);
+	c->cost_usd = kc_cfg_num(k, "cost_usd", 0);
+	c->tool_calls_total = (int)kc_cfg_num(k, "tool_calls", 0);
+	c->tool_failures = (int)kc_cfg_num(k, "tool_failures", 0);
+	cJSON_Delete(k);
+	return 0;
+}
+
+const cJSON *
+run_recorded_result(const struct cond *c, int turn, const char *call_id, int *dispatched)
+{
+	const cJSON *e;
+	const char *kind;
+
+	*dispatched = 0;
+	cJSON_ArrayForEach(e, c->recorded) {
+		if ((int)kc_cfg_num(e, "turn", -1) != turn ||
+		    strcmp(kc_cfg_str(e, "call_id", ""), call_id) != 0)
+			continue;
+		kind = kc_cfg_str(e, "kind", "");
+		if (strcmp(kind, "tool_result") == 0)
+			return e;
+		if (strcmp(kind, "tool_dispatch") == 0)
+			*dispatched = 1;
+	}
+	return NULL;
+}

@@ -1,0 +1,212 @@
+/*
+ * run_start.c — the run directory and the workers of a run, and their
+ * teardown. The `logging:` keys: enabled, root_dir, redact, include_raw,
+ * include_events, retention.max_runs.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/config/config.h"
+#include "lib/core/log.h"
+#include "lib/core/xmalloc.h"
+#include "lib/tpsl/tpsl.h"
+#include "supervisor/conductor.h"
+#include "supervisor/proc.h"
+#include "supervisor/runlog.h"
+
+#define RUN_MAX_ENV 32
+
+/* Names of the variables holding API keys: the providers' defaults and
+ * every api_key_env the config names. NULL-terminated, static storage
+ * borrowed from the config tree. */
+static size_t
+run_key_envs(const struct cond *c, const char **out, size_t max)
+{
+	static const char *const defaults[] = {"OPENAI_API_KEY", "ANTHROPIC_API_KEY",
+					       "OPENROUTER_API_KEY"};
+	const cJSON *m;
+	const char *k;
+	size_t n = 0, i;
+
+	for (i = 0; i < 3 && n + 1 < max; i++)
+		out[n++] = defaults[i];
+	cJSON_ArrayForEach(m, kc_cfg_get(c->root, "providers.models")) {
+		k = kc_cfg_str(m, "api_key_env", NULL);
+		if (k != NULL && n + 1 < max)
+			out[n++] = k;
+	}
+	k = kc_cfg_str(c->model_entry, "api_key_env", NULL);
+	if (k != NULL && n + 1 < max)
+		out[n++] = k;
+	out[n] = NULL;
+	return n;
+}
+
+static int
+run_mkdir_p(const char *path)
+{
+	char *p = xstrdup(path), *s;
+	int rc = 0;
+
+	for (s = p + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (mkdir(p, 0755) != 0 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
+int
+run_setup_log(struct cond *c, const char *resume_dir, char *err, size_t errlen)
+{
+	const char *envs[RUN_MAX_ENV];
+	struct runlog_opts o = {0};
+	size_t n = run_key_envs(c, envs, RUN_MAX_ENV), ngood;
+	long torn;
+
+	o.root_dir = c->o->log_dir ? c->o->log_dir
+				   : kc_cfg_str(c->root, "logging.root_dir", "logging");
+	o.redact = kc_cfg_bool(c->root, "logging.redact", 1);
+	o.include_raw = kc_cfg_bool(c->root, "logging.include_raw", 1);
+	o.include_events = kc_cfg_bool(c->root, "logging.include_events", 1);
+	o.max_runs = (int)kc_cfg_num(c->root, "logging.retention.max_runs", 0);
+	o.secret_env = envs;
+	o.nsecret_env = n;
+	if (resume_dir != NULL) {
+		c->rl = runlog_reopen(resume_dir, &o, &c->recorded, err, errlen);
+		return c->rl ? 0 : -1;
+	}
+	c->rl = runlog_create(&o, err, errlen);
+	if (c->rl == NULL)
+		return -1;
+	if (c->replay_src != NULL) {
+		char *p = xasprintf("%s/raw/events/trace.jsonl", c->replay_src);
+		int rc = runlog_trace_verify(p, &ngood, &torn, &c->recorded, err, errlen);
+
+		free(p);
+		return rc;
+	}
+	return 0;
+}
+
+static int
+run_workspace(struct cond *c, char *err, size_t errlen)
+{
+	const char *ws = c->o->workspace;
+	char real[PATH_MAX], tmpl[] = "/tmp/kylecode-replay.XXXXXX";
+
+	if (ws == NULL && c->replay_src != NULL) {
+		/* Replay starts from a fresh, empty workspace: the run's own
+		 * edits are what it replays. */
+		ws = mkdtemp(tmpl);
+		if (ws == NULL) {
+			snprintf(err, errlen, "mkdtemp: %s", strerror(errno));
+			return -1;
+		}
+	}
+	if (ws == NULL)
+		ws = kc_cfg_str(c->root, "workspace.root", "./agent_ws");
+	if (run_mkdir_p(ws) < 0 || realpath(ws, real) == NULL) {
+		snprintf(err, errlen, "workspace %s: %s", ws, strerror(errno));
+		return -1;
+	}
+	c->workspace = xstrdup(real);
+	return 0;
+}
+
+static void
+run_worker_event(const char *what, enum sup_role r, int status, void *arg)
+{
+	struct cond *c = arg;
+	cJSON *f = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(f, "worker", sup_role_name(r));
+	cJSON_AddStringToObject(f, "what", what);
+	cJSON_AddNumberToObject(f, "status", status);
+	run_ui_line(&c->ui, "33", "[worker %s %s]", sup_role_name(r), what);
+	runlog_event(c->rl, "worker", f);
+}
+
+static cJSON *
+run_tools_configure(const struct cond *c)
+{
+	cJSON *b = cJSON_CreateObject();
+	const cJSON *x;
+
+	cJSON_AddItemToObject(b, "tools", cJSON_Duplicate(c->registry, 1));
+	x = kc_cfg_get(c->root, "tools.aliases");
+	cJSON_AddItemToObject(b, "aliases", x ? cJSON_Duplicate(x, 1) : cJSON_CreateObject());
+	x = kc_cfg_get(c->root, "concurrency");
+	cJSON_AddItemToObject(b, "concurrency", x ? cJSON_Duplicate(x, 1) : cJSON_CreateObject());
+	x = kc_cfg_get(c->root, "tools.dialects.create_file_policy");
+	cJSON_AddItemToObject(b, "create_file_policy",
+			      x ? cJSON_Duplicate(x, 1) : cJSON_CreateObject());
+	cJSON_AddBoolToObject(b, "allow_network_tools", 0);
+	cJSON_AddBoolToObject(b, "git_writable",
+			      kc_cfg_bool(c->root, "workspace.sandbox.git_writable", 0));
+	return b;
+}
+
+int
+run_setup_workers(struct cond *c, char *err, size_t errlen)
+{
+	struct sup_opts so = {0};
+	unsigned roles = SUP_ROLES_ALL;
+	cJSON *cfgmsg;
+
+	if (run_workspace(c, err, errlen) < 0)
+		return -1;
+	run_key_envs(c, c->key_envs, sizeof(c->key_envs) / sizeof(c->key_envs[0]));
+	so.workspace = c->workspace;
+	so.driver = c->o->driver ? c->o->driver
+				 : kc_cfg_str(c->root, "workspace.sandbox.driver", "jail");
+	so.llm_env = c->key_envs;
+	so.verbose = log_getverbose();
+	if (c->replay_src != NULL)
+		roles &= ~SUP_ROLE_BIT(SUP_LLM); /* replay never reaches a model */
+	c->sup = sup_start(roles, &so, err, errlen);
+	if (c->sup == NULL)
+		return -1;
+	sup_set_on_event(c->sup, run_worker_event, c);
+	cfgmsg = run_tools_configure(c);
+	sup_set_init_msg(c->sup, SUP_TOOLS, IPC_T_TOOLS_CONFIGURE, cfgmsg);
+	cJSON_Delete(cfgmsg);
+	return 0;
+}
+
+void
+run_teardown(struct cond *c)
+{
+	size_t i;
+
+	sup_stop(c->sup);
+	runlog_close(c->rl);
+	for (i = 0; i < c->nmodes; i++) {
+		kc_prompts_free(c->modes[i].prompts);
+		free(c->modes[i].prompts);
+		cJSON_Delete(c->modes[i].enabled);
+	}
+	kc_config_free(c->cfg);
+	cJSON_Delete(c->registry);
+	cJSON_Delete(c->model_entry);
+	cJSON_Delete(c->fallbacks);
+	cJSON_Delete(c->dialects);
+	cJSON_Delete(c->messages);
+	cJSON_Delete(c->recorded);
+	free(c->model_id);
+	free(c->workspace);
+	free(c->task);
+	free(c->pending);
+	free(c->config_hash);
+}
