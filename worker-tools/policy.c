@@ -85,12 +85,12 @@ allow_list(scmp_filter_ctx ctx)
  * cannot make new machine code. Threads only: clone needs CLONE_THREAD,
  * and clone3 (flags in memory the filter cannot read) answers ENOSYS so
  * the C library falls back to clone. ioctl: terminal/socket queries of
- * stdio and NNG; prctl: thread names. */
+ * stdio and NNG; prctl: thread names, and the death signal ipc/ sets. */
 static int
 arg_rules(scmp_filter_ctx ctx)
 {
 	static const unsigned long io[] = {FIONREAD, FIONBIO, TCGETS, TIOCGWINSZ};
-	static const int pr[] = {PR_SET_NAME, PR_GET_NAME, PR_GET_DUMPABLE};
+	static const int pr[] = {PR_SET_NAME, PR_GET_NAME, PR_GET_DUMPABLE, PR_SET_PDEATHSIG};
 	size_t i;
 
 	if (rule1(ctx, SCMP_SYS(socket), SCMP_A0(SCMP_CMP_EQ, AF_UNIX)) < 0 ||
@@ -328,11 +328,12 @@ tool_policy_apply(const struct worker_args *wa, int ws_fd)
 		fatal("tools: Landlock");
 	if (ll == 0)
 		log_info("tools: Landlock not offered by this kernel; seccomp and openat2 still confine");
+	/* Check the drop took while capget/prctl are still allowed. */
+	policy_verify();
 	if ((rc = tool_policy_install_seccomp()) < 0) {
 		errno = -rc;
 		fatal("tools: seccomp filter");
 	}
-	policy_verify();
 	log_debug("tools: confined (netns, no caps, no_new_privs, Landlock %s, seccomp)",
 		  ll == 1 ? "on" : "off");
 }
