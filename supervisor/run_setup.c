@@ -221,6 +221,23 @@ run_setup_config(struct cond *c, char *err, size_t errlen)
 	return c->task != NULL ? 0 : run_load_task(c, err, errlen);
 }
 
+static void
+run_mode_event(struct cond *c, const struct cond_mode *m)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(f, "mode", m->name);
+	cJSON_AddStringToObject(f, "cache_key", m->prompts->cache_key);
+	cJSON_AddStringToObject(f, "tpsl_dialect", m->prompts->tpsl_dialect);
+	cJSON_AddNumberToObject(f, "system_bytes", (double)strlen(m->prompts->system));
+	cJSON_AddNumberToObject(f, "per_turn_bytes", (double)strlen(m->prompts->per_turn));
+	cJSON_AddNumberToObject(f, "tools", cJSON_GetArraySize(m->enabled));
+	if (c->rl != NULL)
+		runlog_event(c->rl, "prompt_compile", f);
+	else
+		cJSON_Delete(f);
+}
+
 /* The compiled prompts and tool list of a mode, compiled once. */
 struct cond_mode *
 run_mode_get(struct cond *c, const char *name, char *err, size_t errlen)
@@ -253,5 +270,6 @@ run_mode_get(struct cond *c, const char *name, char *err, size_t errlen)
 	if (m->prompts->tpsl_dialect[0] != '\0')
 		run_dialect_add(c->dialects, m->prompts->tpsl_dialect);
 	c->nmodes++;
+	run_mode_event(c, m);
 	return m;
 }

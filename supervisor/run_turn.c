@@ -204,14 +204,14 @@ run_turn_prompt(struct cond *c, struct cond_mode *m)
 	if (c->pending == NULL && p->per_turn[0] == '\0')
 		return 0; /* a pure native continuation: the tool messages speak */
 	strbuf_adds(&u, c->pending ? c->pending : RUN_NUDGE);
+	runlog_section_add(c->rl, RUNLOG_SEC_USER, c->turn, c->pending ? c->pending : RUN_NUDGE,
+			   c->turn == 1 ? "prompts/task.md" : NULL);
 	if (p->per_turn[0] != '\0') {
 		strbuf_adds(&u, "\n\n");
 		strbuf_adds(&u, p->per_turn);
 		runlog_section_add(c->rl, RUNLOG_SEC_TOOLS_PROMPT, c->turn, p->per_turn, rel);
 	}
 	run_msg_add(c->messages, "user", strbuf_str(&u));
-	runlog_section_add(c->rl, RUNLOG_SEC_USER, c->turn, c->pending ? c->pending : RUN_NUDGE,
-			   rel);
 	strbuf_free(&u);
 	free(c->pending);
 	c->pending = NULL;

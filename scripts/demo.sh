@@ -1,0 +1,75 @@
+#!/bin/bash
+# The offline demo: kylecode does a small C task (examples/c_task) against
+# kylecode-mockllm, the scripted model server. No API key, no network.
+#   scripts/demo.sh [--driver jail|process] [--keep]
+# Builds kylecode if needed (build dir: $KC_BUILD or ./build), starts the
+# mock on a free loopback port, runs `kylecode run` in a fresh temporary
+# workspace, prints where the run log is, and stops the mock.
+set -euo pipefail
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${KC_BUILD:-$SRC/build}
+BIN=${KC_BIN:-$BUILD/bin}
+DRIVER=jail
+KEEP=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--driver) DRIVER=$2; shift 2 ;;
+	--keep) KEEP=1; shift ;;
+	-h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "usage: scripts/demo.sh [--driver jail|process] [--keep]" >&2; exit 2 ;;
+	esac
+done
+
+if [ ! -x "$BIN/kylecode" ] || [ ! -x "$BIN/kylecode-mockllm" ]; then
+	echo "== building kylecode in $BUILD"
+	cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build "$BUILD" -j"$(nproc)" --target kylecode kylecode-llm kylecode-tools \
+		kylecode-sandbox kylecode-mockllm
+fi
+
+TMP=$(mktemp -d /tmp/kylecode-demo.XXXXXX)
+MOCK_PID=
+cleanup() {
+	[ -n "$MOCK_PID" ] && kill "$MOCK_PID" 2>/dev/null && wait "$MOCK_PID" 2>/dev/null
+	if [ "$KEEP" = 0 ]; then rm -rf "$TMP/workspace" "$TMP/demo.yaml" "$TMP/port"; fi
+	return 0
+}
+trap cleanup EXIT
+
+"$BIN/kylecode-mockllm" --script "$SRC/examples/c_task/mock_script.yaml" \
+	--port-file "$TMP/port" --quiet >/dev/null </dev/null &
+MOCK_PID=$!
+for _ in $(seq 1 100); do
+	[ -s "$TMP/port" ] && break
+	kill -0 "$MOCK_PID" 2>/dev/null || { echo "demo: the mock model server did not start" >&2; exit 1; }
+	sleep 0.05
+done
+PORT=$(cat "$TMP/port")
+
+# The demo config with the mock's port: lists replace on merge, so the
+# model entry is given whole.
+cat >"$TMP/demo.yaml" <<EOC
+extends: $SRC/configs/demo.yaml
+providers:
+  default_model: mock/dev
+  models:
+    - id: mock/dev
+      adapter: openai
+      base_url: http://127.0.0.1:$PORT/v1
+EOC
+
+echo "== kylecode-mockllm on 127.0.0.1:$PORT; workspace $TMP/workspace"
+# Tool definitions and prompts are found beside the shipped configs: run
+# from the source tree so configs/... resolves whatever the caller's cwd.
+cd "$SRC"
+set +e
+"$BIN/kylecode" run --config "$TMP/demo.yaml" --task "$SRC/examples/c_task/task.md" \
+	--workspace "$TMP/workspace" --log-dir "$TMP/logs" --driver "$DRIVER" -m 8
+rc=$?
+set -e
+echo
+echo "== exit code $rc; run log under $TMP/logs:"
+ls -d "$TMP"/logs/*/ 2>/dev/null | tail -1
+echo "   (conversation/conversation.md is the readable transcript)"
+exit $rc
