@@ -16,7 +16,7 @@ if(KC_TESTS)
   target_link_libraries(kc-tool-run PRIVATE kc_edits_t)
 endif()
 foreach(t edit_match_test edit_unified_test edit_opencode_test edit_replace_test edit_patch_test
-          fs_path_test fs_txn_test fs_tools_test)
+          fs_path_test fs_txn_test fs_tools_test fs_race_test)
   if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/${t}.c)
     kc_unit_test(${t} ${CMAKE_CURRENT_LIST_DIR}/${t}.c kc_edits_t)
   endif()

@@ -127,6 +127,29 @@ rep_lineno(const char *data, const char *at)
 	return n;
 }
 
+/* replace with its bare "\n" turned into "\r\n" when the file is CRLF,
+ * so that an edit never mixes line endings. NULL: use it as it is. */
+static char *
+rep_eol_fix(const char *data, size_t len, const char *replace)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, lf = 0, crlf = 0;
+
+	for (i = 0; i < len; i++)
+		if (data[i] == '\n') {
+			lf++;
+			crlf += i > 0 && data[i - 1] == '\r';
+		}
+	if (crlf * 2 <= lf || strchr(replace, '\n') == NULL)
+		return NULL;
+	for (i = 0; replace[i]; i++) {
+		if (replace[i] == '\n' && (i == 0 || replace[i - 1] != '\r'))
+			strbuf_addc(&sb, '\r');
+		strbuf_addc(&sb, replace[i]);
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
 int
 tool_edit_replace(const char *path, const char *data, size_t len, const char *search, const char *replace,
                   int replace_all, struct tool_edit_out *out, char *err, size_t errlen)
@@ -134,6 +157,7 @@ tool_edit_replace(const char *path, const char *data, size_t len, const char *se
 	struct strbuf sb = STRBUF_INIT;
 	size_t slen = strlen(search), count = 0, first = 0, second = 0;
 	const char *p = data, *hit;
+	char *fixed;
 
 	memset(out, 0, sizeof(*out));
 	if (slen == 0) {
@@ -157,6 +181,8 @@ tool_edit_replace(const char *path, const char *data, size_t len, const char *se
 		         path, count, first, second, replace_all ? "" : ", or ask to replace all occurrences");
 		return -1;
 	}
+	if ((fixed = rep_eol_fix(data, len, replace)) != NULL)
+		replace = fixed;
 	for (p = data; (hit = memmem(p, len - (size_t)(p - data), search, slen)) != NULL; p = hit + slen) {
 		strbuf_add(&sb, p, (size_t)(hit - p));
 		strbuf_adds(&sb, replace);
@@ -167,5 +193,6 @@ tool_edit_replace(const char *path, const char *data, size_t len, const char *se
 		p = hit + slen;
 	strbuf_add(&sb, p, len - (size_t)(p - data));
 	out->data = strbuf_detach(&sb, &out->len);
+	free(fixed);
 	return 0;
 }
