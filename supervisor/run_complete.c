@@ -61,7 +61,7 @@ run_natural(struct cond *c, const char *content, size_t ncalls, const char *fini
 	}
 	c->no_tool_turns++;
 	c->idle_turns = run_blank(content) ? c->idle_turns + 1 : 0;
-	if (nf == NULL) {
+	if (!cJSON_IsObject(nf)) {
 		if (kc_cfg_bool(c->root, "completion.provider_signals", 0) &&
 		    strcmp(finish, "stop") == 0 && run_signal_on(c, "provider_signals"))
 			return "provider_signal";

@@ -215,6 +215,21 @@ run_exec_recorded(struct run_job *j)
 	return 1;
 }
 
+/* The last non-empty line (where a command's status or error sits). */
+static const char *
+run_last_line(const char *s, char *buf, size_t len)
+{
+	size_t n = strlen(s), e;
+
+	while (n > 0 && s[n - 1] == '\n')
+		n--;
+	e = n;
+	while (n > 0 && s[n - 1] != '\n')
+		n--;
+	snprintf(buf, len, "%.*s", (int)(e - n), s + n);
+	return buf;
+}
+
 static void *
 run_exec_one(void *arg)
 {
@@ -246,9 +261,9 @@ run_exec_one(void *arg)
 	__atomic_fetch_add(&c->tool_calls_total, 1, __ATOMIC_SEQ_CST);
 	if (!j->r->ok)
 		__atomic_fetch_add(&c->tool_failures, 1, __ATOMIC_SEQ_CST);
-	run_ui_line(&c->ui, j->r->ok ? "32" : "31", "  %s %s (%ld ms)%s%.*s", j->r->ok ? "✓" : "✗",
+	run_ui_line(&c->ui, j->r->ok ? "32" : "31", "  %s %s (%ld ms)%s%s", j->r->ok ? "✓" : "✗",
 		    j->r->name, j->r->duration_ms, j->r->ok ? "" : ": ",
-		    j->r->ok ? 0 : (int)strcspn(j->r->output, "\n"), j->r->output);
+		    j->r->ok ? "" : run_last_line(j->r->output, err, sizeof(err)));
 	if (c->replay_src != NULL && c->o->check)
 		run_check_result(c, j->r);
 	return NULL;

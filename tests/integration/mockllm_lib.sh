@@ -5,7 +5,7 @@ T=$(mktemp -d /tmp/kc-mock-test.XXXXXX)
 MOCK_PID=
 cleanup() {
 	if [ -n "$MOCK_PID" ]; then kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null; fi
-	rm -rf "$T"
+	if [ -n "${KEEP_T:-}" ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }

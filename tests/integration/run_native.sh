@@ -1,0 +1,44 @@
+#!/bin/bash
+# Provider-native tool calls: schemas sent, calls executed, one tool
+# message per call id relayed, the provider_native/ artifacts and sections.
+. "$(dirname "$0")/mockllm_lib.sh"
+. "$(dirname "$0")/run_lib.sh"
+
+cat >"$T/s.yaml" <<'YAML'
+turns:
+  - text: "Writing two files."
+    tool_calls:
+      - {id: call_a, name: run_shell, arguments: {command: "echo native > n.txt"}}
+      - {id: call_b, name: create_file_from_block, arguments: {file_name: "m.txt", content: "made\n"}}
+  - expect: {contains: ["call_a", "call_b"]}
+    tool_calls:
+      - {id: call_c, name: mark_task_complete, arguments: {}}
+YAML
+mock_start "$T/s.yaml"
+run_config "" 'tools:
+  dialects:
+    preference:
+      by_model:
+        "mock/*": {native: true, order: [provider_native, bash_block]}
+provider_tools: {use_native: true}'
+kc_run --task-text "write n.txt and m.txt" -m 4
+expect_rc 0
+[ "$(meta .native_tools)" = true ] || fail "native tools not selected"
+[ "$(meta .completion_reason)" = tool_finish ] || fail "reason $(meta .completion_reason)"
+[ "$(cat "$T/ws/n.txt")" = native ] && [ "$(cat "$T/ws/m.txt")" = made ] || { show; fail "files"; }
+requests >"$T/reqs"
+jq -e '.[0].body.tools | length > 3' "$T/reqs" >/dev/null || fail "no tool schemas sent"
+jq -e '[.[1].body.messages[] | select(.role == "tool") | .tool_call_id] | sort == ["call_a", "call_b"]' \
+	"$T/reqs" >/dev/null || fail "tool messages: $(jq -c '.[1].body.messages' "$T/reqs" | head -c 800)"
+jq -e '[.[1].body.messages[] | select(.role == "assistant") | .tool_calls // [] | length] | add == 2' \
+	"$T/reqs" >/dev/null || fail "assistant tool_calls not relayed"
+for f in provider_native/tools_provided/turn_1.json provider_native/tool_calls/turn_1.json \
+	provider_native/tool_results/turn_1.json; do
+	[ -f "$RUN/$f" ] || fail "missing $f"
+done
+jq -e 'length == 2 and all(.ok)' "$RUN/provider_native/tool_results/turn_1.json" >/dev/null || fail "results"
+for h in "## Tools Provided via Provider API Tool Schema" "## Model Called Provider Schema-Native Tools" \
+	"## Provider Schema-Native Tool Call Results"; do
+	grep -qx "$h" "$RUN/conversation/conversation.md" || fail "transcript lacks '$h'"
+done
+echo "run_native: ok"
