@@ -154,24 +154,8 @@ drv_one(struct ipc_client *c, const char *path, int timeout_ms)
 }
 
 static int
-drv_finish(struct ipc_client *c, pid_t pid)
+drv_status(int st)
 {
-	cJSON *body = cJSON_CreateObject(), *reply = NULL;
-	char err[256];
-	int st = 0, i;
-
-	ipc_call(c, IPC_T_SHUTDOWN, 0, body, 2000, &reply, NULL, NULL, err, sizeof(err));
-	cJSON_Delete(reply);
-	cJSON_Delete(body);
-	ipc_client_close(c);
-	for (i = 0; i < 500 && waitpid(pid, &st, WNOHANG) == 0; i++)
-		usleep(10000);
-	if (i == 500) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &st, 0);
-		fprintf(stderr, "llm_driver: worker did not exit after SHUTDOWN\n");
-		return 4;
-	}
 	if (WIFSIGNALED(st)) {
 		fprintf(stderr, "llm_driver: worker killed by signal %d%s\n", WTERMSIG(st),
 			WTERMSIG(st) == SIGSYS ? " (seccomp policy violation)" : "");
@@ -182,6 +166,37 @@ drv_finish(struct ipc_client *c, pid_t pid)
 		return 4;
 	}
 	return 0;
+}
+
+static int
+drv_finish(struct ipc_client *c, pid_t pid)
+{
+	cJSON *body = cJSON_CreateObject(), *reply = NULL;
+	char err[256];
+	int st = 0, i, rc;
+
+	rc = ipc_call(c, IPC_T_SHUTDOWN, 0, body, 5000, &reply, NULL, NULL, err, sizeof(err));
+	if (rc != IPC_OK)
+		fprintf(stderr, "llm_driver: SHUTDOWN failed (%d): %s\n", rc, err);
+	cJSON_Delete(reply);
+	cJSON_Delete(body);
+	/* Let the worker finish its orderly exit before hanging up: a hang-up
+	 * racing the worker's SHUTDOWN bookkeeping makes it report "supervisor
+	 * gone" (exit 1) although SHUTDOWN_OK was sent. */
+	for (i = 0; i < 300 && waitpid(pid, &st, WNOHANG) == 0; i++)
+		usleep(10000);
+	ipc_client_close(c);
+	if (i < 300)
+		return drv_status(st);
+	for (i = 0; i < 500 && waitpid(pid, &st, WNOHANG) == 0; i++)
+		usleep(10000);
+	if (i == 500) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		fprintf(stderr, "llm_driver: worker did not exit after SHUTDOWN\n");
+		return 4;
+	}
+	return drv_status(st);
 }
 
 int

@@ -60,6 +60,9 @@ drive() {
 	local args=()
 	for r in "$@"; do args+=(--request "$T/$r.json"); done
 	"$DRIVER" --worker "$WORKER" "${args[@]}" >"$T/$out.out" 2>"$T/$out.log"
+	local rc=$?
+	[ $rc -eq 0 ] || echo "driver exit $rc; log tail: $(tail -5 "$T/$out.log")" >&2
+	return $rc
 }
 reply() { sed -n "${2:-1}p" "$T/$1.out"; }
 TOOLS='{"tools":[{"name":"read_file","description":"Read a file","parameters":{"type":"object","properties":{"path":{"type":"string"}}}},{"name":"run_shell","parameters":{"type":"object","properties":{"command":{"type":"string"}}}}],"tool_choice":"auto"}'
