@@ -29,6 +29,7 @@
 struct exec_opts {
 	const char *driver;
 	const char *workspace;
+	const char *runtime; /* docker: runc | runsc */
 	double timeout_s;
 	char **argv;
 };
@@ -41,7 +42,7 @@ static void
 exec_usage(FILE *f)
 {
 	fprintf(f, "usage: kylecode exec [--driver jail|runsc|docker|process] [--workspace DIR]\n"
-		   "                     [--timeout SECONDS] -- CMD [ARG...]\n");
+		   "                     [--timeout SECONDS] [--runtime runc|runsc] -- CMD [ARG...]\n");
 	if (f != stdout)
 		return;
 	fprintf(f, "\nRuns one command in the sandbox (default driver: jail) with the workspace\n"
@@ -50,7 +51,8 @@ exec_usage(FILE *f)
 		   "                  (development only: NO isolation)\n"
 		   "  --workspace D   the directory the command may write (default: .)\n"
 		   "  --timeout S     wall-clock limit in seconds (default 600); the whole\n"
-		   "                  process tree is killed when it passes\n\n"
+		   "                  process tree is killed when it passes\n"
+		   "  --runtime R     docker driver only: runc (default) or runsc (gVisor)\n\n"
 		   "Exit status: the command's; 124 timeout; 125 sandbox setup failed;\n"
 		   "126 not executable; 127 not found; 2 usage.\n");
 }
@@ -62,6 +64,7 @@ exec_parse(int argc, char **argv, struct exec_opts *o)
 		{"driver", required_argument, NULL, 'd'},
 		{"workspace", required_argument, NULL, 'w'},
 		{"timeout", required_argument, NULL, 't'},
+		{"runtime", required_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -77,6 +80,14 @@ exec_parse(int argc, char **argv, struct exec_opts *o)
 		switch (c) {
 		case 'd': o->driver = optarg; break;
 		case 'w': o->workspace = optarg; break;
+		case 'r':
+			if (strcmp(optarg, "runc") != 0 && strcmp(optarg, "runsc") != 0) {
+				fprintf(stderr, "kylecode exec: --runtime %s: want runc or runsc\n",
+					optarg);
+				return -1;
+			}
+			o->runtime = optarg;
+			break;
 		case 't':
 			errno = 0;
 			o->timeout_s = strtod(optarg, &end);
@@ -187,6 +198,9 @@ exec_body(const struct exec_opts *o)
 		cJSON_AddItemToArray(av, cJSON_CreateString(o->argv[i]));
 	cJSON_AddNumberToObject(body, "timeout_ms", (double)(long long)(o->timeout_s * 1000));
 	cJSON_AddBoolToObject(body, "stream", 1);
+	if (o->runtime != NULL)
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(body, "driver_opts"), "runtime",
+					o->runtime);
 	return body;
 }
 

@@ -207,10 +207,11 @@ mirror_open_rel(const char *root, const char *rel)
 }
 
 static int
-mirror_run(const char *src, const char *dst, char *const *paths, int skip_git,
+mirror_run(const char *src, const char *dst, const char *ws, char *const *paths, int skip_git,
 	   struct strbuf *copied, struct strbuf *skipped, char *err, size_t errlen)
 {
-	const char *ws_name = strrchr(dst, '/') ? strrchr(dst, '/') + 1 : dst;
+	/* Listed paths are relative to the workspace, whichever way we copy. */
+	const char *ws_name = strrchr(ws, '/') ? strrchr(ws, '/') + 1 : ws;
 	char norm[4096], *dir, *base;
 	int sfd, dfd, rc = 0, i;
 
@@ -255,12 +256,12 @@ int
 sbx_mirror_in(const char *host_dir, const char *ws, char *const *paths, struct strbuf *copied,
 	      struct strbuf *skipped, char *err, size_t errlen)
 {
-	return mirror_run(host_dir, ws, paths, 0, copied, skipped, err, errlen);
+	return mirror_run(host_dir, ws, ws, paths, 0, copied, skipped, err, errlen);
 }
 
 int
 sbx_mirror_out(const char *ws, const char *host_dir, char *const *paths, struct strbuf *copied,
 	       struct strbuf *skipped, char *err, size_t errlen)
 {
-	return mirror_run(ws, host_dir, paths, 1, copied, skipped, err, errlen);
+	return mirror_run(ws, host_dir, ws, paths, 1, copied, skipped, err, errlen);
 }

@@ -36,7 +36,7 @@ static const struct probe probes[] = {
 	{"read_shadow", "escape", "! cat /etc/shadow >/dev/null 2>&1"},
 	{"capabilities", "escape", "grep -Eq '^CapEff:[[:space:]]*0+$' /proc/self/status"},
 	{"host_processes", "escape",
-	 "! grep -qs kylecode /proc/[0-9]*/cmdline && [ $(ls -d /proc/[0-9]* | wc -l) -lt 32 ]"},
+	 "! grep -qs 'kylecod[e]-' /proc/[0-9]*/cmdline && [ $(ls -d /proc/[0-9]* | wc -l) -lt 32 ]"},
 	{"mount", "escape", "! mount -t tmpfs kc /mnt 2>/dev/null && ! mount -t tmpfs kc /tmp 2>/dev/null"},
 	{"unshare_user", "escape", "! unshare -U true 2>/dev/null"},
 	{"unshare_mount", "escape", "! unshare -m true 2>/dev/null"},

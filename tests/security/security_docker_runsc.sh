@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# The security suite against the docker runsc sandbox (see sandbox_security.sh).
+exec bash "$(dirname "$0")/sandbox_security.sh" docker runsc
