@@ -3,9 +3,9 @@
  *   tool_finish      the finish tool (mark_task_complete) was called
  *   text_sentinels   the assistant text contains one of the sentinels
  *   provider_signals the provider ended a turn without tool calls
- *                    (finish_reason "stop"); when natural_finish is also
- *                    configured it decides instead, so that one quiet
- *                    turn does not end the run
+ *                    (finish_reason "stop"); when natural_finish has a
+ *                    positive limit it decides instead, so that one
+ *                    quiet turn does not end the run
  *   natural_finish   idle_turn_limit turns with neither text nor calls in
  *                    a row, or no_tool_turns_threshold turns without calls
  * primary: hybrid (any signal) or the name of the one signal that counts.
@@ -61,7 +61,7 @@ run_natural(struct cond *c, const char *content, size_t ncalls, const char *fini
 	}
 	c->no_tool_turns++;
 	c->idle_turns = run_blank(content) ? c->idle_turns + 1 : 0;
-	if (!cJSON_IsObject(nf)) {
+	if (idle_lim <= 0 && notool_lim <= 0) {
 		if (kc_cfg_bool(c->root, "completion.provider_signals", 0) &&
 		    strcmp(finish, "stop") == 0 && run_signal_on(c, "provider_signals"))
 			return "provider_signal";

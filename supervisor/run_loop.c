@@ -100,7 +100,10 @@ run_loop_next_mode(struct cond *c)
 	const char *main_mode = NULL, *open = NULL;
 	int limit = (int)kc_cfg_num(c->root, "loop.plan_turn_limit", 1);
 
-	if (run_needs_compact(c) && run_compact_mode(c) != NULL)
+	/* Never two compact turns in a row: if one summary is not enough, the
+	 * kept turns are the problem and another summary would not help. */
+	if (run_needs_compact(c) && run_compact_mode(c) != NULL &&
+	    strcmp(c->mode, run_compact_mode(c)) != 0)
 		return run_compact_mode(c);
 	cJSON_ArrayForEach(s, kc_cfg_get(c->root, "loop.sequence")) {
 		if (kc_cfg_str(s, "if", NULL) != NULL && open == NULL &&

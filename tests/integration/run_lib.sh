@@ -26,6 +26,7 @@ run_config() {
 # kc_run ARGS...: `kylecode run` from the source tree (so configs/...
 # resolves); sets RC and RUN (the run directory).
 kc_run() {
+	rm -rf "$T/logs" "$T/ws"
 	(cd "$KC_SRC" && "$KC" run --config "$T/cfg.yaml" --workspace "$T/ws" \
 		--log-dir "$T/logs" --driver "$DRIVER" "$@") >"$T/out" 2>"$T/err" </dev/null
 	RC=$?
@@ -43,3 +44,17 @@ trace_has() {
 requests() { curl -s "$URL/_mock/requests"; }
 show() { echo "--- out"; tail -n 40 "$T/out"; echo "--- err"; tail -n 20 "$T/err"; }
 expect_rc() { [ "$RC" = "$1" ] || { show; fail "exit $RC, want $1"; }; }
+mock_stop() {
+	[ -n "$MOCK_PID" ] && { kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null; }
+	MOCK_PID=
+}
+# one_run NAME SCRIPT_YAML TOP_YAML ARGS...: a fresh mock + config + run.
+one_run() {
+	local name=$1 script=$2 top=$3
+	shift 3
+	mock_stop
+	printf '%s\n' "$script" >"$T/$name.yaml"
+	mock_start "$T/$name.yaml"
+	run_config "" "$top"
+	kc_run "$@"
+}
