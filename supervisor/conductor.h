@@ -18,6 +18,7 @@ struct kc_config;
 struct kc_prompts;
 struct runlog;
 struct sup;
+struct run_llm_job;
 
 struct cond_opts {
 	const char *config_path; /* NULL: the default config */
@@ -110,6 +111,8 @@ struct cond {
 	int check_diffs;	/* replay --check: results that differ */
 	char *config_hash;
 	const char *key_envs[32]; /* API-key variable names (borrowed), NULL-terminated */
+	struct run_llm_job *llm_abandoned; /* a model call left running at SIGINT */
+	int stopping;			    /* interrupted: stop printing streamed text */
 };
 
 /* run_setup.c */
@@ -126,6 +129,7 @@ int run_compact(struct cond *c, char *err, size_t errlen);
 long run_tokens_estimate(const cJSON *messages);
 
 /* run_turn.c: one turn. 0 go on, 1 done, -1 failed, -2 interrupted. */
+void run_llm_abandoned_reap(struct cond *c);
 int run_turn(struct cond *c, char *err, size_t errlen);
 cJSON *run_llm_call(struct cond *c, const char *mode, cJSON *messages, int with_tools,
 		    char *err, size_t errlen);

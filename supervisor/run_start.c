@@ -190,7 +190,8 @@ run_teardown(struct cond *c)
 {
 	size_t i;
 
-	sup_stop(c->sup);
+	sup_stop(c->sup); /* ends an abandoned model call, which is then reaped */
+	run_llm_abandoned_reap(c);
 	runlog_close(c->rl);
 	for (i = 0; i < c->nmodes; i++) {
 		kc_prompts_free(c->modes[i].prompts);

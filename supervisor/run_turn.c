@@ -4,6 +4,7 @@
  * execution, and the relay of results and errors into the next turn.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,8 @@ run_llm_event(const cJSON *ev, void *arg)
 	struct cond *c = arg;
 	const char *kind = kc_cfg_str(ev, "kind", "");
 
+	if (c->stopping)
+		return;
 	if (strcmp(kind, "token") == 0) {
 		run_ui_text(&c->ui, kc_cfg_str(ev, "text", ""));
 	} else if (strcmp(kind, "retry") == 0) {
@@ -131,6 +134,100 @@ run_llm_record(struct cond *c, const cJSON *body, cJSON *reply, long long ms)
 	runlog_event(c->rl, "api_call_end", f);
 }
 
+/* A model call runs in its own thread so that SIGINT stops the run at
+ * once, not when the stream ends: the call is abandoned (its worker is
+ * stopped at teardown, which ends it) and the turn is not recorded. */
+struct run_llm_job {
+	struct cond *c;
+	cJSON *body;
+	cJSON *reply;
+	int rc;
+	int done;
+	char err[1024];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t th;
+};
+
+#define RUN_LLM_ABANDONED (-100)
+
+static void *
+run_llm_thread(void *arg)
+{
+	struct run_llm_job *j = arg;
+
+	j->rc = sup_call(j->c->sup, SUP_LLM, IPC_T_LLM_COMPLETE, j->body,
+			 RUN_LLM_TIMEOUT_MS + 10000, 1, &j->reply, run_llm_event, j->c, j->err,
+			 sizeof(j->err));
+	pthread_mutex_lock(&j->mu);
+	j->done = 1;
+	pthread_cond_signal(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+	return NULL;
+}
+
+static void
+run_llm_job_free(struct run_llm_job *j)
+{
+	pthread_join(j->th, NULL);
+	pthread_mutex_destroy(&j->mu);
+	pthread_cond_destroy(&j->cv);
+	cJSON_Delete(j->reply);
+	cJSON_Delete(j->body);
+	free(j);
+}
+
+void
+run_llm_abandoned_reap(struct cond *c)
+{
+	if (c->llm_abandoned != NULL)
+		run_llm_job_free(c->llm_abandoned);
+	c->llm_abandoned = NULL;
+}
+
+static int
+run_llm_wait(struct cond *c, const cJSON *body, cJSON **reply, char *err, size_t errlen)
+{
+	struct run_llm_job *j = xcalloc(1, sizeof(*j));
+	struct timespec ts;
+	int rc;
+
+	j->c = c;
+	j->body = cJSON_Duplicate(body, 1); /* the thread may outlive the caller's */
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->cv, NULL);
+	if (pthread_create(&j->th, NULL, run_llm_thread, j) != 0) {
+		cJSON_Delete(j->body);
+		free(j);
+		return sup_call(c->sup, SUP_LLM, IPC_T_LLM_COMPLETE, body,
+				RUN_LLM_TIMEOUT_MS + 10000, 1, reply, run_llm_event, c, err, errlen);
+	}
+	pthread_mutex_lock(&j->mu);
+	while (!j->done && !sup_interrupted()) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&j->cv, &j->mu, &ts);
+	}
+	if (!j->done) {
+		pthread_mutex_unlock(&j->mu);
+		c->stopping = 1;
+		c->llm_abandoned = j;
+		snprintf(err, errlen, "interrupted while waiting for the model");
+		return RUN_LLM_ABANDONED;
+	}
+	pthread_mutex_unlock(&j->mu);
+	rc = j->rc;
+	*reply = j->reply;
+	j->reply = NULL;
+	snprintf(err, errlen, "%s", j->err);
+	run_llm_job_free(j);
+	return rc;
+}
+
 /* The model's answer for this turn: recorded (replay/resume) or asked. */
 cJSON *
 run_llm_call(struct cond *c, const char *mode, cJSON *messages, int with_tools, char *err,
@@ -157,8 +254,13 @@ run_llm_call(struct cond *c, const char *mode, cJSON *messages, int with_tools, 
 	cJSON_AddStringToObject(f, "mode", mode);
 	cJSON_AddNumberToObject(f, "messages", cJSON_GetArraySize(messages));
 	runlog_event(c->rl, "api_call_start", f);
-	rc = sup_call(c->sup, SUP_LLM, IPC_T_LLM_COMPLETE, body, RUN_LLM_TIMEOUT_MS + 10000, 1,
-		      &reply, run_llm_event, c, err, errlen);
+	rc = run_llm_wait(c, body, &reply, err, errlen);
+	if (rc == RUN_LLM_ABANDONED) {
+		f = cJSON_CreateObject();
+		cJSON_AddNumberToObject(f, "turn", c->turn);
+		runlog_event(c->rl, "api_call_abandoned", f);
+		return NULL;
+	}
 	if (rc != IPC_OK) {
 		if (rc == IPC_E_REMOTE)
 			snprintf(err, errlen, "model call failed: %s",
