@@ -2,6 +2,7 @@
  * oci.c — the OCI bundle (rootfs + config.json) of a runsc command: the
  * same filesystem view and limits as the jail, in OCI terms.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,15 +17,66 @@
 #include "worker-sandbox/oci.h"
 
 static const char *const oci_sysdirs[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32"};
-static const char *const oci_etc[] = {"ld.so.cache", "ld.so.conf", "alternatives",
-				      "nsswitch.conf", "localtime", "ssl", "ca-certificates",
-				      "mime.types", "protocols", "services", "profile",
-				      "bash.bashrc", "python3", "python3.11", "gitconfig"};
+/* Copied into the rootfs rather than bound: every bind mount costs gVisor a
+ * gofer mount at start, and these are small. */
+static const char *const oci_etc[] = {"ld.so.cache", "ld.so.conf", "ld.so.conf.d",
+				      "alternatives", "nsswitch.conf", "localtime",
+				      "protocols", "services", "gitconfig"};
 static const char *const oci_masked[] = {"/proc/kcore", "/proc/keys", "/proc/timer_list",
 					 "/proc/sched_debug", "/proc/acpi", "/proc/scsi",
 					 "/sys/firmware"};
 static const char *const oci_ro[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
 				     "/proc/bus", "/proc/fs"};
+
+/* Copies host path src (file, symlink, or a directory of those, one
+ * level) to dst. Missing sources are skipped. */
+static int
+oci_copy(const char *src, const char *dst, int depth)
+{
+	char buf[65536], *s2, *d2;
+	struct stat st;
+	struct dirent *e;
+	ssize_t n;
+	DIR *d;
+	int in, out, rc = 0;
+
+	if (lstat(src, &st) != 0)
+		return 0;
+	if (S_ISLNK(st.st_mode)) {
+		n = readlink(src, buf, sizeof buf - 1);
+		if (n < 0)
+			return -1;
+		buf[n] = '\0';
+		return symlink(buf, dst);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (depth > 0 || mkdir(dst, 0755) != 0 || (d = opendir(src)) == NULL)
+			return depth > 0 ? 0 : -1;
+		while (rc == 0 && (e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.')
+				continue;
+			s2 = xasprintf("%s/%s", src, e->d_name);
+			d2 = xasprintf("%s/%s", dst, e->d_name);
+			rc = oci_copy(s2, d2, depth + 1);
+			free(s2);
+			free(d2);
+		}
+		closedir(d);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0; /* unreadable: the command would not see it either */
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	while (out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			rc = -1;
+	if (out < 0 || close(out) != 0)
+		rc = -1;
+	close(in);
+	return rc;
+}
 
 static int
 oci_write(const char *dir, const char *name, const char *text)
@@ -86,6 +138,12 @@ oci_rootfs(const char *root)
 			return -1;
 		}
 	}
+	for (i = 0; i < sizeof oci_etc / sizeof oci_etc[0]; i++) {
+		snprintf(host, sizeof host, "/etc/%s", oci_etc[i]);
+		snprintf(path, sizeof path, "%s/etc/%s", root, oci_etc[i]);
+		if (oci_copy(host, path, 0) != 0)
+			return -1;
+	}
 	snprintf(path, sizeof path, "%s/etc", root);
 	if (oci_write(path, "passwd", "root:x:0:0:root:/tmp:/bin/sh\n") != 0 ||
 	    oci_write(path, "group", "root:x:0:\n") != 0 ||
@@ -111,11 +169,6 @@ oci_add_mounts(cJSON *spec, const struct sbx *s, const struct sbx_req *req,
 	for (i = 0; i < sizeof oci_sysdirs / sizeof oci_sysdirs[0]; i++) {
 		snprintf(src, sizeof src, "/%s", oci_sysdirs[i]);
 		if (lstat(src, &st) == 0 && S_ISDIR(st.st_mode))
-			oci_mount(mounts, src, "bind", src, "rbind,ro,nosuid,nodev");
-	}
-	for (i = 0; i < sizeof oci_etc / sizeof oci_etc[0]; i++) {
-		snprintf(src, sizeof src, "/etc/%s", oci_etc[i]);
-		if (stat(src, &st) == 0)
 			oci_mount(mounts, src, "bind", src, "rbind,ro,nosuid,nodev");
 	}
 	oci_mount(mounts, SBX_WS_PATH, "bind", s->workspace, "rbind,rw,nosuid,nodev");
