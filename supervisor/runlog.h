@@ -82,7 +82,7 @@ void runlog_section_add(struct runlog *rl, enum runlog_section sec, int turn, co
 int runlog_flush(struct runlog *rl);
 const char *runlog_section_title(enum runlog_section sec);
 
-/* Redaction, for callers that print (the terminal never sees a key either).
+/* Redaction for callers that show text elsewhere (summaries, errors).
  * Returns a new string; where names the destination for redaction.log. */
 char *runlog_redact(struct runlog *rl, const char *text, const char *where);
 
