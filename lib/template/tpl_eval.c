@@ -153,11 +153,14 @@ tpl_apply_filter(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node
 
 	if (n->kind != N_FILTER) /* the placeholder of a filter block */
 		return *out = in, 0;
-	if (n->a != NULL && n->a->kind != N_PLACEHOLDER) {
+	/* the input is the block's text (placeholder), the previous filter
+	 * of a chain (which threads that text through), or an expression */
+	if (n->a != NULL && n->a->kind == N_FILTER) {
+		if (tpl_apply_filter(rc, f, n->a, in, &in) < 0)
+			return -1;
+	} else if (n->a != NULL && n->a->kind != N_PLACEHOLDER) {
 		if (tpl_eval(rc, f, n->a, &in) < 0)
 			return -1;
-	} else if (n->a != NULL && tpl_apply_filter(rc, f, n->a, in, &in) < 0) {
-		return -1;
 	}
 	if (n->fn < 0)
 		return tpl_fail(rc, n->line, "No filter named '%s'.", n->name);

@@ -223,7 +223,8 @@ f_list(struct tpl_rctx *rc, int line, struct tv in, const struct tpl_callargs *c
 		return -1;
 	if ((l = tv_list_new(rc, n)) == NULL)
 		return -1;
-	memcpy(l->v, items, n * sizeof(*items));
+	if (n > 0)
+		memcpy(l->v, items, n * sizeof(*items));
 	l->n = n;
 	*out = tv_list_val(l, 0);
 	return 0;

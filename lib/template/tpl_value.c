@@ -15,6 +15,8 @@
 
 #define TPL_INT_EXACT 9007199254740992.0 /* 2^53 */
 
+static struct tv tv_no_items[1];
+
 struct tv
 tv_none(void)
 {
@@ -584,7 +586,8 @@ tv_items(struct tpl_rctx *rc, int line, const struct tv *v, struct tv **items, s
 
 	switch (v->kind) {
 	case TV_LIST:
-		*items = v->u.l->v;
+		/* never NULL, so that callers may memcpy zero items */
+		*items = v->u.l->v ? v->u.l->v : tv_no_items;
 		*n = v->u.l->n;
 		return 0;
 	case TV_DICT:
