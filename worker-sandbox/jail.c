@@ -237,12 +237,17 @@ static int
 jail_start(struct sbx *s, struct jail_plan *p, struct jail_cgroup *cg, struct sbx_proc *proc,
 	   struct sbx_result *res)
 {
-	int out[2], err[2], st[2], go[2];
+	int out[2] = {-1, -1}, err[2] = {-1, -1}, st[2] = {-1, -1}, go[2] = {-1, -1}, i;
+	int *all[] = {out, err, st, go};
 	pid_t pid;
 
 	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0 || pipe2(st, O_CLOEXEC) != 0 ||
 	    pipe2(go, O_CLOEXEC) != 0) {
 		sbx_fail(res, "pipes: %s", strerror(errno));
+		for (i = 0; i < 4; i++) {
+			jail_close(&all[i][0]);
+			jail_close(&all[i][1]);
+		}
 		return -1;
 	}
 	p->out_w = out[1];
