@@ -21,11 +21,13 @@
  * runs `docker kill` on its unique name as well as killing the CLI.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -114,7 +116,8 @@ docker_limits(struct docker_args *a, const struct sbx_limits *l)
 	docker_add(a, xasprintf("--ulimit=fsize=%llu:%llu", (unsigned long long)l->fsize_bytes,
 				(unsigned long long)l->fsize_bytes));
 	docker_add(a, xstrdup("--ulimit=core=0:0"));
-	docker_add(a, xasprintf("--tmpfs=/tmp:rw,nosuid,nodev,size=%llu,mode=1777",
+	/* exec: as in the jail (compilers build and run test programs in /tmp) */
+	docker_add(a, xasprintf("--tmpfs=/tmp:rw,exec,nosuid,nodev,size=%llu,mode=1777",
 				(unsigned long long)l->tmp_bytes));
 }
 
@@ -162,6 +165,10 @@ struct docker_kill {
 static char *docker_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
 			     "HOME=/root", NULL};
 
+#define DOCKER_KILL_WAIT_MS 10000
+
+/* At the deadline: stop the CLI (and so the output) at once, then have the
+ * engine kill the container, waiting a bounded time for `docker kill`. */
 static void
 docker_kill_fn(struct sbx_proc *p, void *arg)
 {
@@ -170,16 +177,23 @@ docker_kill_fn(struct sbx_proc *p, void *arg)
 	struct sbx_result scratch;
 	struct spawn_opts o = {.path = k->docker, .argv = av, .envp = docker_env};
 	struct sbx_proc kp = {.pid = -1};
+	struct pollfd pf;
 	int st;
 
+	sbx_kill_group(p, NULL);
 	sbx_result_init(&scratch);
 	if (sbx_spawn(&o, &kp, &scratch) == 0) {
 		close(kp.out_fd);
 		close(kp.err_fd);
+		pf.fd = (int)syscall(SYS_pidfd_open, kp.pid, 0);
+		pf.events = POLLIN;
+		if (pf.fd < 0 || poll(&pf, 1, DOCKER_KILL_WAIT_MS) <= 0)
+			kill(-kp.pid, SIGKILL);
+		if (pf.fd >= 0)
+			close(pf.fd);
 		waitpid(kp.pid, &st, 0);
 	}
 	sbx_result_free(&scratch);
-	sbx_kill_group(p, NULL);
 }
 
 static int
