@@ -46,6 +46,7 @@ struct ipc_worker {
 	int state;
 	int stopping; /* service threads: take no new request */
 	uint64_t start_ms;
+	int nthreads;
 	nng_aio *aios[WK_MAX_THREADS];
 	int naios;
 };
@@ -187,6 +188,9 @@ wk_pong(struct ipc_worker *w)
 	cJSON_AddStringToObject(b, "role", role);
 	cJSON_AddNumberToObject(b, "pid", (double)getpid());
 	cJSON_AddNumberToObject(b, "uptime_ms", (double)(wk_now_ms() - w->start_ms));
+	/* The supervisor skips its heartbeat while this many requests are in
+	 * flight: a PING would wait for a free thread, not show a hang. */
+	cJSON_AddNumberToObject(b, "threads", w->nthreads);
 	return b;
 }
 
@@ -206,6 +210,11 @@ wk_dispatch(struct ipc_req *r, const cJSON *body, uint16_t reply_type, uint16_t 
 	if (r->h.type == IPC_T_SHUTDOWN) {
 		*shutdown = 1;
 		return cJSON_CreateObject();
+	}
+	/* Tests delay or fail role requests here, not the built-in PING. */
+	if ((i = (size_t)FAILPOINT("ipc.worker.handle")) != 0) {
+		*type = IPC_T_ERROR;
+		return wk_error_body("internal", strerror((int)i));
 	}
 	for (i = 0; i < w->ntab; i++)
 		if (w->tab[i].type == r->h.type && w->tab[i].fn != NULL)
@@ -430,6 +439,7 @@ ipc_worker_serve(const char *req_url, const char *ev_url, const struct ipc_handl
 	/* If the supervisor dies, so do we (it cannot restart us any more and
 	 * nobody would collect our results). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	FAILPOINT("ipc.worker.start");
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return -1;
 	w->tab = tab;
@@ -439,6 +449,7 @@ ipc_worker_serve(const char *req_url, const char *ev_url, const struct ipc_handl
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	nthreads = nthreads < 1 ? 1 : nthreads > WK_MAX_THREADS ? WK_MAX_THREADS : nthreads;
+	w->nthreads = nthreads;
 	if (wk_sockets_open(w, req_url, ev_url) < 0) {
 		nng_close(w->rep);
 		nng_close(w->ev);

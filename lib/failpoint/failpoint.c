@@ -223,6 +223,22 @@ fp_roll(void)
 	return (int)(fp_rng % 100u);
 }
 
+/* "name" matches in every process; "role:name" only in kylecode-<role>
+ * (all workers share one environment, a test often targets one of them). */
+static int
+fp_name_match(const char *entry, const char *name)
+{
+	const char *colon = strchr(entry, ':');
+	const char *prog = program_invocation_short_name;
+
+	if (colon == NULL)
+		return strcmp(entry, name) == 0;
+	if (strncmp(prog, "kylecode-", 9) == 0)
+		prog += 9;
+	return strlen(prog) == (size_t)(colon - entry) &&
+	       strncmp(prog, entry, (size_t)(colon - entry)) == 0 && strcmp(colon + 1, name) == 0;
+}
+
 /* Picks this hit's action under the lock; performs nothing. */
 static int
 fp_pick(const char *name, long *arg)
@@ -232,7 +248,7 @@ fp_pick(const char *name, long *arg)
 	int i;
 
 	for (i = 0; i < fp_npoints; i++)
-		if (strcmp(fp_points[i].name, name) == 0)
+		if (fp_name_match(fp_points[i].name, name))
 			break;
 	if (i == fp_npoints)
 		return FP_OFF;

@@ -4,6 +4,8 @@
  *   term   = [p%][N*]action[(arg)]
  *   action = off | crash | hang | pause | delay(ms) | error[(ERRNO)] | torn(bytes)
  *
+ * A name "role:point" applies only in kylecode-<role> (the program name
+ * without "kylecode-"); a plain "point" applies in every process.
  * "3*off->crash" does nothing for 3 hits and crashes on the 4th;
  * "5%error(EIO)" fails 5% of the hits. A term with a count is used for that
  * many hits, then the next term applies; the last term applies for ever.

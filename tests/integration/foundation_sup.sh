@@ -1,0 +1,96 @@
+#!/bin/bash
+# foundation_sup.sh — the supervisor's process management against the real
+# worker binaries (driven by sup_harness): start and PING every worker,
+# kill -9 each and see it restarted, a non-idempotent request reported as
+# interrupted, a hung worker detected, the crash-loop stop, and SIGTERM /
+# SIGKILL of the supervisor leaving no process and no runtime directory.
+set -u
+H="$KC_BIN/sup_harness"
+fails=0
+tmp=$(mktemp -d /tmp/kc-found.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+check() { # name expected-rc grep-pattern -- command...
+	local name=$1 want=$2 pat=$3; shift 4
+	local rc
+	"$@" >"$tmp/$name.out" 2>&1
+	rc=$?
+	if [ "$rc" != "$want" ] || ! grep -q -- "$pat" "$tmp/$name.out"; then
+		echo "FAIL $name: rc=$rc (want $want), pattern '$pat'"
+		sed 's/^/    /' "$tmp/$name.out" | tail -20
+		fails=$((fails + 1))
+	else
+		echo "ok   $name"
+	fi
+}
+
+check ping_all 0 "pong sandbox" -- "$H" ping-all
+for r in llm tools sandbox; do
+	check "kill_and_ping_$r" 0 "starts 2" -- "$H" kill-and-ping $r
+done
+check interrupted 0 "interrupted: TOOLS_EXEC was in flight when kylecode-tools died" -- \
+	env KYLECODE_FAILPOINTS="tools:ipc.worker.handle=delay(5000)" "$H" interrupted tools
+check hang 0 "event hung sandbox" -- \
+	env KYLECODE_HEARTBEAT_MS=200 KYLECODE_HANG_MS=800 \
+	KYLECODE_FAILPOINTS="sandbox:ipc.worker.recv=1*off->hang" "$H" hang sandbox
+check crash_loop 0 "kylecode-llm crashed 5 times in 60 s" -- "$H" crash-loop llm
+check crash_at_start 1 "kylecode-tools crashed 5 times in 60 s" -- \
+	env KYLECODE_FAILPOINTS="tools:ipc.worker.start=crash" "$H" ping-all
+
+# wait_ready FILE: until the harness printed its "ready" line (or 10 s).
+wait_ready() {
+	local i
+	for i in $(seq 200); do
+		grep -q '^ready ' "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# SIGTERM: orderly stop; afterwards no worker, no zombie, no runtime dir.
+"$H" wait >"$tmp/term.out" 2>&1 &
+hp=$!
+if wait_ready "$tmp/term.out"; then
+	read -r _ rundir p1 p2 p3 < <(grep '^ready ' "$tmp/term.out")
+	[ -d "$rundir" ] || { echo "FAIL sigterm: runtime dir $rundir missing while running"; fails=$((fails + 1)); }
+	[ "$(stat -c %a "$rundir")" = 700 ] || { echo "FAIL sigterm: $rundir is not mode 0700"; fails=$((fails + 1)); }
+	kill -TERM $hp
+	wait $hp
+	rc=$?
+	left=""
+	for p in $p1 $p2 $p3; do [ -e /proc/$p ] && left="$left $p($(awk '{print $3}' /proc/$p/stat))"; done
+	if [ $rc != 0 ] || [ -n "$left" ] || [ -e "$rundir" ]; then
+		echo "FAIL sigterm: rc=$rc left:$left rundir exists: $([ -e "$rundir" ] && echo yes || echo no)"
+		cat "$tmp/term.out"
+		fails=$((fails + 1))
+	else
+		echo "ok   sigterm"
+	fi
+else
+	echo "FAIL sigterm: harness never became ready"; cat "$tmp/term.out"; fails=$((fails + 1))
+	kill -9 $hp 2>/dev/null
+fi
+
+# SIGKILL of the supervisor: the workers die with it (PR_SET_PDEATHSIG).
+"$H" wait >"$tmp/kill.out" 2>&1 &
+hp=$!
+if wait_ready "$tmp/kill.out"; then
+	read -r _ rundir p1 p2 p3 < <(grep '^ready ' "$tmp/kill.out")
+	kill -KILL $hp
+	wait $hp 2>/dev/null
+	gone=0
+	for i in $(seq 100); do
+		left=""
+		for p in $p1 $p2 $p3; do [ -e /proc/$p ] && left="$left $p"; done
+		[ -z "$left" ] && { gone=1; break; }
+		sleep 0.05
+	done
+	rm -rf "$rundir"
+	if [ $gone = 1 ]; then echo "ok   sigkill"; else echo "FAIL sigkill: workers left:$left"; fails=$((fails + 1)); fi
+else
+	echo "FAIL sigkill: harness never became ready"; fails=$((fails + 1))
+	kill -9 $hp 2>/dev/null
+fi
+
+echo "$fails failure(s)"
+[ $fails = 0 ]

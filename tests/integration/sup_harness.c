@@ -1,0 +1,261 @@
+/* sup_harness.c — drives supervisor/proc.c against the real worker
+ * binaries for the foundation integration tests (foundation_sup.sh).
+ *
+ *   sup_harness ping-all
+ *   sup_harness kill-and-ping ROLE          kill -9 the worker, PING again
+ *   sup_harness interrupted ROLE            a non-idempotent request in
+ *                                           flight when the worker dies
+ *   sup_harness hang ROLE                   expects a failpoint hang to be
+ *                                           detected and the worker restarted
+ *   sup_harness crash-loop ROLE             kill -9 five times: the run stops
+ *   sup_harness start ROLE                  start only; prints the error
+ *   sup_harness wait                        print "ready RUNDIR PID..." and
+ *                                           wait for SIGINT/SIGTERM
+ * Exit 0 when the expectation held; 1 with a message otherwise.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/core/log.h"
+#include "supervisor/proc.h"
+
+static int nhung, ndied, ngaveup;
+
+static void
+on_event(const char *what, enum sup_role r, int status, void *arg)
+{
+	(void)arg;
+	printf("event %s %s %d\n", what, sup_role_name(r), status);
+	fflush(stdout);
+	if (strcmp(what, "hung") == 0)
+		__atomic_add_fetch(&nhung, 1, __ATOMIC_SEQ_CST);
+	if (strcmp(what, "died") == 0)
+		__atomic_add_fetch(&ndied, 1, __ATOMIC_SEQ_CST);
+	if (strcmp(what, "gave_up") == 0)
+		__atomic_add_fetch(&ngaveup, 1, __ATOMIC_SEQ_CST);
+}
+
+static int
+role_parse(const char *s)
+{
+	int r;
+
+	for (r = 0; r < SUP_NROLES; r++)
+		if (s != NULL && strcmp(s, sup_role_name((enum sup_role)r)) == 0)
+			return r;
+	fprintf(stderr, "sup_harness: unknown role '%s' (llm, tools, sandbox)\n", s ? s : "");
+	exit(2);
+}
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* PING through sup_call; returns the worker's pid or -1. */
+static int
+ping(struct sup *s, int r, int idempotent, int timeout_ms)
+{
+	char err[256];
+	cJSON *reply = NULL, *pid;
+	int rc, p = -1;
+
+	rc = sup_call(s, (enum sup_role)r, IPC_T_PING, NULL, timeout_ms, idempotent, &reply, NULL,
+		      NULL, err, sizeof(err));
+	if (rc != IPC_OK) {
+		printf("ping %s: rc %d: %s\n", sup_role_name((enum sup_role)r), rc, err);
+		return -1;
+	}
+	pid = cJSON_GetObjectItem(reply, "pid");
+	if (cJSON_IsNumber(pid) &&
+	    strcmp(cJSON_GetObjectItem(reply, "role")->valuestring, sup_role_name((enum sup_role)r)) == 0)
+		p = pid->valueint;
+	cJSON_Delete(reply);
+	return p;
+}
+
+/* Polls a condition the supervisor updates from its own threads. */
+static int
+wait_for(int (*cond)(struct sup *, int), struct sup *s, int r, int timeout_ms)
+{
+	long until = now_ms() + timeout_ms;
+
+	while (!cond(s, r)) {
+		if (now_ms() > until)
+			return 0;
+		poll(NULL, 0, 20);
+	}
+	return 1;
+}
+
+static int
+restarted(struct sup *s, int r)
+{
+	return sup_worker_starts(s, (enum sup_role)r) >= 2 && sup_worker_pid(s, (enum sup_role)r) > 0;
+}
+
+static int
+hung_seen(struct sup *s, int r)
+{
+	(void)r;
+	return __atomic_load_n(&nhung, __ATOMIC_SEQ_CST) > 0 && restarted(s, r);
+}
+
+static int
+t_ping_all(struct sup *s)
+{
+	int r, pid;
+
+	for (r = 0; r < SUP_NROLES; r++) {
+		if ((pid = ping(s, r, 1, 5000)) <= 0 || pid != sup_worker_pid(s, (enum sup_role)r))
+			return 1;
+		printf("pong %s %d\n", sup_role_name((enum sup_role)r), pid);
+	}
+	return 0;
+}
+
+static int
+t_kill_and_ping(struct sup *s, int r)
+{
+	int old = sup_worker_pid(s, (enum sup_role)r), pid;
+
+	if (old <= 0 || kill(old, SIGKILL) < 0)
+		return 1;
+	pid = ping(s, r, 1, 10000); /* idempotent: re-sent after the restart */
+	printf("old %d new %d starts %d\n", old, pid, sup_worker_starts(s, (enum sup_role)r));
+	return pid > 0 && pid != old && sup_worker_starts(s, (enum sup_role)r) == 2 ? 0 : 1;
+}
+
+struct killer {
+	int pid, delay_ms;
+};
+
+static void *
+killer_main(void *a)
+{
+	struct killer *k = a;
+
+	poll(NULL, 0, k->delay_ms);
+	kill(k->pid, SIGKILL);
+	return NULL;
+}
+
+/* Needs KYLECODE_FAILPOINTS=<role>:ipc.worker.handle=delay(5000). */
+static int
+t_interrupted(struct sup *s, int r)
+{
+	static const uint16_t req[SUP_NROLES] = {IPC_T_LLM_COMPLETE, IPC_T_TOOLS_EXEC, IPC_T_SBX_EXEC};
+	struct killer k = {sup_worker_pid(s, (enum sup_role)r), 300};
+	pthread_t th;
+	char err[256];
+	cJSON *body = cJSON_CreateObject();
+	int rc;
+
+	pthread_create(&th, NULL, killer_main, &k);
+	rc = sup_call(s, (enum sup_role)r, req[r], body, 20000, 0, NULL, NULL, NULL, err,
+		      sizeof(err));
+	pthread_join(th, NULL);
+	cJSON_Delete(body);
+	printf("rc %d err %s\n", rc, err);
+	if (rc != IPC_E_CLOSED || strncmp(err, "interrupted: ", 13) != 0)
+		return 1;
+	/* and the worker comes back */
+	return ping(s, r, 1, 10000) > 0 ? 0 : 1;
+}
+
+static int
+t_crash_loop(struct sup *s, int r)
+{
+	char msg[512];
+	int i, pid;
+
+	for (i = 0; i < 5; i++) {
+		if ((pid = ping(s, r, 1, 10000)) <= 0)
+			return 1;
+		printf("kill %d\n", pid);
+		kill(pid, SIGKILL);
+	}
+	for (i = 0; i < 250 && !sup_failed(s, msg, sizeof(msg)); i++)
+		poll(NULL, 0, 20);
+	if (!sup_failed(s, msg, sizeof(msg)) || !sup_interrupted())
+		return 1;
+	printf("failed: %s\n", msg);
+	return ping(s, r, 1, 1000) < 0 ? 0 : 1;
+}
+
+static int
+t_wait(struct sup *s)
+{
+	int r;
+
+	printf("ready %s", sup_rundir(s));
+	for (r = 0; r < SUP_NROLES; r++)
+		printf(" %d", sup_worker_pid(s, (enum sup_role)r));
+	printf("\n");
+	fflush(stdout);
+	while (!sup_interrupted())
+		poll(NULL, 0, 50);
+	printf("interrupted\n");
+	return 0;
+}
+
+static int
+run(const char *cmd, const char *role, struct sup *s)
+{
+	if (strcmp(cmd, "ping-all") == 0)
+		return t_ping_all(s);
+	if (strcmp(cmd, "kill-and-ping") == 0)
+		return t_kill_and_ping(s, role_parse(role));
+	if (strcmp(cmd, "interrupted") == 0)
+		return t_interrupted(s, role_parse(role));
+	if (strcmp(cmd, "hang") == 0)
+		/* restarted() includes: the new worker answered its first PING */
+		return wait_for(hung_seen, s, role_parse(role), 15000) ? 0 : 1;
+	if (strcmp(cmd, "crash-loop") == 0)
+		return t_crash_loop(s, role_parse(role));
+	if (strcmp(cmd, "wait") == 0)
+		return t_wait(s);
+	return 0; /* start */
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sup_opts o = {0};
+	char err[512];
+	struct sup *s;
+	unsigned roles = SUP_ROLES_ALL;
+	int rc;
+
+	log_init("sup_harness", getenv("KC_VERBOSE") != NULL);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+		fprintf(argc < 2 ? stderr : stdout,
+			"usage: sup_harness ping-all | kill-and-ping ROLE | interrupted ROLE | "
+			"hang ROLE | crash-loop ROLE | start ROLE | wait\n");
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "start") == 0)
+		roles = SUP_ROLE_BIT(role_parse(argv[2]));
+	o.workspace = getenv("KC_WORKSPACE");
+	if ((s = sup_start(roles, &o, err, sizeof(err))) == NULL) {
+		printf("start failed: %s\n", err);
+		return 1;
+	}
+	sup_set_on_event(s, on_event, NULL);
+	rc = run(argv[1], argc > 2 ? argv[2] : NULL, s);
+	sup_stop(s);
+	printf("%s\n", rc == 0 ? "OK" : "FAILED");
+	return rc;
+}
