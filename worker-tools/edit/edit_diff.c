@@ -73,6 +73,25 @@ diff_hunk(struct strbuf *sb, const struct tool_text *a, const struct tool_text *
 		diff_emit_line(sb, ' ', a, o);
 }
 
+/* Regions are trusted only when they describe a and b exactly: in
+ * order, in bounds, and each offset by the changes before it. Otherwise
+ * (an empty last line without newline, say) the diff is one region. */
+static int
+diff_regions_valid(const struct tool_text *a, const struct tool_text *b, const struct tool_edit_region *r, size_t nr)
+{
+	size_t k, prev_end = 0;
+	long delta = 0;
+
+	for (k = 0; k < nr; k++) {
+		if (r[k].old_start < prev_end || r[k].old_start + r[k].old_n > a->n || r[k].new_start + r[k].new_n > b->n ||
+		    (long)r[k].new_start != (long)r[k].old_start + delta)
+			return 0;
+		delta += (long)r[k].new_n - (long)r[k].old_n;
+		prev_end = r[k].old_start + r[k].old_n;
+	}
+	return (long)b->n == (long)a->n + delta;
+}
+
 void
 tool_edit_diff(struct strbuf *sb, const char *oldpath, const char *newpath, const char *old, size_t oldlen,
                const char *newd, size_t newlen, const struct tool_edit_out *o, int git_style)
@@ -83,7 +102,7 @@ tool_edit_diff(struct strbuf *sb, const char *oldpath, const char *newpath, cons
 
 	tool_edit_text_split(old ? old : "", old ? oldlen : 0, &a);
 	tool_edit_text_split(newd ? newd : "", newd ? newlen : 0, &b);
-	if (o != NULL && o->nr > 0) {
+	if (o != NULL && o->nr > 0 && diff_regions_valid(&a, &b, o->r, o->nr)) {
 		r = o->r;
 		nr = o->nr;
 	} else {

@@ -159,7 +159,7 @@ seg_equal(const struct edit_level *L, const struct edit_pat *p, size_t a, size_t
 
 	for (j = 0; j < k; j++) {
 		if (L->h[start + j] != p->h[a + j] || L->len[start + j] != p->len[a + j] ||
-		    memcmp(L->buf.buf + L->off[start + j], p->buf.buf + p->off[a + j], p->len[a + j]) != 0)
+		    memcmp(strbuf_str(&L->buf) + L->off[start + j], strbuf_str(&p->buf) + p->off[a + j], p->len[a + j]) != 0)
 			return 0;
 	}
 	return 1;

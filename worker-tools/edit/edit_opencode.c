@@ -127,8 +127,9 @@ oc_parse_update(struct oc_state *st, struct tool_filepatch *fp, char *err, size_
 			continue;
 		}
 		if (st->n > 0 && strchr(" +-", st->line[0]) == NULL) {
-			snprintf(err, errlen, "patch line %d: unexpected line in the update of %s: \"%.80s\" (a chunk line "
-			         "starts with ' ', '+' or '-'; a new chunk with @@)", st->lineno, fp->path, st->line);
+			snprintf(err, errlen, "patch line %d: unexpected line in the update of %s: \"%.*s\" (a chunk line "
+			         "starts with ' ', '+' or '-'; a new chunk with @@)", st->lineno, fp->path,
+			         (int)(st->n < 80 ? st->n : 80), st->line);
 			return -1;
 		}
 		if (h == NULL) /* Codex: the first chunk may omit its "@@" */
@@ -203,8 +204,9 @@ oc_parse_section(struct oc_state *st, struct tool_patch *out, char *err, size_t 
 		}
 		rc = oc_parse_update(st, fp, err, errlen);
 	} else {
-		snprintf(err, errlen, "patch line %d: \"%.80s\" is not a valid section header (expected *** Add File:, "
-		         "*** Delete File:, *** Update File: or *** End Patch)", st->lineno, st->line);
+		snprintf(err, errlen, "patch line %d: \"%.*s\" is not a valid section header (expected *** Add File:, "
+		         "*** Delete File:, *** Update File: or *** End Patch)", st->lineno, (int)(st->n < 80 ? st->n : 80),
+		         st->line);
 		rc = -1;
 	}
 	if (rc == 0 && out->n > 0 && out->f[out->n - 1].path[0] == '\0') {
