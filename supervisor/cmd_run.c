@@ -135,6 +135,18 @@ cmd_run_from_meta(const cJSON *m, struct cond_opts *o)
 	o->max_steps = (int)kc_cfg_num(m, "max_steps", 0);
 }
 
+static void
+cmd_run_recorded_help(const char *usage, int replay)
+{
+	fputs(usage, stdout);
+	printf(replay ? "\nRe-runs a recorded run with its recorded model responses (no model is "
+			"called)\nin a fresh workspace; --check fails (exit 1) if any tool result "
+			"differs.\n"
+		      : "\nContinues an interrupted run from its last complete turn, in the same "
+			"run\ndirectory: calls with a recorded result are not run again, a call "
+			"that\nwas in flight is reported to the model as interrupted.\n");
+}
+
 static int
 cmd_run_recorded(int argc, char **argv, int replay)
 {
@@ -160,16 +172,7 @@ cmd_run_recorded(int argc, char **argv, int replay)
 		case 'l': cli.log_dir = optarg; break;
 		case 'w': cli.workspace = optarg; break;
 		case 'd': cli.driver = optarg; break;
-		case 'h':
-			fputs(usage, stdout);
-			printf(replay ? "\nRe-runs a recorded run with its recorded model responses (no "
-					"model is called)\nin a fresh workspace; --check fails (exit 1) if "
-					"any tool result differs.\n"
-				      : "\nContinues an interrupted run from its last complete turn, "
-					"in the same run\ndirectory: calls with a recorded result are not "
-					"run again, a call that\nwas in flight is reported to the model as "
-					"interrupted.\n");
-			return KC_EXIT_OK;
+		case 'h': cmd_run_recorded_help(usage, replay); return KC_EXIT_OK;
 		default: fputs(usage, stderr); return KC_EXIT_USAGE;
 		}
 	}

@@ -105,7 +105,7 @@ struct cond {
 	struct sup *sup;
 	struct runlog *rl;
 	struct run_ui ui;
-	long long t_start_ms;
+	char started_at[32]; /* kept across resume */
 	cJSON *recorded;	/* resume/replay: trace events of the recorded run */
 	const char *replay_src; /* replay: run dir whose responses are played */
 	int check_diffs;	/* replay --check: results that differ */

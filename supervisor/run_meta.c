@@ -64,16 +64,15 @@ run_meta_fill(struct cond *c, cJSON *m, const char *status)
 int
 run_meta_write(struct cond *c, const char *status)
 {
-	static char started[32];
 	cJSON *m = cJSON_CreateObject();
 	char now[32];
 	int rc;
 
 	run_iso_now(now, sizeof(now));
-	if (started[0] == '\0')
-		snprintf(started, sizeof(started), "%s", now);
+	if (c->started_at[0] == '\0')
+		snprintf(c->started_at, sizeof(c->started_at), "%s", now);
 	run_meta_fill(c, m, status);
-	cJSON_AddStringToObject(m, "started_at", started);
+	cJSON_AddStringToObject(m, "started_at", c->started_at);
 	if (strcmp(status, "running") != 0)
 		cJSON_AddStringToObject(m, "ended_at", now);
 	rc = runlog_write_json(c->rl, "meta/run_meta.json", m);
@@ -134,9 +133,14 @@ run_json_file(const char *path)
 int
 run_checkpoint_load(struct cond *c, const char *dir, char *err, size_t errlen)
 {
-	char *p = xasprintf("%s/meta/checkpoint.json", dir);
+	char *p = xasprintf("%s/meta/run_meta.json", dir);
 	cJSON *k = run_json_file(p);
 
+	free(p);
+	snprintf(c->started_at, sizeof(c->started_at), "%s", kc_cfg_str(k, "started_at", ""));
+	cJSON_Delete(k);
+	p = xasprintf("%s/meta/checkpoint.json", dir);
+	k = run_json_file(p);
 	free(p);
 	if (k == NULL)
 		return 0;

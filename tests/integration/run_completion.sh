@@ -50,4 +50,14 @@ $ECHO" "" --task-text t -m 2
 check maxsteps 1 max_steps 2
 [ "$(meta .status)" = incomplete ] || fail "maxsteps: status $(meta .status)"
 [ "$(requests | jq length)" = 2 ] || fail "maxsteps: the model was asked $(requests | jq length) times"
+
+# The command line: --help, usage errors (2), config errors (3).
+"$KC" run --help | grep -q -- "--task-text" || fail "run --help"
+"$KC" run --bogus 2>/dev/null; [ $? = 2 ] || fail "unknown option must exit 2"
+"$KC" run --config "$T/cfg.yaml" 2>/dev/null; [ $? = 2 ] || fail "no task must exit 2"
+"$KC" run --task-text x -m 0 2>/dev/null; [ $? = 2 ] || fail "-m 0 must exit 2"
+printf 'version: 2\nmodes: 12\n' >"$T/bad.yaml"
+(cd "$KC_SRC" && "$KC" run --config "$T/bad.yaml" --task-text x --log-dir "$T/badlogs") 2>"$T/err" >/dev/null
+[ $? = 3 ] || fail "a config error must exit 3"
+grep -q "bad.yaml:2:" "$T/err" || fail "config error without file:line: $(cat "$T/err")"
 echo "run_completion: ok"

@@ -10,6 +10,7 @@ DRIVER=${KC_TEST_DRIVER:-jail}
 kc_run --task "$KC_SRC/examples/c_task/task.md" -m 8
 expect_rc 0
 grep -q "all tests passed" "$T/out" || fail "the test did not pass"
+! grep -q $'\033' "$T/out" || fail "colour codes on a non-TTY"
 [ -x "$T/ws/test_mathx" ] && [ -f "$T/ws/libmathx.a" ] || fail "nothing was built"
 [ "$(meta .completion_reason)" = tool_finish ] || fail "reason $(meta .completion_reason)"
 [ "$(meta .status)" = completed ] && [ "$(meta .turns)" = 4 ] || fail "meta: $(cat "$RUN/meta/run_meta.json")"

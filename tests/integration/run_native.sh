@@ -21,8 +21,15 @@ run_config "" 'tools:
       by_model:
         "mock/*": {native: true, order: [provider_native, bash_block]}
 provider_tools: {use_native: true}'
-kc_run --task-text "write n.txt and m.txt" -m 4
+kc_run --task-text "write n.txt and m.txt" -m 4 --json
 expect_rc 0
+# --json: every stdout line is one JSON event.
+while read -r l; do
+	echo "$l" | jq -e '.event | type == "string"' >/dev/null || fail "--json line: $l"
+done <"$T/out"
+for e in run_start turn_start tool_result turn_end run_end; do
+	jq -s -e --arg e "$e" 'map(select(.event == $e)) | length > 0' "$T/out" >/dev/null || fail "--json: no $e"
+done
 [ "$(meta .native_tools)" = true ] || fail "native tools not selected"
 [ "$(meta .completion_reason)" = tool_finish ] || fail "reason $(meta .completion_reason)"
 [ "$(cat "$T/ws/n.txt")" = native ] && [ "$(cat "$T/ws/m.txt")" = made ] || { show; fail "files"; }
