@@ -20,7 +20,7 @@
 #define TPL_MAX_CALL_DEPTH 100           /* macro / caller recursion */
 #define TPL_MAX_OUTPUT (64u << 20)       /* bytes rendered, incl. strings built */
 #define TPL_MAX_ARENA (256u << 20)       /* render working memory */
-#define TPL_MAX_STEPS 20000000ull        /* loop iterations + calls per render */
+#define TPL_MAX_STEPS 5000000ull         /* loop iterations + calls per render */
 #define TPL_MAX_RANGE 10000000ll         /* items in one range() */
 
 /* ---- arena: every allocation of a parse or a render, freed at once ---- */
