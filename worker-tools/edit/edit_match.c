@@ -369,6 +369,17 @@ edit_level_name(int level)
 
 /* ---- candidates at one level, tie-break, errors ---- */
 
+/* "hunk #2 (patch line 14)", or "the search text" for a search/replace
+ * (lineno 0), for messages. */
+static const char *
+edit_hunk_label(const struct tool_hunk *h, size_t hunkno, char *buf, size_t len)
+{
+	if (h->lineno <= 0)
+		return "the search text";
+	snprintf(buf, len, "hunk #%zu (patch line %d)", hunkno, h->lineno);
+	return buf;
+}
+
 /* The hunk's stated start, shifted by the previous hunk's drift; SIZE_MAX
  * when the hunk has no usable line number. */
 static size_t
@@ -386,17 +397,18 @@ static void
 edit_err_ambiguous(const struct tool_text *t, const char *path, size_t hunkno, const struct tool_hunk *h,
                    int level, const size_t *c, size_t total, char *err, size_t errlen)
 {
-	char buf[256] = "";
+	char buf[256] = "", label[64];
 	size_t i, n = total < EDIT_MAX_CANDS ? total : EDIT_MAX_CANDS, o = 0;
 
 	for (i = 0; i < n && i < 8 && o < sizeof(buf) - 16; i++)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%zu", i ? ", " : "", c[i] + 1);
 	(void)t;
 	snprintf(err, errlen,
-	         "%s: hunk #%zu (patch line %d) is ambiguous: its context matches %zu places (%s matching; "
+	         "%s: %s is ambiguous: it matches %zu places (%s matching; "
 	         "lines %s%s). Nothing was changed. Add more unchanged context lines so that it matches exactly "
 	         "one place.",
-	         path, hunkno, h->lineno, total, edit_level_names[level], buf, total > i ? ", ..." : "");
+	         path, edit_hunk_label(h, hunkno, label, sizeof(label)), total, edit_level_names[level], buf,
+	         total > i ? ", ..." : "");
 }
 
 /* Tries one plain level (no elision). 1 found, 0 none, -1 ambiguous. */
@@ -654,12 +666,13 @@ edit_err_notfound(struct edit_matcher *m, const struct tool_hunk *h, const char 
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t i, shown = 0;
+	char label[64];
 
 	strbuf_addf(&sb,
-	            "%s: hunk #%zu (patch line %d) does not apply: its context and removed lines were not found "
+	            "%s: %s does not apply: its context and removed lines were not found "
 	            "%s(tried exact, whitespace, indentation, Unicode and elision matching). Nothing was changed. "
 	            "The hunk expected:\n",
-	            path, hunkno, h->lineno, lo > 0 ? "after the previous hunk " : "");
+	            path, edit_hunk_label(h, hunkno, label, sizeof(label)), lo > 0 ? "after the previous hunk " : "");
 	for (i = 0; i < h->n && shown < 6; i++)
 		if (h->l[i].kind != EDIT_ADD) {
 			strbuf_addf(&sb, "  %.200s\n", h->l[i].text);

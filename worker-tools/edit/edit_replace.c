@@ -107,7 +107,7 @@ rep_lines_ladder(const char *path, const char *data, size_t len, const char *sea
 
 	memset(&h, 0, sizeof(h));
 	rep_build_hunk(&h, a, na, b, nb);
-	h.lineno = 1;
+	h.lineno = 0; /* messages say "the search text" */
 	rc = tool_edit_apply_hunks(path, data, len, &h, 1, out, err, errlen);
 	for (i = 0; i < h.n; i++)
 		free(h.l[i].text);

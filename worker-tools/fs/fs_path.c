@@ -42,34 +42,42 @@ fs_strip_root(const char *root, const char *in)
 	return in + n;
 }
 
+/* The part of in below the root: in itself when relative; for an absolute
+ * path, what follows the root (given as the worker was told it, or as its
+ * real path: a /tmp that is a symlink, say). NULL when outside. Absolute
+ * paths elsewhere are refused, not reinterpreted: a model writing
+ * /etc/passwd must be told no, not get <root>/etc/passwd. */
+static const char *
+fs_path_below_root(const struct tool_fs *fs, const char *in, char **real)
+{
+	const char *rest;
+
+	*real = NULL;
+	if (*in != '/')
+		return in;
+	rest = fs_strip_root(fs->root_path, in);
+	if (rest == NULL && fs->root_path != NULL && (*real = realpath(fs->root_path, NULL)) != NULL)
+		rest = fs_strip_root(*real, in);
+	return rest;
+}
+
 char *
 tool_fs_path_normalize(const struct tool_fs *fs, const char *in, char *err, size_t errlen)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *p, *rest, *end;
-	char *real = NULL;
+	char *real = NULL, *slash;
 	size_t len;
 
 	if (in == NULL || strlen(in) >= PATH_MAX) {
 		snprintf(err, errlen, "path missing or longer than %d bytes", PATH_MAX);
 		return NULL;
 	}
-	rest = in;
-	if (*in == '/') {
-		/* Absolute paths are accepted only inside the root, given either
-		 * as the worker was told it or as its real path (a /tmp that is a
-		 * symlink, say). Anything else is refused, not reinterpreted: a
-		 * model writing /etc/passwd must be told no, not get
-		 * <root>/etc/passwd. */
-		rest = fs_strip_root(fs->root_path, in);
-		if (rest == NULL && fs->root_path != NULL && (real = realpath(fs->root_path, NULL)) != NULL)
-			rest = fs_strip_root(real, in);
-		if (rest == NULL) {
-			snprintf(err, errlen, "absolute path %s is outside the workspace %s; use a path relative to it",
-			         in, fs->root_path ? fs->root_path : "(unknown)");
-			free(real);
-			return NULL;
-		}
+	if ((rest = fs_path_below_root(fs, in, &real)) == NULL) {
+		snprintf(err, errlen, "absolute path %s is outside the workspace %s; use a path relative to it", in,
+		         fs->root_path ? fs->root_path : "(unknown)");
+		free(real);
+		return NULL;
 	}
 	for (p = rest; *p != '\0'; p = end) {
 		while (*p == '/')
@@ -86,7 +94,6 @@ tool_fs_path_normalize(const struct tool_fs *fs, const char *in, char *err, size
 			/* ".." is folded lexically; one that climbs above the root is
 			 * refused here, and the kernel refuses any symlink that would
 			 * (RESOLVE_BENEATH) when the path is opened. */
-			char *slash;
 			if (sb.len == 0) {
 				snprintf(err, errlen, "path %s leaves the workspace", in);
 				strbuf_free(&sb);
