@@ -100,3 +100,25 @@ Test(fs_path, open_parent_creates_directories_beneath)
 	cr_assert(tool_fs_exists(&w.fs, "a/b/c"));
 	tws_fini(&w);
 }
+
+Test(fs_path, fallback_walk_refuses_every_symlink_and_opens_the_rest)
+{
+	struct tws w;
+	char p[256];
+	int fd;
+
+	tws_init(&w);
+	tool_fs_force_walk = 1;
+	tws_puts(&w, "d/e/f.txt", "x");
+	fd = tool_fs_open(&w.fs, "d/e/f.txt", O_RDONLY);
+	cr_assert(fd >= 0);
+	close(fd);
+	snprintf(p, sizeof(p), "%s/out", w.path);
+	cr_assert_eq(symlink("/etc", p), 0);
+	snprintf(p, sizeof(p), "%s/d/in", w.path);
+	cr_assert_eq(symlink("e/f.txt", p), 0);
+	cr_assert_eq(tool_fs_open(&w.fs, "out/passwd", O_RDONLY), -1);
+	cr_assert_eq(tool_fs_open(&w.fs, "d/in", O_RDONLY), -1, "stricter: no symlink at all");
+	tool_fs_force_walk = 0;
+	tws_fini(&w);
+}

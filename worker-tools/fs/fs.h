@@ -92,6 +92,8 @@ char *tool_fs_name_display(const char *name);
 /* Makes the Nth rename of the next commits fail (testing rollback);
  * 0 disables. */
 extern int tool_fs_fail_rename_at;
+/* Uses the component walk as if the kernel had no openat2. */
+extern int tool_fs_force_walk;
 #endif
 
 #endif

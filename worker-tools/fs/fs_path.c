@@ -23,6 +23,10 @@ static const char *fs_strip_root(const char *root, const char *in);
  * a race only costs a second probe. */
 static volatile int fs_have_openat2 = -1;
 
+#ifdef UNITTEST
+int tool_fs_force_walk;
+#endif
+
 /* Strips root (and its trailing slashes) from in: returns the rest
  * ("" when in is the root), or NULL when in is not beneath root. */
 static const char *
@@ -196,6 +200,10 @@ tool_fs_open(const struct tool_fs *fs, const char *rel, int flags)
 		errno = EINVAL;
 		return -1;
 	}
+#ifdef UNITTEST
+	if (tool_fs_force_walk)
+		return fs_open_walk(fs->root_fd, rel, flags);
+#endif
 	if (fs_have_openat2 != 0) {
 		fd = fs_openat2_beneath(fs->root_fd, rel, flags);
 		if (fd >= 0 || errno != ENOSYS) {
