@@ -44,7 +44,8 @@ cond_start_event(struct cond *c, int resumed)
 	run_ui_line(&c->ui, "1", "kylecode %s · model %s · %s tools · workspace %s",
 		    resumed ? "resume" : c->replay_src ? "replay" : "run", c->model_id,
 		    c->native ? "native" : "text", c->workspace);
-	run_ui_line(&c->ui, "2", "run log: %s", runlog_dir(c->rl));
+	if (c->nolog_root == NULL)
+		run_ui_line(&c->ui, "2", "run log: %s", runlog_dir(c->rl));
 	if (!resumed) {
 		t = xasprintf("%s", c->task);
 		runlog_write_file(c->rl, "prompts/task.md", t, strlen(t));
@@ -134,7 +135,7 @@ cond_finish(struct cond *c, const char *status, const char *err)
 	if (c->replay_src != NULL && c->o->check)
 		run_ui_line(&c->ui, c->check_diffs ? "1;31" : "1;32",
 			    "replay --check: %d difference(s) from the recorded run", c->check_diffs);
-	if (!c->ui.json)
+	if (!c->ui.json && c->nolog_root == NULL)
 		fprintf(c->ui.quiet ? stderr : stdout, "run log: %s\n", runlog_dir(c->rl));
 	if (runlog_last_error(c->rl) != NULL)
 		code = KC_EXIT_FAIL;

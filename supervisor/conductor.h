@@ -106,6 +106,7 @@ struct cond {
 	struct runlog *rl;
 	struct run_ui ui;
 	char started_at[32]; /* kept across resume */
+	char *nolog_root;    /* logging.enabled: false: a private root, removed at the end */
 	cJSON *recorded;	/* resume/replay: trace events of the recorded run */
 	const char *replay_src; /* replay: run dir whose responses are played */
 	int check_diffs;	/* replay --check: results that differ */

@@ -4,6 +4,7 @@
  * include_events, retention.max_runs.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,19 @@ run_setup_log(struct cond *c, const char *resume_dir, char *err, size_t errlen)
 
 	o.root_dir = c->o->log_dir ? c->o->log_dir
 				   : kc_cfg_str(c->root, "logging.root_dir", "logging");
+	if (!kc_cfg_bool(c->root, "logging.enabled", 1) && resume_dir == NULL &&
+	    c->replay_src == NULL) {
+		/* The loop needs its checkpoint and trace while it runs; with
+		 * logging off they live in a private directory removed at the end. */
+		char tmpl[] = "/tmp/kylecode-nolog.XXXXXX";
+
+		if (mkdtemp(tmpl) == NULL) {
+			snprintf(err, errlen, "mkdtemp: %s", strerror(errno));
+			return -1;
+		}
+		c->nolog_root = xstrdup(tmpl);
+		o.root_dir = c->nolog_root;
+	}
 	o.redact = kc_cfg_bool(c->root, "logging.redact", 1);
 	o.include_raw = kc_cfg_bool(c->root, "logging.include_raw", 1);
 	o.include_events = kc_cfg_bool(c->root, "logging.include_events", 1);
@@ -185,6 +199,17 @@ run_setup_workers(struct cond *c, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+run_rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	if (remove(path) != 0)
+		log_warn("run: remove %s", path);
+	return 0;
+}
+
 void
 run_teardown(struct cond *c)
 {
@@ -193,6 +218,9 @@ run_teardown(struct cond *c)
 	sup_stop(c->sup); /* ends an abandoned model call, which is then reaped */
 	run_llm_abandoned_reap(c);
 	runlog_close(c->rl);
+	if (c->nolog_root != NULL)
+		nftw(c->nolog_root, run_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(c->nolog_root);
 	for (i = 0; i < c->nmodes; i++) {
 		kc_prompts_free(c->modes[i].prompts);
 		free(c->modes[i].prompts);

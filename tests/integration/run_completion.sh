@@ -51,6 +51,16 @@ check maxsteps 1 max_steps 2
 [ "$(meta .status)" = incomplete ] || fail "maxsteps: status $(meta .status)"
 [ "$(requests | jq length)" = 2 ] || fail "maxsteps: the model was asked $(requests | jq length) times"
 
+# logging.enabled: false leaves no run directory behind.
+one_run nolog "turns:
+  - text: 'TASK COMPLETE'" "logging: {enabled: false}" --task-text t -m 2
+expect_rc 0
+[ -z "$RUN" ] || fail "nolog: a run directory was written: $RUN"
+! grep -q "run log:" "$T/out" || fail "nolog: a run log was announced"
+ls -d /tmp/kylecode-nolog.* 2>/dev/null | while read -r d; do
+	grep -rq "$T/ws" "$d" 2>/dev/null && fail "nolog: $d was not removed"
+done
+
 # The command line: --help, usage errors (2), config errors (3).
 "$KC" run --help | grep -q -- "--task-text" || fail "run --help"
 "$KC" run --bogus 2>/dev/null; [ $? = 2 ] || fail "unknown option must exit 2"
