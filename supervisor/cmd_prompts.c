@@ -99,6 +99,26 @@ cmd_prompts_write_json(const char *dir, const char *name, const cJSON *j)
 	return rc;
 }
 
+/* mkdir -p: the output directory and its missing parents. */
+static int
+cmd_prompts_mkdirs(const char *dir)
+{
+	char path[4096];
+	char *p;
+
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (p = path + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(path, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 static int
 cmd_prompts_emit(const struct prompts_args *a, const struct kc_prompts *p)
 {
@@ -108,7 +128,7 @@ cmd_prompts_emit(const struct prompts_args *a, const struct kc_prompts *p)
 			printf("\n----- per turn (mode %s) -----\n%s\n", p->mode, p->per_turn);
 		return fflush(stdout) == 0 ? KC_EXIT_OK : KC_EXIT_FAIL;
 	}
-	if (mkdir(a->out, 0755) != 0 && errno != EEXIST) {
+	if (cmd_prompts_mkdirs(a->out) != 0) {
 		fprintf(stderr, "kylecode prompts: %s: %s\n", a->out, strerror(errno));
 		return KC_EXIT_FAIL;
 	}

@@ -27,11 +27,16 @@ struct kc_locmap {
 static size_t
 locmap_slot(const struct kc_locmap *m, const cJSON *node)
 {
-	uintptr_t x = (uintptr_t)node;
+	uint64_t x = (uint64_t)(uintptr_t)node;
 
-	/* Fibonacci hashing spreads the aligned addresses over the table. */
-	x ^= x >> 17;
-	return (size_t)((x * (uintptr_t)0x9E3779B97F4A7C15ull) >> 7) & (m->cap - 1);
+	/* The splitmix64 finalizer: heap addresses share their low and high
+	 * bits, and every bit of the result must depend on all of them. */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return (size_t)x & (m->cap - 1);
 }
 
 struct kc_locmap *
