@@ -120,6 +120,22 @@ runlog_redaction_note(struct runlog *rl, const char *kind, const char *where, in
 		(void)runlog_io_append(rl, rl->redaction_fd, RUNLOG_REDACTION, line, (size_t)n);
 }
 
+/* Fast path: most text holds nothing to redact, and the byte-by-byte
+ * scan below is the slow part of writing a large transcript. */
+static int
+runlog_maybe_secret(const struct runlog *rl, const char *text, size_t len)
+{
+	size_t k;
+
+	if (memmem(text, len, "sk-", 3) != NULL || memmem(text, len, "earer", 5) != NULL ||
+	    memmem(text, len, "EARER", 5) != NULL)
+		return 1;
+	for (k = 0; k < rl->nsecrets; k++)
+		if (memmem(text, len, rl->secrets[k].value, rl->secrets[k].len) != NULL)
+			return 1;
+	return 0;
+}
+
 /* Env values first (exact), then the generic patterns. */
 char *
 runlog_redact_locked(struct runlog *rl, const char *text, size_t len, const char *where,
@@ -130,7 +146,7 @@ runlog_redact_locked(struct runlog *rl, const char *text, size_t len, const char
 	const char *kind;
 	size_t i, k, tok, keep;
 
-	if (!rl->redact) {
+	if (!rl->redact || !runlog_maybe_secret(rl, text, len)) {
 		strbuf_add(&sb, text, len);
 		return strbuf_detach(&sb, outlen);
 	}
