@@ -72,6 +72,7 @@ sbx_jail_prepare(struct sbx *s, char *err, size_t errlen)
 
 	if (jail_seccomp_build(&s->seccomp, err, errlen) != 0)
 		return -1;
+	jail_cgroup_sweep();
 	s->idmap_userns_fd = -1;
 	if (geteuid() != 0 || stat(s->workspace, &st) != 0)
 		return 0;

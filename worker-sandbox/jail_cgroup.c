@@ -9,8 +9,10 @@
  * controllers are enabled for us. Where neither is writable the command
  * still runs, with rlimits only (doctor reports it).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +203,46 @@ jail_cgroup_destroy(struct jail_cgroup *cg)
 		usleep(2000);
 	}
 	cg->mem[0] = cg->pids[0] = '\0';
+}
+
+/* Removes the empty per-command cgroups of workers that are gone (a worker
+ * killed mid-command leaves its cgroup behind; its jail died with it). A
+ * live worker's cgroups are never touched, and rmdir refuses a busy one. */
+static void
+cg_sweep_dir(const char *hier, const char *ctrl)
+{
+	char self[512], dir[700], path[1000];
+	struct dirent *e;
+	DIR *d;
+	int pid;
+
+	if (cg_self_path(ctrl, self, sizeof self) != 0)
+		return;
+	snprintf(dir, sizeof dir, "%s%s", hier, strcmp(self, "/") == 0 ? "" : self);
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (sscanf(e->d_name, "kc-%d-", &pid) != 1 || pid <= 0)
+			continue;
+		if (kill(pid, 0) == 0 || errno != ESRCH)
+			continue; /* its worker may still be running */
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		rmdir(path);
+	}
+	closedir(d);
+}
+
+void
+jail_cgroup_sweep(void)
+{
+	char hier[256];
+
+	if (cg_v2_usable(hier, sizeof hier)) {
+		cg_sweep_dir(hier, "");
+		return;
+	}
+	cg_sweep_dir(CG_ROOT "/memory", "memory");
+	cg_sweep_dir(CG_ROOT "/pids", "pids");
 }
 
 int

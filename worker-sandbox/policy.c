@@ -105,6 +105,10 @@ policy_seccomp(int allow_ptrace)
 
 	if (ctx == NULL)
 		fatalx("sbx: seccomp_init failed");
+	/* Inherited by every jail: 32-bit entry points fail with EPERM there
+	 * (the jail's own filter says so), so this one must not kill. */
+	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(EPERM)) != 0)
+		fatalx("sbx: seccomp bad-arch action");
 	for (i = 0; i < sizeof policy_denied / sizeof policy_denied[0]; i++) {
 		if (allow_ptrace && strncmp(policy_denied[i], "process_vm_", 11) == 0)
 			continue;

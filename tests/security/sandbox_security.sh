@@ -231,6 +231,15 @@ sys_denied setns 308 0 0
 sys_denied settimeofday 164 0 0
 sys_denied swapon 167 0 0
 sys_denied reboot 169 0 0 0 0
+# 32-bit entry points (ia32 int 0x80, x32 numbers) must not reach the kernel:
+# the call fails (the program exits 0) or the process is killed (SIGSYS).
+ARCH_C='#include <unistd.h>
+int main(int c, char **v) { long r, nr = 20;
+ if (v[1][0] == 0x78) r = syscall(0x40000000L | 39);
+ else __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr) : "memory");
+ return r > 0; }'
+hostile ia32_syscall 60 "printf '%s\n' '$ARCH_C' > /tmp/a.c && cc -o /tmp/a /tmp/a.c && { /tmp/a i; r=\$?; [ \$r = 0 ] || [ \$r -ge 128 ]; }"
+hostile x32_syscall 60 "printf '%s\n' '$ARCH_C' > /tmp/a.c && cc -o /tmp/a /tmp/a.c && { /tmp/a x; r=\$?; [ \$r = 0 ] || [ \$r -ge 128 ]; }"
 hostile tiocsti_injection 20 "python3 -c '
 import os, fcntl, termios, sys
 try:
