@@ -63,7 +63,7 @@ tpl_lookup(struct tpl_rctx *rc, struct tpl_frame *f, const char *name, size_t n,
 
 	for (; f != NULL; f = f->parent) {
 		for (i = 0; i < f->n; i++) {
-			if (f->vars[i].n == n && memcmp(f->vars[i].name, name, n) == 0) {
+			if (f->vars[i].n == n && f->vars[i].name[0] == name[0] && memcmp(f->vars[i].name, name, n) == 0) {
 				*out = f->vars[i].v;
 				return 0;
 			}
@@ -426,6 +426,8 @@ tpl_eval(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, str
 	case N_GETATTR:
 		if (tpl_eval(rc, f, n->a, &a) < 0)
 			return -1;
+		if (n->flags & NF_NOMETHOD)
+			return tv_getattr_data(rc, n->line, &a, n->name, n->nlen, out);
 		return tv_getattr(rc, n->line, &a, n->name, n->nlen, out);
 	case N_GETITEM: return eval_item(rc, f, n, out);
 	case N_LIST:

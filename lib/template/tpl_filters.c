@@ -54,6 +54,7 @@ opt_bool(struct tpl_rctx *rc, int line, const struct tv *v, int dflt)
 static int
 need_int(struct tpl_rctx *rc, int line, const struct tv *v, long long dflt, long long *out)
 {
+	*out = dflt;
 	if (tv_missing(v)) {
 		*out = dflt;
 		return 0;
@@ -249,7 +250,7 @@ static int
 f_sort(struct tpl_rctx *rc, int line, struct tv in, const struct tpl_callargs *ca, struct tv *out)
 {
 	ARGS("reverse", "case_sensitive", "attribute");
-	struct tv a[3], *v, *keys;
+	struct tv a[3], *v = NULL, *keys;
 	size_t n, i;
 	int rev, cs;
 	struct tpl_list *l;

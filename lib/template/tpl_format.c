@@ -27,6 +27,7 @@ struct fmt_state {
 static int
 fmt_next_arg(struct tpl_rctx *rc, int line, struct fmt_state *st, struct tv *out)
 {
+	*out = tv_none();
 	if (st->next >= st->nargs)
 		return tpl_fail(rc, line, "not enough arguments for format string");
 	*out = st->args[st->next++];

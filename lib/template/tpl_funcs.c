@@ -24,6 +24,7 @@ tpl_func_find(const char *name, size_t n)
 static int
 int_arg(struct tpl_rctx *rc, int line, const struct tv *v, long long *out)
 {
+	*out = 0;
 	if (v->kind == TV_INT || v->kind == TV_BOOL) {
 		*out = v->kind == TV_INT ? v->u.i : v->u.b;
 		return 0;
@@ -114,20 +115,34 @@ enum {
 	M_CYCLE,
 };
 
+#define M(k, name, id) {k, sizeof(name) - 1, name, id}
 static const struct {
 	int kind; /* TV_STR, TV_DICT (any mapping), TV_LIST (any sequence), TV_LOOP */
+	size_t len;
 	const char *name;
 	int id;
 } tpl_methods[] = {
-	{TV_STR, "upper", M_UPPER}, {TV_STR, "lower", M_LOWER}, {TV_STR, "strip", M_STRIP},
-	{TV_STR, "lstrip", M_LSTRIP}, {TV_STR, "rstrip", M_RSTRIP}, {TV_STR, "split", M_SPLIT},
-	{TV_STR, "startswith", M_STARTSWITH}, {TV_STR, "endswith", M_ENDSWITH}, {TV_STR, "replace", M_REPLACE},
-	{TV_STR, "title", M_TITLE}, {TV_STR, "capitalize", M_CAPITALIZE}, {TV_STR, "join", M_JOIN},
-	{TV_STR, "count", M_COUNT}, {TV_STR, "find", M_FIND},
-	{TV_DICT, "items", M_ITEMS}, {TV_DICT, "keys", M_KEYS}, {TV_DICT, "values", M_VALUES},
-	{TV_DICT, "get", M_GET}, {TV_LIST, "index", M_INDEX}, {TV_LIST, "count", M_LCOUNT},
-	{TV_LOOP, "cycle", M_CYCLE},
+	M(TV_STR, "upper", M_UPPER), M(TV_STR, "lower", M_LOWER), M(TV_STR, "strip", M_STRIP),
+	M(TV_STR, "lstrip", M_LSTRIP), M(TV_STR, "rstrip", M_RSTRIP), M(TV_STR, "split", M_SPLIT),
+	M(TV_STR, "startswith", M_STARTSWITH), M(TV_STR, "endswith", M_ENDSWITH), M(TV_STR, "replace", M_REPLACE),
+	M(TV_STR, "title", M_TITLE), M(TV_STR, "capitalize", M_CAPITALIZE), M(TV_STR, "join", M_JOIN),
+	M(TV_STR, "count", M_COUNT), M(TV_STR, "find", M_FIND),
+	M(TV_DICT, "items", M_ITEMS), M(TV_DICT, "keys", M_KEYS), M(TV_DICT, "values", M_VALUES),
+	M(TV_DICT, "get", M_GET), M(TV_LIST, "index", M_INDEX), M(TV_LIST, "count", M_LCOUNT),
+	M(TV_LOOP, "cycle", M_CYCLE),
 };
+#undef M
+
+int
+tpl_method_name(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(tpl_methods) / sizeof(tpl_methods[0]); i++)
+		if (tpl_methods[i].len == n && memcmp(tpl_methods[i].name, name, n) == 0)
+			return 1;
+	return 0;
+}
 
 int
 tpl_method_find(const struct tv *self, const char *name, size_t n)
@@ -141,8 +156,10 @@ tpl_method_find(const struct tv *self, const char *name, size_t n)
 		kind = TV_LIST;
 	else if (kind == TV_LIST)
 		return -1;
+	if (kind != TV_STR && kind != TV_DICT && kind != TV_LIST && kind != TV_LOOP)
+		return -1;
 	for (i = 0; i < sizeof(tpl_methods) / sizeof(tpl_methods[0]); i++)
-		if (tpl_methods[i].kind == kind && strlen(tpl_methods[i].name) == n &&
+		if (tpl_methods[i].kind == kind && tpl_methods[i].len == n && tpl_methods[i].name[0] == name[0] &&
 		    memcmp(tpl_methods[i].name, name, n) == 0)
 			return tpl_methods[i].id;
 	return -1;
@@ -151,6 +168,7 @@ tpl_method_find(const struct tv *self, const char *name, size_t n)
 static int
 str_arg(struct tpl_rctx *rc, int line, const struct tpl_callargs *ca, size_t i, struct tv *out)
 {
+	*out = tv_str("", 0);
 	if (i >= ca->npos)
 		return tpl_fail(rc, line, "missing argument");
 	if (ca->pos[i].kind == TV_UNDEF)

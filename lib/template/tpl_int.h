@@ -241,6 +241,7 @@ struct tpl_node {
 #define NF_KWARGS 0x02
 #define NF_CALLER 0x04
 #define NF_RECURSIVE 0x08 /* N_FOR */
+#define NF_NOMETHOD 0x10  /* N_GETATTR: the name is no method name (fast path) */
 
 struct kc_tpl {
 	char *name;
@@ -305,12 +306,60 @@ int tpl_fail_undef(struct tpl_rctx *rc, int line, const struct tv *u);
 /* Counts one unit of work; fails once the budget is spent. */
 int tpl_step(struct tpl_rctx *rc, int line, unsigned long long n);
 
-/* values: tpl_value.c */
-struct tv tv_none(void);
-struct tv tv_bool(int b);
-struct tv tv_int(long long i);
-struct tv tv_float(double f);
-struct tv tv_str(const char *p, size_t n);
+/* values: tpl_value.c; the constructors are inline (hot paths) */
+static inline struct tv
+tv_none(void)
+{
+	struct tv v;
+
+	v.kind = TV_NONE;
+	v.flags = 0;
+	v.aux = 0;
+	v.u.und.name = NULL;
+	v.u.und.obj = NULL;
+	return v;
+}
+
+static inline struct tv
+tv_bool(int b)
+{
+	struct tv v = tv_none();
+
+	v.kind = TV_BOOL;
+	v.u.b = b != 0;
+	return v;
+}
+
+static inline struct tv
+tv_int(long long i)
+{
+	struct tv v = tv_none();
+
+	v.kind = TV_INT;
+	v.u.i = i;
+	return v;
+}
+
+static inline struct tv
+tv_float(double f)
+{
+	struct tv v = tv_none();
+
+	v.kind = TV_FLOAT;
+	v.u.f = f;
+	return v;
+}
+
+static inline struct tv
+tv_str(const char *p, size_t n)
+{
+	struct tv v = tv_none();
+
+	v.kind = TV_STR;
+	v.u.s.p = p;
+	v.u.s.n = n;
+	return v;
+}
 struct tv tv_undef_name(const char *name);
 struct tv tv_undef_msg(const char *msg);
 struct tv tv_from_json(const cJSON *j);
@@ -345,6 +394,8 @@ int tv_contains(struct tpl_rctx *rc, int line, const struct tv *hay, const struc
 int tv_binop(struct tpl_rctx *rc, int line, int op, const struct tv *a, const struct tv *b, struct tv *out);
 /* Jinja2's getattr / getitem; missing gives an undefined value. */
 int tv_getattr(struct tpl_rctx *rc, int line, const struct tv *obj, const char *name, size_t n, struct tv *out);
+/* The same, for a name known not to be a method name. */
+int tv_getattr_data(struct tpl_rctx *rc, int line, const struct tv *obj, const char *name, size_t n, struct tv *out);
 int tv_getitem(struct tpl_rctx *rc, int line, const struct tv *obj, const struct tv *key, struct tv *out);
 /* Dict-like pairs: dicts, JSON objects, namespaces. */
 int tv_dict_pairs(struct tpl_rctx *rc, int line, const struct tv *v, struct tv **keys, struct tv **vals, size_t *n);
@@ -412,6 +463,8 @@ int tpl_attr_path(struct tpl_rctx *rc, int line, const struct tv *obj, const str
 int tpl_func_find(const char *name, size_t n);
 int tpl_func_call(struct tpl_rctx *rc, int line, int fn, const struct tpl_callargs *ca, struct tv *out);
 int tpl_method_find(const struct tv *self, const char *name, size_t n);
+/* Whether any value kind has a method of that name (decided at parse time). */
+int tpl_method_name(const char *name, size_t n);
 int tpl_method_call(struct tpl_rctx *rc, int line, const struct tpl_method *me, const struct tpl_callargs *ca,
 		    struct tv *out);
 

@@ -318,7 +318,8 @@ json_member(const cJSON *o, const char *name, size_t n, struct tv *out)
 	const cJSON *c;
 
 	for (c = o->child; c != NULL; c = c->next) {
-		if (c->string != NULL && strncmp(c->string, name, n) == 0 && c->string[n] == '\0') {
+		if (c->string != NULL && c->string[0] == name[0] && memcmp(c->string, name, n) == 0 &&
+		    c->string[n] == '\0') {
 			*out = tv_from_json(c);
 			return 1;
 		}
@@ -371,6 +372,17 @@ tv_getattr(struct tpl_rctx *rc, int line, const struct tv *obj, const char *name
 	if ((obj->kind == TV_DICT || obj->kind == TV_NS) && dict_member(obj->u.d, name, n, out))
 		return 0;
 	return undef_attr(rc, obj, name, n, 0, out);
+}
+
+int
+tv_getattr_data(struct tpl_rctx *rc, int line, const struct tv *obj, const char *name, size_t n, struct tv *out)
+{
+	if (obj->kind == TV_JOBJ) {
+		if (json_member(obj->u.j, name, n, out))
+			return 0;
+		return undef_attr(rc, obj, name, n, 0, out);
+	}
+	return tv_getattr(rc, line, obj, name, n, out);
 }
 
 static int

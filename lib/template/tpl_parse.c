@@ -638,6 +638,8 @@ p_subscript(struct parser *p, struct tpl_node *obj)
 				return NULL;
 			n->nlen = t->n;
 			n->a = obj;
+			if (!tpl_method_name(n->name, n->nlen))
+				n->flags |= NF_NOMETHOD;
 			return n;
 		}
 		if (t->type != TK_INT)

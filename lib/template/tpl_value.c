@@ -18,57 +18,6 @@
 static struct tv tv_no_items[1];
 
 struct tv
-tv_none(void)
-{
-	struct tv v;
-
-	memset(&v, 0, sizeof(v));
-	v.kind = TV_NONE;
-	return v;
-}
-
-struct tv
-tv_bool(int b)
-{
-	struct tv v = tv_none();
-
-	v.kind = TV_BOOL;
-	v.u.b = b != 0;
-	return v;
-}
-
-struct tv
-tv_int(long long i)
-{
-	struct tv v = tv_none();
-
-	v.kind = TV_INT;
-	v.u.i = i;
-	return v;
-}
-
-struct tv
-tv_float(double f)
-{
-	struct tv v = tv_none();
-
-	v.kind = TV_FLOAT;
-	v.u.f = f;
-	return v;
-}
-
-struct tv
-tv_str(const char *p, size_t n)
-{
-	struct tv v = tv_none();
-
-	v.kind = TV_STR;
-	v.u.s.p = p;
-	v.u.s.n = n;
-	return v;
-}
-
-struct tv
 tv_undef_name(const char *name)
 {
 	struct tv v = tv_none();
@@ -102,21 +51,24 @@ tv_from_json(const cJSON *j)
 
 	if (j == NULL)
 		return v;
-	if (cJSON_IsString(j) && j->valuestring != NULL)
-		return tv_str(j->valuestring, strlen(j->valuestring));
-	if (cJSON_IsNumber(j)) {
+	/* direct type tests: this is the hottest path of a render */
+	switch (j->type & 0xff) {
+	case cJSON_String:
+		return j->valuestring ? tv_str(j->valuestring, strlen(j->valuestring)) : v;
+	case cJSON_Number:
 		d = j->valuedouble;
-		if (d == floor(d) && fabs(d) <= TPL_INT_EXACT)
+		if (d == (double)(long long)d && fabs(d) <= TPL_INT_EXACT)
 			return tv_int((long long)d);
 		return tv_float(d);
-	}
-	if (cJSON_IsBool(j))
-		return tv_bool(cJSON_IsTrue(j));
-	if (cJSON_IsArray(j) || cJSON_IsObject(j)) {
-		v.kind = cJSON_IsArray(j) ? TV_JARR : TV_JOBJ;
+	case cJSON_True: return tv_bool(1);
+	case cJSON_False: return tv_bool(0);
+	case cJSON_Array:
+	case cJSON_Object:
+		v.kind = (j->type & 0xff) == cJSON_Array ? TV_JARR : TV_JOBJ;
 		v.u.j = j;
+		return v;
+	default: return v;
 	}
-	return v;
 }
 
 int
