@@ -7,6 +7,11 @@
 #include "worker-tools/fs/fs_tools.h"
 #include "worker-tools/tools.h"
 
+/* Reply sizes: well under the IPC body cap (64 MiB) whatever a tool did;
+ * the full change is on disk, the diff is for the log and the model. */
+#define TOOL_RES_MAX_OUTPUT (512u * 1024)
+#define TOOL_RES_MAX_DIFF   (1024u * 1024)
+
 enum tool_kind { TK_FS, TK_EDIT, TK_OTHER };
 struct tool_entry {
 	const char *name;
@@ -146,21 +151,35 @@ tool_webfetch(const struct tool_opts *o, const cJSON *args, struct tool_res *r)
 		              "worker has no network access");
 }
 
+/* Adds s as valid UTF-8, at most max bytes (see tool_fs_text_display). */
+static void
+tool_json_add_text(cJSON *j, const char *key, const char *s, size_t max)
+{
+	char *t = tool_fs_text_display(s, max);
+
+	cJSON_AddStringToObject(j, key, t);
+	free(t);
+}
+
 static cJSON *
 tool_res_json(struct tool_res *r)
 {
 	cJSON *j = cJSON_CreateObject(), *arr;
+	char *name;
 	size_t i;
 
 	if (j == NULL)
 		return NULL;
 	cJSON_AddBoolToObject(j, "ok", r->ok);
-	cJSON_AddStringToObject(j, "output", strbuf_str(&r->out));
-	cJSON_AddStringToObject(j, "error", r->ok ? "" : r->error ? r->error : "failed");
+	tool_json_add_text(j, "output", strbuf_str(&r->out), TOOL_RES_MAX_OUTPUT);
+	tool_json_add_text(j, "error", r->ok ? "" : r->error ? r->error : "failed", TOOL_RES_MAX_OUTPUT);
 	arr = cJSON_AddArrayToObject(j, "changed_files");
-	for (i = 0; arr != NULL && i < r->nchanged; i++)
-		cJSON_AddItemToArray(arr, cJSON_CreateString(r->changed[i]));
-	cJSON_AddStringToObject(j, "diff", strbuf_str(&r->diff));
+	for (i = 0; arr != NULL && i < r->nchanged; i++) {
+		name = tool_fs_name_display(r->changed[i]);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(name));
+		free(name);
+	}
+	tool_json_add_text(j, "diff", strbuf_str(&r->diff), TOOL_RES_MAX_DIFF);
 	cJSON_AddBoolToObject(j, "complete", r->complete);
 	return j;
 }

@@ -226,3 +226,33 @@ Test(fs_tools, other_tools_are_honest)
 	cJSON_Delete(r);
 	tws_fini(&w);
 }
+
+Test(fs_tools, replies_are_valid_utf8_and_bounded)
+{
+	struct tws w;
+	struct strbuf big = STRBUF_INIT;
+	cJSON *a, *r;
+	char *txt;
+	int i;
+
+	tws_init(&w);
+	tws_puts(&w, "latin1.txt", "caf\xe9\n");
+	r = tws_run(&w, NULL, "read_file", "{\"path\":\"latin1.txt\"}");
+	cr_assert_str_eq(res_str(r, "output"), "caf\xef\xbf\xbd\n");
+	cJSON_Delete(r);
+	for (i = 0; i < 200000; i++)
+		strbuf_addf(&big, "line %d of a big generated file\n", i);
+	a = cJSON_CreateObject();
+	cJSON_AddStringToObject(a, "filePath", "big.txt");
+	cJSON_AddStringToObject(a, "content", strbuf_str(&big));
+	txt = cJSON_PrintUnformatted(a);
+	r = tws_run(&w, NULL, "write", txt);
+	cr_assert(res_ok(r));
+	cr_assert_lt(strlen(res_str(r, "diff")), 1100 * 1024);
+	cr_assert(strstr(res_str(r, "diff"), "more bytes not shown"));
+	cJSON_Delete(r);
+	free(txt);
+	cJSON_Delete(a);
+	strbuf_free(&big);
+	tws_fini(&w);
+}

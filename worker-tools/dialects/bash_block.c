@@ -29,12 +29,12 @@ unclosed_end(size_t at)
 static int
 bash_find(struct dlg_ctx *c, size_t from, size_t *start, size_t *end)
 {
-	size_t at = dlg_find_ci(c->text, c->len, from, "<BASH>"), e, next;
+	size_t at = dlg_search(c, dlg_search_ci, "<BASH>", from), e, next;
 
 	if (at == (size_t)-1)
 		return 0;
-	e = dlg_find_ci(c->text, c->len, at + 6, "</BASH>");
-	next = dlg_find_ci(c->text, c->len, at + 6, "<BASH>");
+	e = dlg_search(c, dlg_search_ci, "</BASH>", at + 6);
+	next = dlg_search(c, dlg_search_ci, "<BASH>", at + 6);
 	if (e == (size_t)-1 || (next != (size_t)-1 && next < e))
 		e = unclosed_end(at); /* reported by the parser */
 	else

@@ -45,21 +45,26 @@ dlg_line_at(struct dlg_ctx *c, size_t off)
 	if (off > c->len)
 		off = c->len;
 	if (off < c->line_off) {
-		c->line_off = 0;
+		c->line_off = c->line_begin = 0;
 		c->line_no = 1;
 	}
 	for (; c->line_off < off; c->line_off++)
-		if (c->text[c->line_off] == '\n')
+		if (c->text[c->line_off] == '\n') {
 			c->line_no++;
+			c->line_begin = c->line_off + 1;
+		}
 	return c->line_no;
 }
 
 int
-dlg_col_at(const struct dlg_ctx *c, size_t off)
+dlg_col_at(struct dlg_ctx *c, size_t off)
 {
+	/* Through the line cache: a message that is one huge line must not
+	 * make each error cost a scan back to its start. */
 	if (off > c->len)
 		off = c->len;
-	return (int)(off - dlg_line_start(c->text, off)) + 1;
+	dlg_line_at(c, off);
+	return (int)(off - c->line_begin) + 1;
 }
 
 size_t
@@ -171,6 +176,48 @@ dlg_fence_close(const char *s, size_t a, size_t b)
 	return dlg_fence_open(s, a, b, &la, &lb) && la == lb;
 }
 
+size_t
+dlg_search_ci(const struct dlg_ctx *c, size_t from, const char *key)
+{
+	return dlg_find_ci(c->text, c->len, from, key);
+}
+
+size_t
+dlg_search_line(const struct dlg_ctx *c, size_t from, const char *key)
+{
+	size_t ls = dlg_line_start(c->text, from);
+
+	if (ls < from)
+		ls = dlg_next_line(c->text, c->len, from);
+	for (; ls < c->len; ls = dlg_next_line(c->text, c->len, ls))
+		if (dlg_line_is(c->text, ls, dlg_line_end(c->text, c->len, ls), key))
+			return ls;
+	return (size_t)-1;
+}
+
+size_t
+dlg_search(struct dlg_ctx *c, dlg_search_fn fn, const char *key, size_t from)
+{
+	struct dlg_memo *m = NULL;
+	int i;
+
+	if (strlen(key) >= sizeof(c->memo[0].key))
+		return fn(c, from, key);
+	for (i = 0; i < c->nmemo; i++)
+		if (c->memo[i].fn == fn && strcmp(c->memo[i].key, key) == 0)
+			m = &c->memo[i];
+	if (m != NULL && m->q <= from && (m->r == (size_t)-1 || m->r >= from))
+		return m->r;
+	if (m == NULL) {
+		m = &c->memo[c->nmemo < DLG_NMEMO ? c->nmemo++ : (int)(from % DLG_NMEMO)];
+		m->fn = fn;
+		snprintf(m->key, sizeof(m->key), "%s", key);
+	}
+	m->q = from;
+	m->r = fn(c, from, key);
+	return m->r;
+}
+
 /* The start of the line before the one that starts at ls, or (size_t)-1. */
 static size_t
 prev_line(const char *s, size_t ls)
@@ -184,10 +231,14 @@ void
 dlg_fence_absorb(struct dlg_ctx *c, size_t *start, size_t *end)
 {
 	const char *s = c->text;
-	size_t ls = dlg_line_start(s, *start), p, la, lb, after, ae;
+	size_t ls = *start, p, la, lb, after, ae;
 	int hops;
 
-	if (!dlg_is_blank(s, ls, *start))
+	/* Only a block that starts its line (after blanks) can be fenced;
+	 * scanning back over blanks alone keeps one-line inputs linear. */
+	while (ls > 0 && (s[ls - 1] == ' ' || s[ls - 1] == '\t'))
+		ls--;
+	if (ls > 0 && s[ls - 1] != '\n')
 		return;
 	p = prev_line(s, ls);
 	for (hops = 0; p != (size_t)-1 && hops < 2; hops++, p = prev_line(s, p)) {
@@ -326,8 +377,10 @@ dlg_add_call(struct dlg_ctx *c, const char *name, cJSON *args, const char *diale
 	if (cJSON_GetArraySize(c->out->calls) >= DLG_MAX_CALLS) {
 		cJSON_Delete(args);
 		cJSON_Delete(call);
-		dlg_add_error(c, dialect, off, "too many tool calls in one message (limit %d)",
-			      DLG_MAX_CALLS);
+		if (!c->overflowed++)
+			dlg_add_error(c, dialect, off, "too many tool calls in one message (limit %d); "
+						       "the rest were not read",
+				      DLG_MAX_CALLS);
 		return -1;
 	}
 	snprintf(id, sizeof(id), "call_%d", ++c->next_id);

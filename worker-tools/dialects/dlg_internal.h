@@ -17,6 +17,18 @@
 #define DLG_MAX_DEPTH 64	/* nesting of literals / YAML / JSON */
 #define DLG_MAX_CALLS 1024	/* calls per message */
 
+/* A remembered search: the first match of key at or after q was r. It
+ * answers any later search from f with q <= f <= r (or r none) in O(1),
+ * which keeps a message full of unclosed blocks linear, not quadratic. */
+struct dlg_ctx;
+typedef size_t (*dlg_search_fn)(const struct dlg_ctx *c, size_t from, const char *key);
+struct dlg_memo {
+	dlg_search_fn fn;
+	char key[72];
+	size_t q, r;
+};
+#define DLG_NMEMO 8
+
 struct dlg_ctx {
 	const char *text; /* the whole message, LF line ends, NUL-terminated */
 	size_t len;
@@ -26,8 +38,12 @@ struct dlg_ctx {
 	int next_id;	       /* for call_<n> ids */
 	char *aider_file;      /* last file named by an Aider block (owned) */
 	size_t floor;	       /* finders must not start a block before it */
+	struct dlg_memo memo[DLG_NMEMO];
+	int nmemo;
+	int overflowed;	       /* the DLG_MAX_CALLS error was reported */
 	size_t line_off;       /* cache for dlg_line_at(): offset ... */
 	int line_no;	       /* ... and its 1-based line */
+	size_t line_begin;     /* ... and where that line starts */
 };
 
 /* One dialect: find the next block at or after `from`, then parse it.
@@ -46,7 +62,7 @@ cJSON *dlg_nn(cJSON *p);
 
 /* ---- lines and text ---- */
 int dlg_line_at(struct dlg_ctx *c, size_t off);
-int dlg_col_at(const struct dlg_ctx *c, size_t off);
+int dlg_col_at(struct dlg_ctx *c, size_t off);
 size_t dlg_line_end(const char *s, size_t len, size_t off);   /* offset of '\n' or len */
 size_t dlg_next_line(const char *s, size_t len, size_t off);  /* start of the next line */
 size_t dlg_line_start(const char *s, size_t off);	      /* start of off's line */
@@ -67,6 +83,14 @@ int dlg_fence_close(const char *s, size_t a, size_t b);
  * start opens a fence (optionally with one name line between) and the line
  * after end closes it. */
 void dlg_fence_absorb(struct dlg_ctx *c, size_t *start, size_t *end);
+
+/* fn(c, from, key) through the memo; fn must return the first match at or
+ * after from, or (size_t)-1. Keys longer than the memo's are not cached. */
+size_t dlg_search(struct dlg_ctx *c, dlg_search_fn fn, const char *key, size_t from);
+/* Search functions for dlg_search: ASCII case-insensitive substring, and
+ * a line whose trimmed text equals key. */
+size_t dlg_search_ci(const struct dlg_ctx *c, size_t from, const char *key);
+size_t dlg_search_line(const struct dlg_ctx *c, size_t from, const char *key);
 
 /* ---- registry ---- */
 /* The definition of name (directly or through an alias), or NULL. */

@@ -113,13 +113,13 @@ static int
 op_find(struct dlg_ctx *c, size_t from, size_t *start, size_t *end)
 {
 	const char *s = c->text;
-	size_t b = find_marker(s, c->len, from, "*** Begin Patch"), e, nb, wa, wb, p;
+	size_t b = dlg_search(c, dlg_search_line, "*** Begin Patch", from), e, nb, wa, wb, p;
 
 	if (b == (size_t)-1)
 		return 0;
 	*start = b;
-	e = find_marker(s, c->len, b + 1, "*** End Patch");
-	nb = find_marker(s, c->len, b + 1, "*** Begin Patch");
+	e = dlg_search(c, dlg_search_line, "*** End Patch", b + 1);
+	nb = dlg_search(c, dlg_search_line, "*** Begin Patch", b + 1);
 	if (e == (size_t)-1 || (nb != (size_t)-1 && nb < e)) {
 		*end = unclosed_end(c, b, nb == (size_t)-1 ? c->len : nb);
 		return 1;

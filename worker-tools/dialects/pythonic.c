@@ -55,9 +55,10 @@ skip_string(const char *s, size_t len, size_t i)
 /* End of the block whose content starts at i: after the close tag found
  * outside string literals, or at the next open tag, or the end. */
 static size_t
-block_end(const char *s, size_t len, size_t i)
+block_end(struct dlg_ctx *c, size_t i)
 {
-	size_t raw;
+	const char *s = c->text;
+	size_t len = c->len, raw, nopen;
 
 	while (i < len) {
 		if (s[i] == '"' || s[i] == '\'') {
@@ -74,19 +75,23 @@ block_end(const char *s, size_t len, size_t i)
 			i++;
 		}
 	}
-	raw = dlg_find_ci(s, len, i < len ? i : len, CLOSE_TAG);
+	/* Fallback: the first close tag, unless another block opens first. */
+	raw = dlg_search(c, dlg_search_ci, CLOSE_TAG, i < len ? i : len);
+	nopen = dlg_search(c, dlg_search_ci, OPEN_TAG, i < len ? i : len);
+	if (nopen != (size_t)-1 && (raw == (size_t)-1 || nopen < raw))
+		return nopen;
 	return raw == (size_t)-1 ? len : raw + strlen(CLOSE_TAG);
 }
 
 static int
 py_find(struct dlg_ctx *c, size_t from, size_t *start, size_t *end)
 {
-	size_t at = dlg_find_ci(c->text, c->len, from, OPEN_TAG);
+	size_t at = dlg_search(c, dlg_search_ci, OPEN_TAG, from);
 	size_t e;
 
 	if (at == (size_t)-1)
 		return 0;
-	e = block_end(c->text, c->len, at + strlen(OPEN_TAG));
+	e = block_end(c, at + strlen(OPEN_TAG));
 	*start = at;
 	*end = e;
 	dlg_fence_absorb(c, start, end);
@@ -268,7 +273,7 @@ static void
 py_parse(struct dlg_ctx *c, size_t start, size_t end)
 {
 	size_t open = dlg_find_ci(c->text, end, start, OPEN_TAG), ct = strlen(CLOSE_TAG);
-	size_t e = block_end(c->text, c->len, open + strlen(OPEN_TAG));
+	size_t e = block_end(c, open + strlen(OPEN_TAG));
 	struct pylit p = {.c = c, .pos = open + strlen(OPEN_TAG), .end = e};
 	int ncalls = 0, closed;
 

@@ -111,6 +111,15 @@ attr_get(const char *s, const struct tag *t, const char *key)
 	return NULL;
 }
 
+/* dlg_search function: the first closing tag </[p:]key> at or after from. */
+static size_t
+close_search(const struct dlg_ctx *c, size_t from, const char *key)
+{
+	struct tag t;
+
+	return find_close(c->text, c->len, from, key, strlen(key), &t) ? t.start : (size_t)-1;
+}
+
 static int
 blank_until_tag(const char *s, size_t len, size_t i)
 {
@@ -127,6 +136,7 @@ call_start(struct dlg_ctx *c, const struct tag *t, size_t *end)
 	const char *outer = NULL;
 	char *nm;
 	struct tag ct;
+	size_t at;
 	int known;
 
 	if (t->close)
@@ -146,10 +156,12 @@ call_start(struct dlg_ctx *c, const struct tag *t, size_t *end)
 			return 1;
 		}
 	}
-	if (find_close(s, c->len, t->end, s + t->na, t->nb - t->na, &ct))
-		*end = ct.end;
-	else
-		*end = c->len;
+	nm = xstrndup(s + t->na, t->nb - t->na);
+	at = dlg_search(c, close_search, nm, t->end);
+	free(nm);
+	/* Unclosed: the block is the open tag alone (the parser reports it),
+	 * so the rest of the message is still read. */
+	*end = at != (size_t)-1 && tag_at(s, c->len, at, &ct) ? ct.end : t->end;
 	return 1;
 }
 

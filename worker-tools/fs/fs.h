@@ -87,6 +87,9 @@ int tool_fs_check_writable(const struct tool_fs *fs, const char *rel, char *err,
 
 /* Text for the model: invalid UTF-8 bytes of a name become \xNN. */
 char *tool_fs_name_display(const char *name);
+/* Text for the model and JSON: invalid UTF-8 bytes become U+FFFD, and at
+ * most about max bytes are kept (a note says how much was cut). */
+char *tool_fs_text_display(const char *s, size_t max);
 
 #ifdef UNITTEST
 /* Makes the Nth rename of the next commits fail (testing rollback);

@@ -317,3 +317,26 @@ tool_fs_name_display(const char *name)
 	}
 	return strbuf_detach(&sb, NULL);
 }
+
+char *
+tool_fs_text_display(const char *s, size_t max)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n, total = strlen(s);
+
+	/* JSON and the model's API want UTF-8: an invalid byte becomes
+	 * U+FFFD; text beyond max is cut with a note (IPC bodies are capped). */
+	while (*u && sb.len < max) {
+		if ((n = fs_utf8_len(u)) == 0) {
+			strbuf_adds(&sb, "\xef\xbf\xbd");
+			u++;
+			continue;
+		}
+		strbuf_add(&sb, u, n);
+		u += n;
+	}
+	if (*u)
+		strbuf_addf(&sb, "\n[... %zu more bytes not shown]\n", total - (size_t)((const char *)u - s));
+	return strbuf_detach(&sb, NULL);
+}
