@@ -93,7 +93,7 @@ run() {
 	shift
 	local -a ropt=()
 	[[ -n $RUNTIME ]] && ropt=(--runtime "$RUNTIME")
-	if [[ $RUNNER == kylecode ]]; then
+	if [[ $RUNNER == kylecode && ${DIRECT:-0} == 0 ]]; then
 		KC_TEST_SECRET=$SECRET OPENAI_API_KEY=$SECRET \
 			"$KC_BIN/kylecode" exec --driver "$DRIVER" "${ropt[@]}" --workspace "$WS" \
 			--timeout "$t" -- "$@" >"$T/o" 2>"$T/e" 7<"$0"
@@ -286,9 +286,13 @@ hostile_rc disk_fill_workspace 120 '1|137|153' 'dd if=/dev/zero of=fill bs=1M co
 hostile_rc output_flood 3 '124' 'yes kc-flood' \
 	'(( $(stat -c %s "$T/o") <= 1048576 + 4096 ))'
 hostile_rc cpu_spin 2 '124' 'while :; do :; done'
-hostile daemon_left_behind 20 "setsid sh -c 'exec -a ${MARK}d sleep 300' </dev/null >/dev/null 2>&1 & nohup sh -c 'exec -a ${MARK}n sleep 300' </dev/null >/dev/null 2>&1 & true" \
+# (dash has no exec -a: the marker is the inner shell's $0, in its cmdline)
+# These two run through the engine directly (sbx_run): `kylecode exec`'s
+# supervisor reaps every descendant when it stops, which would hide a
+# sandbox that leaves processes behind in a long session.
+DIRECT=1 hostile daemon_left_behind 20 "setsid sh -c 'sleep 300; true' ${MARK}d </dev/null >/dev/null 2>&1 & nohup sh -c 'sleep 300; true' ${MARK}n </dev/null >/dev/null 2>&1 & sleep 0.2; pgrep -f '${MARK}[d]' >/dev/null" \
 	"sleep 0.5; ! pgrep -f '${MARK}[dn]' >/dev/null"
-hostile_rc timeout_kills_tree 2 '124' "sh -c 'exec -a ${MARK}t sleep 300' & sleep 300" \
+DIRECT=1 hostile_rc timeout_kills_tree 2 '124' "sh -c 'sleep 300; true' ${MARK}t & sleep 300" \
 	"! pgrep -f '${MARK}t' >/dev/null"
 
 # ---------- positive controls ----------
