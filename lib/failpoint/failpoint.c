@@ -204,6 +204,19 @@ fp_configure(const char *spec, char *err, size_t errlen)
 	return 0;
 }
 
+/* Blocks for ever on a futex: a syscall every worker's seccomp policy
+ * allows (pause() may not be). */
+static void __attribute__((noreturn))
+fp_hang(void)
+{
+	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+
+	pthread_mutex_lock(&m);
+	for (;;)
+		pthread_cond_wait(&c, &m);
+}
+
 static void
 fp_init(void)
 {
@@ -211,6 +224,14 @@ fp_init(void)
 
 	if (fp_configure(NULL, err, sizeof(err)) < 0)
 		fatalx("KYLECODE_FAILPOINTS: %s", err);
+}
+
+/* Read the configuration before main(): workers scrub their environment
+ * as they confine themselves, long before their first failpoint. */
+__attribute__((constructor)) static void
+fp_init_early(void)
+{
+	pthread_once(&fp_once, fp_init);
 }
 
 /* xorshift64: reproducible from the seed, no libc state shared. */
@@ -285,8 +306,7 @@ fp_eval(const char *name, long *argp)
 	case FP_HANG:
 	case FP_PAUSE:
 		log_warnx("failpoint %s: hang", name);
-		for (;;)
-			pause();
+		fp_hang();
 	case FP_DELAY:
 		ts.tv_sec = arg / 1000;
 		ts.tv_nsec = (arg % 1000) * 1000000L;

@@ -9,6 +9,8 @@ H="$KC_BIN/sup_harness"
 fails=0
 tmp=$(mktemp -d /tmp/kc-found.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/ws"
+export KC_WORKSPACE="$tmp/ws" # tools and sandbox need one
 
 check() { # name expected-rc grep-pattern -- command...
 	local name=$1 want=$2 pat=$3; shift 4
