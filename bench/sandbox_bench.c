@@ -72,7 +72,8 @@ run_sbx(struct sbx *s)
 	sbx_run(s, &req, &res);
 	rc = res.setup_failed ? -1 : res.exit_code;
 	if (rc != 0)
-		fprintf(stderr, "sandbox_bench: %s\n", res.error[0] ? res.error : strbuf_str(&res.err));
+		fprintf(stderr, "sandbox_bench: %s\n",
+		        res.error[0] ? res.error : strbuf_str(&res.err));
 	sbx_result_free(&res);
 	return rc;
 }
@@ -97,14 +98,55 @@ static int
 run_bwrap(const char *ws, int bpf_fd)
 {
 	char fdarg[16], bind[512];
-	char *av[] = {"/usr/bin/bwrap", "--unshare-all", "--die-with-parent", "--new-session",
-		      "--cap-drop", "ALL", "--uid", "1000", "--gid", "1000", "--hostname",
-		      "kylecode", "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin",
-		      "--symlink", "usr/sbin", "/sbin", "--symlink", "usr/lib", "/lib",
-		      "--symlink", "usr/lib64", "/lib64", "--ro-bind", "/etc/ld.so.cache",
-		      "/etc/ld.so.cache", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-		      "--bind", bind, "/workspace", "--chdir", "/workspace", "--clearenv",
-		      "--setenv", "PATH", "/usr/bin:/bin", "--seccomp", fdarg, "/bin/true", NULL};
+	char *av[] = {"/usr/bin/bwrap",
+	              "--unshare-all",
+	              "--die-with-parent",
+	              "--new-session",
+	              "--cap-drop",
+	              "ALL",
+	              "--uid",
+	              "1000",
+	              "--gid",
+	              "1000",
+	              "--hostname",
+	              "kylecode",
+	              "--ro-bind",
+	              "/usr",
+	              "/usr",
+	              "--symlink",
+	              "usr/bin",
+	              "/bin",
+	              "--symlink",
+	              "usr/sbin",
+	              "/sbin",
+	              "--symlink",
+	              "usr/lib",
+	              "/lib",
+	              "--symlink",
+	              "usr/lib64",
+	              "/lib64",
+	              "--ro-bind",
+	              "/etc/ld.so.cache",
+	              "/etc/ld.so.cache",
+	              "--proc",
+	              "/proc",
+	              "--dev",
+	              "/dev",
+	              "--tmpfs",
+	              "/tmp",
+	              "--bind",
+	              bind,
+	              "/workspace",
+	              "--chdir",
+	              "/workspace",
+	              "--clearenv",
+	              "--setenv",
+	              "PATH",
+	              "/usr/bin:/bin",
+	              "--seccomp",
+	              fdarg,
+	              "/bin/true",
+	              NULL};
 
 	snprintf(bind, sizeof bind, "%s", ws);
 	snprintf(fdarg, sizeof fdarg, "%d", bpf_fd);
@@ -132,7 +174,8 @@ main(int argc, char **argv)
 {
 	char ws[] = "/tmp/kc-bench-XXXXXX", err[256];
 	char *true_av[] = {"/bin/true", NULL};
-	char *runsc_av[] = {"/usr/bin/runsc", "--rootless", "--network=none", "do", "/bin/true", NULL};
+	char *runsc_av[] = {"/usr/bin/runsc", "--rootless", "--network=none", "do",
+	                    "/bin/true",      NULL};
 	struct sbx_config cfg = {0};
 	struct sbx *jail, *runsc = NULL;
 	double *t[NV], med[NV];
@@ -165,11 +208,11 @@ main(int argc, char **argv)
 	for (i = 0; i < rounds; i++) {
 		for (v = 0; v < nv; v++) {
 			double t0 = now_ms();
-			int rc = v == V_FORK	    ? spawn_wait(true_av, NULL)
-				 : v == V_JAIL	    ? run_sbx(jail)
-				 : v == V_BWRAP	    ? run_bwrap(ws, bpf_fd)
-				 : v == V_RUNSC_DO  ? spawn_wait(runsc_av, ws)
-						    : run_sbx(runsc);
+			int rc = v == V_FORK       ? spawn_wait(true_av, NULL)
+			         : v == V_JAIL     ? run_sbx(jail)
+			         : v == V_BWRAP    ? run_bwrap(ws, bpf_fd)
+			         : v == V_RUNSC_DO ? spawn_wait(runsc_av, ws)
+			                           : run_sbx(runsc);
 
 			t[v][i] = now_ms() - t0;
 			if (rc != 0) {
@@ -187,7 +230,8 @@ main(int argc, char **argv)
 		p90 = pct(t[v], rounds, 0.9);
 		printf("%-14s %10.2f %10.2f\n", vname[v], med[v], p90);
 	}
-	printf("ratio jail / bwrap          = %.2f  (target <= 1.00)\n", med[V_JAIL] / med[V_BWRAP]);
+	printf("ratio jail / bwrap          = %.2f  (target <= 1.00)\n",
+	       med[V_JAIL] / med[V_BWRAP]);
 	printf("ratio jail / fork+exec      = %.2f\n", med[V_JAIL] / med[V_FORK]);
 	if (runsc != NULL)
 		printf("ratio runsc-driver / runsc-do = %.2f  (target <= 1.20)\n",

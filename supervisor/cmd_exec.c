@@ -41,32 +41,30 @@ struct exec_stream {
 static void
 exec_usage(FILE *f)
 {
-	fprintf(f, "usage: kylecode exec [--driver jail|runsc|docker|process] [--workspace DIR]\n"
-		   "                     [--timeout SECONDS] [--runtime runc|runsc] -- CMD [ARG...]\n");
+	fprintf(
+	    f, "usage: kylecode exec [--driver jail|runsc|docker|process] [--workspace DIR]\n"
+	       "                     [--timeout SECONDS] [--runtime runc|runsc] -- CMD [ARG...]\n");
 	if (f != stdout)
 		return;
 	fprintf(f, "\nRuns one command in the sandbox (default driver: jail) with the workspace\n"
-		   "(default: the current directory) at /workspace, and streams its output.\n\n"
-		   "  --driver D      jail (default), runsc (gVisor), docker, or process\n"
-		   "                  (development only: NO isolation)\n"
-		   "  --workspace D   the directory the command may write (default: .)\n"
-		   "  --timeout S     wall-clock limit in seconds (default 600); the whole\n"
-		   "                  process tree is killed when it passes\n"
-		   "  --runtime R     docker driver only: runc (default) or runsc (gVisor)\n\n"
-		   "Exit status: the command's; 124 timeout; 125 sandbox setup failed;\n"
-		   "126 not executable; 127 not found; 2 usage.\n");
+	           "(default: the current directory) at /workspace, and streams its output.\n\n"
+	           "  --driver D      jail (default), runsc (gVisor), docker, or process\n"
+	           "                  (development only: NO isolation)\n"
+	           "  --workspace D   the directory the command may write (default: .)\n"
+	           "  --timeout S     wall-clock limit in seconds (default 600); the whole\n"
+	           "                  process tree is killed when it passes\n"
+	           "  --runtime R     docker driver only: runc (default) or runsc (gVisor)\n\n"
+	           "Exit status: the command's; 124 timeout; 125 sandbox setup failed;\n"
+	           "126 not executable; 127 not found; 2 usage.\n");
 }
 
 static int
 exec_parse(int argc, char **argv, struct exec_opts *o)
 {
 	static const struct option opts[] = {
-		{"driver", required_argument, NULL, 'd'},
-		{"workspace", required_argument, NULL, 'w'},
-		{"timeout", required_argument, NULL, 't'},
-		{"runtime", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"driver", required_argument, NULL, 'd'},  {"workspace", required_argument, NULL, 'w'},
+	    {"timeout", required_argument, NULL, 't'}, {"runtime", required_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	char *end;
 	int c;
@@ -78,12 +76,16 @@ exec_parse(int argc, char **argv, struct exec_opts *o)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': o->driver = optarg; break;
-		case 'w': o->workspace = optarg; break;
+		case 'd':
+			o->driver = optarg;
+			break;
+		case 'w':
+			o->workspace = optarg;
+			break;
 		case 'r':
 			if (strcmp(optarg, "runc") != 0 && strcmp(optarg, "runsc") != 0) {
 				fprintf(stderr, "kylecode exec: --runtime %s: want runc or runsc\n",
-					optarg);
+				        optarg);
 				return -1;
 			}
 			o->runtime = optarg;
@@ -91,14 +93,20 @@ exec_parse(int argc, char **argv, struct exec_opts *o)
 		case 't':
 			errno = 0;
 			o->timeout_s = strtod(optarg, &end);
-			if (errno != 0 || *end != '\0' || !(o->timeout_s > 0) || o->timeout_s > 86400) {
-				fprintf(stderr, "kylecode exec: --timeout %s: want seconds in (0, 86400]\n",
-					optarg);
+			if (errno != 0 || *end != '\0' || !(o->timeout_s > 0) ||
+			    o->timeout_s > 86400) {
+				fprintf(stderr,
+				        "kylecode exec: --timeout %s: want seconds in (0, 86400]\n",
+				        optarg);
 				return -1;
 			}
 			break;
-		case 'h': exec_usage(stdout); exit(KC_EXIT_OK);
-		default: exec_usage(stderr); return -1;
+		case 'h':
+			exec_usage(stdout);
+			exit(KC_EXIT_OK);
+		default:
+			exec_usage(stderr);
+			return -1;
 		}
 	}
 	if (optind >= argc) {
@@ -108,8 +116,9 @@ exec_parse(int argc, char **argv, struct exec_opts *o)
 	}
 	if (strcmp(o->driver, "jail") != 0 && strcmp(o->driver, "runsc") != 0 &&
 	    strcmp(o->driver, "docker") != 0 && strcmp(o->driver, "process") != 0) {
-		fprintf(stderr, "kylecode exec: unknown driver '%s' (jail, runsc, docker, process)\n",
-			o->driver);
+		fprintf(stderr,
+		        "kylecode exec: unknown driver '%s' (jail, runsc, docker, process)\n",
+		        o->driver);
 		return -1;
 	}
 	o->argv = argv + optind;
@@ -167,20 +176,22 @@ exec_report(const cJSON *reply, const struct exec_opts *o, const struct exec_str
 	const cJSON *reason = cJSON_GetObjectItemCaseSensitive(reply, "killed_reason");
 
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "setup_failed"))) {
-		fprintf(stderr, "kylecode exec: the %s sandbox could not be set up: %s\n", o->driver,
-			cJSON_IsString(err) ? err->valuestring : "(no reason given)");
+		fprintf(stderr, "kylecode exec: the %s sandbox could not be set up: %s\n",
+		        o->driver, cJSON_IsString(err) ? err->valuestring : "(no reason given)");
 		return EXEC_EXIT_SETUP;
 	}
 	exec_print_rest(reply, "stdout", st->shown[0], stdout);
 	exec_print_rest(reply, "stderr", st->shown[1], stderr);
 	if (exec_num(reply, "stdout_dropped") > 0 || exec_num(reply, "stderr_dropped") > 0)
-		fprintf(stderr, "kylecode exec: output over the cap was dropped "
-				"(stdout %.0f bytes, stderr %.0f bytes)\n",
-			exec_num(reply, "stdout_dropped"), exec_num(reply, "stderr_dropped"));
+		fprintf(stderr,
+		        "kylecode exec: output over the cap was dropped "
+		        "(stdout %.0f bytes, stderr %.0f bytes)\n",
+		        exec_num(reply, "stdout_dropped"), exec_num(reply, "stderr_dropped"));
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "timed_out"))) {
-		fprintf(stderr, "kylecode exec: timed out after %g s; the command and everything "
-				"it started were killed\n",
-			o->timeout_s);
+		fprintf(stderr,
+		        "kylecode exec: timed out after %g s; the command and everything "
+		        "it started were killed\n",
+		        o->timeout_s);
 		return EXEC_EXIT_TIMEOUT;
 	}
 	if (cJSON_IsString(reason) && reason->valuestring[0] != '\0')
@@ -200,7 +211,7 @@ exec_body(const struct exec_opts *o)
 	cJSON_AddBoolToObject(body, "stream", 1);
 	if (o->runtime != NULL)
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(body, "driver_opts"), "runtime",
-					o->runtime);
+		                        o->runtime);
 	return body;
 }
 
@@ -219,7 +230,7 @@ cmd_exec(int argc, char **argv)
 		return KC_EXIT_USAGE;
 	if (realpath(o.workspace, ws) == NULL) {
 		fprintf(stderr, "kylecode exec: workspace %s: %s (give an existing directory)\n",
-			o.workspace, strerror(errno));
+		        o.workspace, strerror(errno));
 		return EXEC_EXIT_SETUP;
 	}
 	memset(&so, 0, sizeof so);
@@ -232,8 +243,8 @@ cmd_exec(int argc, char **argv)
 	}
 	body = exec_body(&o);
 	rc = sup_call(s, SUP_SANDBOX, IPC_T_SBX_EXEC, body,
-		      (int)(o.timeout_s * 1000) + EXEC_IPC_MARGIN_MS, 0, &reply, exec_on_event, &st,
-		      err, sizeof err);
+	              (int)(o.timeout_s * 1000) + EXEC_IPC_MARGIN_MS, 0, &reply, exec_on_event, &st,
+	              err, sizeof err);
 	cJSON_Delete(body);
 	if (rc == IPC_OK) {
 		rc = exec_report(reply, &o, &st);

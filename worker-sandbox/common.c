@@ -65,8 +65,8 @@ sbx_strv_free(char **v)
  * So the environment is built from scratch: a fixed allowlist of names
  * plus the config's, with values only from the request or safe defaults.
  */
-static const char *const sbx_env_base[] = {"PATH", "HOME", "LANG", "TERM", "TZ", "LC_ALL",
-					   "LC_CTYPE", "USER", "LOGNAME", "SHELL", NULL};
+static const char *const sbx_env_base[] = {"PATH",     "HOME", "LANG",    "TERM",  "TZ", "LC_ALL",
+                                           "LC_CTYPE", "USER", "LOGNAME", "SHELL", NULL};
 
 static int
 sbx_env_allowed(const struct sbx *s, const char *kv)

@@ -37,9 +37,9 @@
 
 #define DOCKER_MAX_ARGS 160
 
-static const char *const docker_etc[] = {"ld.so.cache", "ld.so.conf", "alternatives",
-					 "nsswitch.conf", "localtime", "ssl", "ca-certificates",
-					 "python3", "gitconfig"};
+static const char *const docker_etc[] = {"ld.so.cache",     "ld.so.conf", "alternatives",
+                                         "nsswitch.conf",   "localtime",  "ssl",
+                                         "ca-certificates", "python3",    "gitconfig"};
 static const char *const docker_sysdirs[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32"};
 
 struct docker_args {
@@ -114,21 +114,28 @@ docker_limits(struct docker_args *a, const struct sbx_limits *l)
 	docker_add(a, xasprintf("--memory-swap=%llu", (unsigned long long)l->memory_bytes));
 	docker_add(a, xasprintf("--ulimit=nofile=%u:%u", l->nofile, l->nofile));
 	docker_add(a, xasprintf("--ulimit=fsize=%llu:%llu", (unsigned long long)l->fsize_bytes,
-				(unsigned long long)l->fsize_bytes));
+	                        (unsigned long long)l->fsize_bytes));
 	docker_add(a, xstrdup("--ulimit=core=0:0"));
 	/* exec: as in the jail (compilers build and run test programs in /tmp) */
 	docker_add(a, xasprintf("--tmpfs=/tmp:rw,exec,nosuid,nodev,size=%llu,mode=1777",
-				(unsigned long long)l->tmp_bytes));
+	                        (unsigned long long)l->tmp_bytes));
 }
 
 static int
 docker_build(struct docker_args *a, const struct sbx *s, const struct sbx_req *req,
-	     const char *name, const char *cwd)
+             const char *name, const char *cwd)
 {
-	static const char *const fixed[] = {
-		"docker", "run", "--rm", "--network=none", "--read-only", "--cap-drop=ALL",
-		"--security-opt=no-new-privileges", "--cgroupns=private", "--ipc=private",
-		"--hostname=kylecode", "--log-driver=none"};
+	static const char *const fixed[] = {"docker",
+	                                    "run",
+	                                    "--rm",
+	                                    "--network=none",
+	                                    "--read-only",
+	                                    "--cap-drop=ALL",
+	                                    "--security-opt=no-new-privileges",
+	                                    "--cgroupns=private",
+	                                    "--ipc=private",
+	                                    "--hostname=kylecode",
+	                                    "--log-driver=none"};
 	const char *runtime = req->runtime ? req->runtime : s->runtime;
 	struct sbx_limits lim;
 	struct stat st;
@@ -162,8 +169,8 @@ struct docker_kill {
 	char name[64];
 };
 
-static char *docker_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-			     "HOME=/root", NULL};
+static char *docker_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME=/root",
+                             NULL};
 
 #define DOCKER_KILL_WAIT_MS 10000
 
@@ -217,7 +224,7 @@ docker_run(struct sbx *s, const struct sbx_req *req, struct sbx_result *res)
 		return -1;
 	}
 	snprintf(k.name, sizeof k.name, "kc-%d-%lu", (int)getpid(),
-		 __atomic_add_fetch(&s->seq, 1, __ATOMIC_RELAXED));
+	         __atomic_add_fetch(&s->seq, 1, __ATOMIC_RELAXED));
 	if (docker_build(&a, s, req, k.name, cwd) != 0) {
 		sbx_fail(res, "docker: command line too long");
 		goto out;

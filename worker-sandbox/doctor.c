@@ -43,11 +43,12 @@ sbx_driver_check(enum sbx_driver_id id, char *why, size_t whylen)
 			snprintf(why, whylen, "%s", res.error);
 		else if (!ok)
 			snprintf(why, whylen, "/bin/true exited %d: %.300s", res.exit_code,
-				 strbuf_str(&res.err));
+			         strbuf_str(&res.err));
 		else if (id == SBX_PROCESS)
 			snprintf(why, whylen, "works, but gives NO isolation (development only)");
 		else
-			snprintf(why, whylen, "works (/bin/true in %lld ms)", (long long)res.duration_ms);
+			snprintf(why, whylen, "works (/bin/true in %lld ms)",
+			         (long long)res.duration_ms);
 		sbx_result_free(&res);
 		sbx_free(s);
 	}
@@ -66,10 +67,10 @@ doctor_features(void)
 	cJSON_AddStringToObject(f, "cgroup", why);
 	cJSON_AddBoolToObject(f, "root", geteuid() == 0);
 	cJSON_AddStringToObject(f, "jail_identity",
-				geteuid() == 0 ? "command runs as host uid 65534 (inside 1000), "
-						 "workspace id-mapped"
-					       : "command runs as the caller's uid (mapped to 0 "
-						 "inside), without capabilities");
+	                        geteuid() == 0 ? "command runs as host uid 65534 (inside 1000), "
+	                                         "workspace id-mapped"
+	                                       : "command runs as the caller's uid (mapped to 0 "
+	                                         "inside), without capabilities");
 	return f;
 }
 

@@ -22,7 +22,7 @@
 
 static const char *const sbx_names[SBX_NDRIVERS] = {"jail", "runsc", "docker", "process"};
 static const struct sbx_driver_ops *const sbx_ops[SBX_NDRIVERS] = {
-	&sbx_jail_ops, &sbx_runsc_ops, &sbx_docker_ops, &sbx_process_ops};
+    &sbx_jail_ops, &sbx_runsc_ops, &sbx_docker_ops, &sbx_process_ops};
 
 const char *
 sbx_driver_name(enum sbx_driver_id id)
@@ -79,8 +79,8 @@ sbx_jail_prepare(struct sbx *s, char *err, size_t errlen)
 	s->idmap_userns_fd = jail_idmap_userns(st.st_uid, st.st_gid, s->host_uid, err, errlen);
 	if (s->idmap_userns_fd >= 0 && !sbx_idmap_works(s->workspace, s->idmap_userns_fd)) {
 		log_warnx("sbx: id-mapped mounts do not work on %s; the jailed command "
-			  "runs as the worker's uid without capabilities",
-			  s->workspace);
+		          "runs as the worker's uid without capabilities",
+		          s->workspace);
 		close(s->idmap_userns_fd);
 		s->idmap_userns_fd = -1;
 	}
@@ -142,8 +142,9 @@ sbx_factory_create(const struct sbx_config *cfg, char *err, size_t errlen)
 
 	if (cfg->workspace == NULL || realpath(cfg->workspace, real) == NULL ||
 	    stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "workspace %s: %s", cfg->workspace ? cfg->workspace : "(none)",
-			 cfg->workspace ? strerror(errno ? errno : ENOTDIR) : "not given");
+		snprintf(err, errlen, "workspace %s: %s",
+		         cfg->workspace ? cfg->workspace : "(none)",
+		         cfg->workspace ? strerror(errno ? errno : ENOTDIR) : "not given");
 		return NULL;
 	}
 	if (cfg->driver >= SBX_NDRIVERS) {
@@ -169,7 +170,7 @@ sbx_factory_create(const struct sbx_config *cfg, char *err, size_t errlen)
 	}
 	if (cfg->driver == SBX_PROCESS)
 		log_warnx("sbx: driver 'process' gives NO isolation (development only): "
-			  "commands run with the worker's own rights");
+		          "commands run with the worker's own rights");
 	return s;
 }
 

@@ -59,7 +59,8 @@ h_strv(const cJSON *arr, size_t max, size_t *bytes)
 	if (n > max)
 		return NULL;
 	v = xcalloc(n + 1, sizeof *v);
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		if (!cJSON_IsString(it) || (*bytes += strlen(it->valuestring)) > H_MAX_ARGBYTES) {
 			sbx_strv_free(v);
 			return NULL;
@@ -81,7 +82,8 @@ h_env(const cJSON *obj)
 	if (!cJSON_IsObject(obj) || cJSON_GetArraySize(obj) > H_MAX_ENV)
 		return NULL;
 	v = xcalloc((size_t)cJSON_GetArraySize(obj) + 1, sizeof *v);
-	cJSON_ArrayForEach(it, obj) {
+	cJSON_ArrayForEach(it, obj)
+	{
 		if (!cJSON_IsString(it) || strchr(it->string, '=') != NULL) {
 			sbx_strv_free(v);
 			return NULL;
@@ -166,10 +168,11 @@ h_exec(struct ipc_req *r, const cJSON *body, cJSON **reply, void *arg)
 	argv = h_strv(cJSON_GetObjectItemCaseSensitive(body, "argv"), H_MAX_ARGV, &bytes);
 	env = h_env(envj);
 	if (argv == NULL || argv[0] == NULL || (envj != NULL && env == NULL)) {
-		ipc_req_seterr(r, "bad_request",
-			       "SBX_EXEC: argv must be a non-empty array of strings (<= %d, <= 1 MiB), "
-			       "env an object of strings",
-			       H_MAX_ARGV);
+		ipc_req_seterr(
+		    r, "bad_request",
+		    "SBX_EXEC: argv must be a non-empty array of strings (<= %d, <= 1 MiB), "
+		    "env an object of strings",
+		    H_MAX_ARGV);
 		sbx_strv_free(argv);
 		sbx_strv_free(env);
 		return -1;
@@ -180,8 +183,9 @@ h_exec(struct ipc_req *r, const cJSON *body, cJSON **reply, void *arg)
 	req.cwd = h_str(body, "cwd");
 	req.timeout_ms = (int)h_num(body, "timeout_ms", 0);
 	if (left > 0 && (req.timeout_ms <= 0 || req.timeout_ms > left - H_DEADLINE_MARGIN_MS))
-		req.timeout_ms = left > 2 * H_DEADLINE_MARGIN_MS ? (int)(left - H_DEADLINE_MARGIN_MS)
-								 : (int)(left / 2 + 1);
+		req.timeout_ms = left > 2 * H_DEADLINE_MARGIN_MS
+		                     ? (int)(left - H_DEADLINE_MARGIN_MS)
+		                     : (int)(left / 2 + 1);
 	h_limits(cJSON_GetObjectItemCaseSensitive(body, "limits"), &req.lim);
 	req.git_writable = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(opts, "git_writable"));
 	req.image = h_str(opts, "image");
@@ -195,7 +199,7 @@ h_exec(struct ipc_req *r, const cJSON *body, cJSON **reply, void *arg)
 	sbx_run(w->sbx, &req, &res);
 	if (res.setup_failed)
 		log_warnx("sbx: request %llu: sandbox setup failed: %s",
-			  (unsigned long long)ipc_req_id(r), res.error);
+		          (unsigned long long)ipc_req_id(r), res.error);
 	*reply = sbx_result_json(&res, sbx_driver_name(w->driver));
 	sbx_result_free(&res);
 	sbx_strv_free(argv);
@@ -263,16 +267,16 @@ h_mirror(struct ipc_req *r, const cJSON *body, cJSON **reply, void *arg)
 	if (op == NULL || host == NULL || host[0] != '/' ||
 	    (strcmp(op, "in") != 0 && strcmp(op, "out") != 0)) {
 		ipc_req_seterr(r, "bad_request",
-			       "SBX_MIRROR: need op \"in\"|\"out\" and an absolute host_path");
+		               "SBX_MIRROR: need op \"in\"|\"out\" and an absolute host_path");
 		sbx_strv_free(paths);
 		return -1;
 	}
 	if (strcmp(op, "in") == 0)
 		rc = sbx_mirror_in(host, sbx_workspace(w->sbx), paths, &copied, &skipped, err,
-				   sizeof err);
+		                   sizeof err);
 	else
 		rc = sbx_mirror_out(sbx_workspace(w->sbx), host, paths, &copied, &skipped, err,
-				    sizeof err);
+		                    sizeof err);
 	sbx_strv_free(paths);
 	if (rc != 0) {
 		ipc_req_seterr(r, "internal", "SBX_MIRROR %s: %s", op, err);
@@ -289,9 +293,9 @@ h_mirror(struct ipc_req *r, const cJSON *body, cJSON **reply, void *arg)
 }
 
 const struct ipc_handler sbx_handlers[] = {
-	{IPC_T_SBX_EXEC, h_exec},
-	{IPC_T_SBX_DOCTOR, h_doctor},
-	{IPC_T_SBX_PROBE, h_probe},
-	{IPC_T_SBX_MIRROR, h_mirror},
+    {IPC_T_SBX_EXEC, h_exec},
+    {IPC_T_SBX_DOCTOR, h_doctor},
+    {IPC_T_SBX_PROBE, h_probe},
+    {IPC_T_SBX_MIRROR, h_mirror},
 };
 const size_t sbx_nhandlers = sizeof sbx_handlers / sizeof sbx_handlers[0];

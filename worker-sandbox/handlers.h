@@ -9,7 +9,7 @@
 
 /* The handlers' shared state (the arg of ipc_worker_serve). */
 struct sbx_worker {
-	struct sbx *sbx;	  /* the worker's sandbox (its --driver) */
+	struct sbx *sbx; /* the worker's sandbox (its --driver) */
 	enum sbx_driver_id driver;
 	const char *workspace;
 };
@@ -22,7 +22,6 @@ cJSON *sbx_result_json(const struct sbx_result *res, const char *driver);
 /* SBX_DOCTOR reply: which drivers work here and why not. */
 cJSON *sbx_doctor_json(const struct sbx_worker *w);
 /* SBX_PROBE reply for driver d, or NULL with err. */
-cJSON *sbx_probe_json(const struct sbx_worker *w, enum sbx_driver_id d, char *err,
-		      size_t errlen);
+cJSON *sbx_probe_json(const struct sbx_worker *w, enum sbx_driver_id d, char *err, size_t errlen);
 
 #endif

@@ -62,7 +62,7 @@ jail_write_maps(pid_t pid, const struct sbx *s)
 
 	if (s->idmap_userns_fd >= 0)
 		snprintf(map, sizeof map, "0 %u 1\n%u %u 1\n", s->host_uid - 1, JAIL_CMD_UID,
-			 s->host_uid);
+		         s->host_uid);
 	else
 		snprintf(map, sizeof map, "0 %u 1\n", (unsigned)getuid());
 	snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
@@ -137,7 +137,7 @@ jail_ws_mount(const struct sbx *s, struct sbx_result *res)
 {
 	struct mount_attr a;
 	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, s->workspace,
-			      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	                      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 
 	if (fd < 0) {
 		sbx_fail(res, "open_tree %s: %s", s->workspace, strerror(errno));
@@ -173,7 +173,7 @@ jail_strv_dup(char *const *v)
 
 static int
 jail_plan_fill(struct sbx *s, const struct sbx_req *req, struct jail_plan *p,
-	       struct sbx_result *res)
+               struct sbx_result *res)
 {
 	char *rel = sbx_cwd_rel(req->cwd);
 
@@ -193,7 +193,7 @@ jail_plan_fill(struct sbx *s, const struct sbx_req *req, struct jail_plan *p,
 	snprintf(p->cwd, sizeof p->cwd, "%s%s%s", SBX_WS_PATH, *rel ? "/" : "", rel);
 	free(rel);
 	snprintf(p->tmp_opts, sizeof p->tmp_opts, "mode=1777,size=%llu",
-		 (unsigned long long)p->lim.tmp_bytes);
+	         (unsigned long long)p->lim.tmp_bytes);
 	p->envp = sbx_env_build(s, req, "/tmp");
 	p->ws_mnt_fd = p->out_w = p->err_w = p->status_w = p->go_r = -1;
 	return 0;
@@ -215,8 +215,8 @@ jail_clone(const struct jail_plan *p)
 	pid_t pid;
 
 	memset(&a, 0, sizeof a);
-	a.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
-		  CLONE_NEWUTS;
+	a.flags =
+	    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
 	a.exit_signal = SIGCHLD;
 	pid = (pid_t)syscall(SYS_clone3, &a, sizeof a);
 	if (pid == 0)
@@ -235,7 +235,7 @@ jail_close(int *fd)
 /* Starts init and releases it; fills proc. */
 static int
 jail_start(struct sbx *s, struct jail_plan *p, struct jail_cgroup *cg, struct sbx_proc *proc,
-	   struct sbx_result *res)
+           struct sbx_result *res)
 {
 	int out[2] = {-1, -1}, err[2] = {-1, -1}, st[2] = {-1, -1}, go[2] = {-1, -1}, i;
 	int *all[] = {out, err, st, go};
@@ -272,7 +272,7 @@ jail_start(struct sbx *s, struct jail_plan *p, struct jail_cgroup *cg, struct sb
 	if (jail_write_maps(pid, s) != 0 || jail_cgroup_attach(cg, pid) != 0 ||
 	    write(go[1], "g", 1) != 1) {
 		sbx_fail(res, "jail setup (id maps / cgroup) for pid %d: %s", (int)pid,
-			 strerror(errno));
+		         strerror(errno));
 		kill(pid, SIGKILL);
 		jail_close(&go[1]);
 		return 0; /* the capture loop reaps it */
@@ -286,14 +286,15 @@ jail_run(struct sbx *s, const struct sbx_req *req, struct sbx_result *res)
 {
 	struct jail_plan plan;
 	struct jail_cgroup cg;
-	struct sbx_proc proc = {.pid = -1, .out_fd = -1, .err_fd = -1, .status_fd = -1, .pidfd = -1};
+	struct sbx_proc proc = {
+	    .pid = -1, .out_fd = -1, .err_fd = -1, .status_fd = -1, .pidfd = -1};
 	char name[64];
 	int rc = -1, failed;
 
 	if (jail_plan_fill(s, req, &plan, res) != 0)
 		return -1;
 	snprintf(name, sizeof name, "kc-%d-%lu", (int)getpid(),
-		 __atomic_add_fetch(&s->seq, 1, __ATOMIC_RELAXED));
+	         __atomic_add_fetch(&s->seq, 1, __ATOMIC_RELAXED));
 	jail_cgroup_create(&cg, name, &plan.lim);
 	plan.ws_mnt_fd = jail_ws_mount(s, res);
 	if (plan.ws_mnt_fd < 0)
@@ -305,7 +306,7 @@ jail_run(struct sbx *s, const struct sbx_req *req, struct sbx_result *res)
 	rc = sbx_capture_run(&proc, req, res);
 	if (!res->timed_out && res->signal == SIGKILL && res->killed_reason[0] == '\0')
 		snprintf(res->killed_reason, sizeof res->killed_reason, "%s",
-			 jail_cgroup_reason(&cg));
+		         jail_cgroup_reason(&cg));
 	if (res->setup_failed)
 		rc = -1;
 out:

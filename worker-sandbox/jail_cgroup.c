@@ -44,7 +44,8 @@ cg_self_path(const char *ctrl, char *out, size_t n)
 		if (*ctrl == '\0') {
 			found = c1[1] == '\0';
 		} else {
-			for (tok = strtok_r(c1 + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			for (tok = strtok_r(c1 + 1, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save))
 				if (strcmp(tok, ctrl) == 0)
 					found = 1;
 		}
@@ -114,9 +115,8 @@ cg_v2_usable(char *hier, size_t n)
 
 	if (cg_self_path("", self, sizeof self) != 0)
 		return 0;
-	snprintf(hier, n, "%s", access(CG_ROOT "/cgroup.controllers", F_OK) == 0
-					? CG_ROOT
-					: CG_ROOT "/unified");
+	snprintf(hier, n, "%s",
+	         access(CG_ROOT "/cgroup.controllers", F_OK) == 0 ? CG_ROOT : CG_ROOT "/unified");
 	snprintf(path, sizeof path, "%s%s/cgroup.subtree_control", hier, self);
 	f = fopen(path, "re");
 	if (f == NULL)
@@ -147,7 +147,8 @@ jail_cgroup_create(struct jail_cgroup *cg, const char *name, const struct sbx_li
 	if (cg_make(CG_ROOT "/memory", "memory", name, cg->mem, sizeof cg->mem) == 0) {
 		snprintf(val, sizeof val, "%llu", (unsigned long long)lim->memory_bytes);
 		cg->have_mem = cg_write(cg->mem, "memory.limit_in_bytes", val) == 0;
-		cg_write(cg->mem, "memory.memsw.limit_in_bytes", val); /* absent without swap accounting */
+		cg_write(cg->mem, "memory.memsw.limit_in_bytes",
+		         val); /* absent without swap accounting */
 	}
 	if (cg_make(CG_ROOT "/pids", "pids", name, cg->pids, sizeof cg->pids) == 0) {
 		snprintf(val, sizeof val, "%u", lim->pids);
@@ -175,7 +176,7 @@ const char *
 jail_cgroup_reason(const struct jail_cgroup *cg)
 {
 	if (cg->have_mem && (cg_read_key(cg->mem, "memory.events", "oom_kill") > 0 ||
-			     cg_read_key(cg->mem, "memory.oom_control", "oom_kill") > 0))
+	                     cg_read_key(cg->mem, "memory.oom_control", "oom_kill") > 0))
 		return "memory";
 	if (cg->have_pids && cg_read_key(cg->pids, "pids.events", "max") > 0)
 		return "pids";
@@ -255,8 +256,8 @@ jail_cgroup_available(char *why, size_t whylen)
 	snprintf(name, sizeof name, "kc-probe-%d", (int)getpid());
 	jail_cgroup_create(&cg, name, &lim);
 	snprintf(why, whylen, "memory limit: %s; pids limit: %s",
-		 cg.have_mem ? "yes" : "no (rlimits only)",
-		 cg.have_pids ? "yes" : "no (RLIMIT_NPROC only)");
+	         cg.have_mem ? "yes" : "no (rlimits only)",
+	         cg.have_pids ? "yes" : "no (RLIMIT_NPROC only)");
 	jail_cgroup_destroy(&cg);
 	return cg.have_mem && cg.have_pids;
 }

@@ -64,8 +64,7 @@ child_send(const struct jail_plan *p, const struct jail_msg *m)
 	while (r < 0 && errno == EINTR);
 }
 
-static void __attribute__((noreturn))
-child_fail(const struct jail_plan *p, const char *what)
+static void __attribute__((noreturn)) child_fail(const struct jail_plan *p, const char *what)
 {
 	struct jail_msg m;
 
@@ -203,8 +202,8 @@ child_caps_drop(void)
 		return -1;
 	if (syscall(SYS_capget, &h, d) != 0)
 		return -1;
-	if ((d[0].effective | d[1].effective | d[0].permitted | d[1].permitted |
-	     d[0].inheritable | d[1].inheritable) != 0) {
+	if ((d[0].effective | d[1].effective | d[0].permitted | d[1].permitted | d[0].inheritable |
+	     d[1].inheritable) != 0) {
 		errno = EPERM;
 		return -1;
 	}
@@ -283,8 +282,7 @@ child_execvp(const struct jail_plan *p)
  * Landlock, seccomp last (it would deny nothing we still need), then every
  * descriptor but 0-2 closed right before execve.
  */
-static void __attribute__((noreturn))
-child_exec(const struct jail_plan *p)
+static void __attribute__((noreturn)) child_exec(const struct jail_plan *p)
 {
 	struct jail_msg m;
 	int fd, keep[4];

@@ -33,16 +33,17 @@
 
 static const char *const mount_sysdirs[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32"};
 static const char *const mount_etc_files[] = {
-	"ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "nsswitch.conf",
-	"localtime", "timezone", "ssl", "ca-certificates", "ca-certificates.conf",
-	"mime.types", "protocols", "services", "inputrc", "bash.bashrc", "profile",
-	"gai.conf", "locale.alias", "python3", "python3.11", "perl", "gitconfig",
+    "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives",    "nsswitch.conf",
+    "localtime",   "timezone",   "ssl",          "ca-certificates", "ca-certificates.conf",
+    "mime.types",  "protocols",  "services",     "inputrc",         "bash.bashrc",
+    "profile",     "gai.conf",   "locale.alias", "python3",         "python3.11",
+    "perl",        "gitconfig",
 };
 static const char *const mount_dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 static const char *const mount_proc_ro[] = {"sys", "sysrq-trigger", "irq", "bus", "fs"};
-static const char *const mount_proc_masked[] = {"kcore", "keys", "timer_list", "sched_debug",
-						"latency_stats", "timer_stats", "kallsyms",
-						"kpagecount", "kpageflags", "kpagecgroup", "vmallocinfo"};
+static const char *const mount_proc_masked[] = {
+    "kcore",    "keys",       "timer_list", "sched_debug", "latency_stats", "timer_stats",
+    "kallsyms", "kpagecount", "kpageflags", "kpagecgroup", "vmallocinfo"};
 static const char *const mount_proc_dirs_masked[] = {"acpi", "scsi", "asound", "driver"};
 
 static int
@@ -137,12 +138,13 @@ mount_etc(struct jail_msg *m)
 			return -1;
 	}
 	if (mount_write_file("etc/passwd",
-			     "root:x:0:0:root:/root:/bin/sh\n"
-			     "agent:x:1000:1000:kylecode agent:/tmp:/bin/sh\n"
-			     "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
-			     m) != 0 ||
+	                     "root:x:0:0:root:/root:/bin/sh\n"
+	                     "agent:x:1000:1000:kylecode agent:/tmp:/bin/sh\n"
+	                     "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+	                     m) != 0 ||
 	    mount_write_file("etc/group", "root:x:0:\nagent:x:1000:\nnogroup:x:65534:\n", m) != 0 ||
-	    mount_write_file("etc/hosts", "127.0.0.1\tlocalhost kylecode\n::1\tlocalhost\n", m) != 0 ||
+	    mount_write_file("etc/hosts", "127.0.0.1\tlocalhost kylecode\n::1\tlocalhost\n", m) !=
+	        0 ||
 	    mount_write_file("etc/hostname", "kylecode\n", m) != 0 ||
 	    mount_write_file("etc/resolv.conf", "# no network in the kylecode jail\n", m) != 0)
 		return -1;
@@ -172,7 +174,7 @@ mount_dev(struct jail_msg *m)
 	}
 	if (mkdir("dev/pts", 0755) != 0 ||
 	    mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-		  "newinstance,ptmxmode=0666,mode=0620") != 0)
+	          "newinstance,ptmxmode=0666,mode=0620") != 0)
 		return mount_err(m, "dev/pts");
 	if (mkdir("dev/shm", 01777) != 0 ||
 	    mount("kcshm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m") != 0)
@@ -211,7 +213,7 @@ mount_proc(struct jail_msg *m)
 		strcat(p, mount_proc_dirs_masked[i]);
 		if (access(p, F_OK) == 0 &&
 		    mount("kcmask", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  "size=0") != 0)
+		          "size=0") != 0)
 			return mount_err(m, p);
 	}
 	return 0;
@@ -225,7 +227,7 @@ mount_workspace(const struct jail_plan *p, struct jail_msg *m)
 	if (mkdir("workspace", 0755) != 0)
 		return mount_err(m, "workspace");
 	if (syscall(NR_(move_mount), p->ws_mnt_fd, "", AT_FDCWD, "workspace",
-		    MOVE_MOUNT_F_EMPTY_PATH) != 0)
+	            MOVE_MOUNT_F_EMPTY_PATH) != 0)
 		return mount_err(m, "workspace (move_mount)");
 	/* .git read-only: a planted hook or core.fsmonitor would run on the
 	 * user's next git command, outside any jail. */
@@ -254,8 +256,7 @@ mount_tree(const struct jail_plan *p, struct jail_msg *m)
 	if (mkdir("tmp", 01777) != 0 ||
 	    mount("kctmp", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, p->tmp_opts) != 0)
 		return mount_err(m, "tmp");
-	if (mkdir("var", 0755) != 0 || symlink("../tmp", "var/tmp") != 0 ||
-	    mkdir("run", 0755) != 0)
+	if (mkdir("var", 0755) != 0 || symlink("../tmp", "var/tmp") != 0 || mkdir("run", 0755) != 0)
 		return mount_err(m, "var");
 	return mount_workspace(p, m);
 }
@@ -277,8 +278,8 @@ jail_mount_root(const struct jail_plan *p, struct jail_msg *m)
 		return mount_err(m, "pivot_root");
 	if (umount2(".", MNT_DETACH) != 0 || chdir("/") != 0)
 		return mount_err(m, "detach old root");
-	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
-		  NULL) != 0)
+	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) !=
+	    0)
 		return mount_err(m, "read-only root");
 	return 0;
 }

@@ -20,14 +20,15 @@ main(int argc, char **argv)
 	int d, rc;
 
 	worker_args_parse(argc, argv, "sandbox",
-			  "kylecode-sandbox: runs commands jailed (namespaces, seccomp, no "
-			  "capabilities, limits), or under runsc / Docker.",
-			  &wa);
+	                  "kylecode-sandbox: runs commands jailed (namespaces, seccomp, no "
+	                  "capabilities, limits), or under runsc / Docker.",
+	                  &wa);
 	log_init("sandbox", wa.verbose);
 	d = sbx_driver_parse(wa.driver ? wa.driver : "jail");
 	if (d < 0) {
-		fprintf(stderr, "kylecode-sandbox: unknown driver '%s' (jail, runsc, docker, process)\n",
-			wa.driver);
+		fprintf(stderr,
+		        "kylecode-sandbox: unknown driver '%s' (jail, runsc, docker, process)\n",
+		        wa.driver);
 		return 2;
 	}
 	if (wa.workspace == NULL) {

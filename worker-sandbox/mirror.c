@@ -78,7 +78,7 @@ mirror_copy_file(int sdir, int ddir, const char *name, const struct stat *st)
 	if (in < 0)
 		return -1;
 	out = openat(ddir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		     st->st_mode & 0777);
+	             st->st_mode & 0777);
 	if (out < 0)
 		goto out;
 	while ((n = read(in, buf, sizeof buf)) > 0)
@@ -119,11 +119,11 @@ mirror_note(struct strbuf *list, const char *prefix, const char *name)
 }
 
 static int mirror_tree(int sdir, int ddir, const char *prefix, int depth, int skip_git,
-		       struct strbuf *copied, struct strbuf *skipped);
+                       struct strbuf *copied, struct strbuf *skipped);
 
 static int
 mirror_entry(int sdir, int ddir, const char *prefix, const char *name, int depth, int skip_git,
-	     struct strbuf *copied, struct strbuf *skipped)
+             struct strbuf *copied, struct strbuf *skipped)
 {
 	struct stat st;
 	char *sub;
@@ -149,7 +149,7 @@ mirror_entry(int sdir, int ddir, const char *prefix, const char *name, int depth
 	d2 = openat(ddir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	sub = *prefix ? xasprintf("%s/%s", prefix, name) : xstrdup(name);
 	rc = (s2 < 0 || d2 < 0) ? -1
-				: mirror_tree(s2, d2, sub, depth + 1, skip_git, copied, skipped);
+	                        : mirror_tree(s2, d2, sub, depth + 1, skip_git, copied, skipped);
 	free(sub);
 	if (s2 >= 0)
 		close(s2);
@@ -159,8 +159,8 @@ mirror_entry(int sdir, int ddir, const char *prefix, const char *name, int depth
 }
 
 static int
-mirror_tree(int sdir, int ddir, const char *prefix, int depth, int skip_git,
-	    struct strbuf *copied, struct strbuf *skipped)
+mirror_tree(int sdir, int ddir, const char *prefix, int depth, int skip_git, struct strbuf *copied,
+            struct strbuf *skipped)
 {
 	DIR *d;
 	struct dirent *e;
@@ -177,8 +177,8 @@ mirror_tree(int sdir, int ddir, const char *prefix, int depth, int skip_git,
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		if (mirror_entry(sdir, ddir, prefix, e->d_name, depth, skip_git, copied,
-				 skipped) != 0)
+		if (mirror_entry(sdir, ddir, prefix, e->d_name, depth, skip_git, copied, skipped) !=
+		    0)
 			rc = -1;
 	}
 	closedir(d);
@@ -208,7 +208,7 @@ mirror_open_rel(const char *root, const char *rel)
 
 static int
 mirror_run(const char *src, const char *dst, const char *ws, char *const *paths, int skip_git,
-	   struct strbuf *copied, struct strbuf *skipped, char *err, size_t errlen)
+           struct strbuf *copied, struct strbuf *skipped, char *err, size_t errlen)
 {
 	/* Listed paths are relative to the workspace, whichever way we copy. */
 	const char *ws_name = strrchr(ws, '/') ? strrchr(ws, '/') + 1 : ws;
@@ -218,7 +218,8 @@ mirror_run(const char *src, const char *dst, const char *ws, char *const *paths,
 	if (paths == NULL) {
 		sfd = mirror_open_rel(src, "");
 		dfd = mirror_open_rel(dst, "");
-		rc = (sfd < 0 || dfd < 0) ? -1 : mirror_tree(sfd, dfd, "", 0, skip_git, copied, skipped);
+		rc = (sfd < 0 || dfd < 0) ? -1
+		                          : mirror_tree(sfd, dfd, "", 0, skip_git, copied, skipped);
 		if (sfd >= 0)
 			close(sfd);
 		if (dfd >= 0)
@@ -240,8 +241,8 @@ mirror_run(const char *src, const char *dst, const char *ws, char *const *paths,
 		dfd = mirror_open_rel(dst, dir);
 		if (sfd < 0 || dfd < 0 ||
 		    mirror_entry(sfd, dfd, dir, base, 1, skip_git, copied, skipped) != 0) {
-			snprintf(err, errlen, "mirror %s/%s%s%s: %s", src, dir, *dir ? "/" : "", base,
-				 strerror(errno));
+			snprintf(err, errlen, "mirror %s/%s%s%s: %s", src, dir, *dir ? "/" : "",
+			         base, strerror(errno));
 			rc = -1;
 		}
 		if (sfd >= 0)
@@ -254,14 +255,14 @@ mirror_run(const char *src, const char *dst, const char *ws, char *const *paths,
 
 int
 sbx_mirror_in(const char *host_dir, const char *ws, char *const *paths, struct strbuf *copied,
-	      struct strbuf *skipped, char *err, size_t errlen)
+              struct strbuf *skipped, char *err, size_t errlen)
 {
 	return mirror_run(host_dir, ws, ws, paths, 0, copied, skipped, err, errlen);
 }
 
 int
 sbx_mirror_out(const char *ws, const char *host_dir, char *const *paths, struct strbuf *copied,
-	       struct strbuf *skipped, char *err, size_t errlen)
+               struct strbuf *skipped, char *err, size_t errlen)
 {
 	return mirror_run(ws, host_dir, ws, paths, 1, copied, skipped, err, errlen);
 }

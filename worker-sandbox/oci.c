@@ -19,14 +19,14 @@
 static const char *const oci_sysdirs[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32"};
 /* Copied into the rootfs rather than bound: every bind mount costs gVisor a
  * gofer mount at start, and these are small. */
-static const char *const oci_etc[] = {"ld.so.cache", "ld.so.conf", "ld.so.conf.d",
-				      "alternatives", "nsswitch.conf", "localtime",
-				      "protocols", "services", "gitconfig"};
-static const char *const oci_masked[] = {"/proc/kcore", "/proc/keys", "/proc/timer_list",
-					 "/proc/sched_debug", "/proc/acpi", "/proc/scsi",
-					 "/sys/firmware"};
-static const char *const oci_ro[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
-				     "/proc/bus", "/proc/fs"};
+static const char *const oci_etc[] = {"ld.so.cache",  "ld.so.conf",    "ld.so.conf.d",
+                                      "alternatives", "nsswitch.conf", "localtime",
+                                      "protocols",    "services",      "gitconfig"};
+static const char *const oci_masked[] = {"/proc/kcore",       "/proc/keys", "/proc/timer_list",
+                                         "/proc/sched_debug", "/proc/acpi", "/proc/scsi",
+                                         "/sys/firmware"};
+static const char *const oci_ro[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus",
+                                     "/proc/fs"};
 
 /* Copies host path src (file, symlink, or a directory of those, one
  * level) to dst. Missing sources are skipped. */
@@ -156,7 +156,7 @@ oci_rootfs(const char *root)
 
 static void
 oci_add_mounts(cJSON *spec, const struct sbx *s, const struct sbx_req *req,
-	       const struct sbx_limits *lim)
+               const struct sbx_limits *lim)
 {
 	cJSON *mounts = cJSON_AddArrayToObject(spec, "mounts");
 	char src[256], dst[256], opts[64];
@@ -177,7 +177,7 @@ oci_add_mounts(cJSON *spec, const struct sbx *s, const struct sbx_req *req,
 	if (!(req->git_writable || s->git_writable) && lstat(src, &st) == 0 && !S_ISLNK(st.st_mode))
 		oci_mount(mounts, dst, "bind", src, "rbind,ro,nosuid,nodev");
 	snprintf(opts, sizeof opts, "nosuid,nodev,mode=1777,size=%llu",
-		 (unsigned long long)lim->tmp_bytes);
+	         (unsigned long long)lim->tmp_bytes);
 	oci_mount(mounts, "/tmp", "tmpfs", "tmpfs", opts);
 }
 
@@ -194,10 +194,10 @@ oci_add_rlimit(cJSON *arr, const char *type, uint64_t v)
 
 static void
 oci_add_process(cJSON *spec, const struct sbx *s, const struct sbx_req *req,
-		const struct sbx_limits *lim, const char *cwd)
+                const struct sbx_limits *lim, const char *cwd)
 {
 	static const char *const capsets[] = {"bounding", "effective", "inheritable", "permitted",
-					      "ambient"};
+	                                      "ambient"};
 	cJSON *p = cJSON_AddObjectToObject(spec, "process"), *a, *caps, *rl, *u;
 	char **env = sbx_env_build(s, req, "/tmp");
 	size_t i;
@@ -255,7 +255,7 @@ oci_add_linux(cJSON *spec, const struct sbx_limits *lim)
 
 int
 oci_bundle_write(const struct sbx *s, const struct sbx_req *req, const char *dir,
-		 struct sbx_result *res)
+                 struct sbx_result *res)
 {
 	struct sbx_limits lim;
 	cJSON *spec = cJSON_CreateObject(), *root;

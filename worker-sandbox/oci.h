@@ -6,6 +6,6 @@
 
 /* Writes dir/rootfs and dir/config.json for req; 0, or -1 with res failed. */
 int oci_bundle_write(const struct sbx *s, const struct sbx_req *req, const char *dir,
-		     struct sbx_result *res);
+                     struct sbx_result *res);
 
 #endif

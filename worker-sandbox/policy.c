@@ -39,12 +39,37 @@
 static const int policy_keep_caps[] = {CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID, CAP_KILL};
 
 static const char *const policy_denied[] = {
-	"process_vm_readv", "process_vm_writev", "kexec_load", "kexec_file_load",
-	"init_module", "finit_module", "delete_module", "bpf", "perf_event_open", "keyctl",
-	"add_key", "request_key", "userfaultfd", "io_uring_setup", "io_uring_enter",
-	"io_uring_register", "open_by_handle_at", "reboot", "swapon", "swapoff", "acct",
-	"quotactl", "settimeofday", "clock_settime", "clock_adjtime", "syslog", "iopl",
-	"ioperm", "lookup_dcookie", "uselib", "nfsservctl",
+    "process_vm_readv",
+    "process_vm_writev",
+    "kexec_load",
+    "kexec_file_load",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "bpf",
+    "perf_event_open",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "userfaultfd",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "open_by_handle_at",
+    "reboot",
+    "swapon",
+    "swapoff",
+    "acct",
+    "quotactl",
+    "settimeofday",
+    "clock_settime",
+    "clock_adjtime",
+    "syslog",
+    "iopl",
+    "ioperm",
+    "lookup_dcookie",
+    "uselib",
+    "nfsservctl",
 };
 
 static int
@@ -155,5 +180,5 @@ sbx_worker_confine(enum sbx_driver_id driver)
 	/* 6. seccomp last. */
 	policy_seccomp(runsc || sanitizer);
 	log_debug("sbx: worker confined (driver %s%s)", sbx_driver_name(driver),
-		  runsc ? ", capabilities kept for runsc" : "");
+	          runsc ? ", capabilities kept for runsc" : "");
 }

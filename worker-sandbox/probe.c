@@ -30,43 +30,46 @@ struct probe {
 };
 
 static const struct probe probes[] = {
-	{"write_etc", "escape", "! touch /etc/kc_probe 2>/dev/null"},
-	{"write_usr", "escape", "! touch /usr/bin/kc_probe 2>/dev/null"},
-	{"write_root", "escape", "! touch /kc_probe 2>/dev/null"},
-	{"read_shadow", "escape", "! cat /etc/shadow >/dev/null 2>&1"},
-	{"capabilities", "escape", "grep -Eq '^CapEff:[[:space:]]*0+$' /proc/self/status"},
-	{"host_processes", "escape",
-	 "! grep -qs 'kylecod[e]-' /proc/[0-9]*/cmdline && [ $(ls -d /proc/[0-9]* | wc -l) -lt 32 ]"},
-	{"mount", "escape", "! mount -t tmpfs kc /mnt 2>/dev/null && ! mount -t tmpfs kc /tmp 2>/dev/null"},
-	{"unshare_user", "escape", "! unshare -U true 2>/dev/null"},
-	{"unshare_mount", "escape", "! unshare -m true 2>/dev/null"},
-	{"chroot", "escape", "! chroot / true 2>/dev/null"},
-	{"network_interfaces", "escape", "[ $(tail -n +3 /proc/net/dev | grep -vc ' lo:') -eq 0 ]"},
-	{"hostname", "escape", "! hostname kc-probe 2>/dev/null"},
-	{"proc_sys_write", "escape", "! sh -c 'echo kc > /proc/sys/kernel/hostname' 2>/dev/null"},
-	{"proc_kcore", "escape", "[ $(head -c 16 /proc/kcore 2>/dev/null | wc -c) -eq 0 ]"},
-	{"git_hook", "escape", "! sh -c 'echo x > .git/hooks/pre-commit' 2>/dev/null"},
-	{"env_secrets", "escape",
-	 "! { env; cat /proc/[0-9]*/environ; } 2>/dev/null | tr '\\0' '\\n' | "
-	 "grep -Eq '^(KYLECODE|NNG|[A-Z_]*(API_KEY|TOKEN|SECRET))'"},
-	{"inherited_fds", "escape", "[ $(ls /proc/self/fd | wc -l) -le 4 ]"},
-	{"ptrace", "escape",
-	 "python3 -c 'import ctypes,sys; l=ctypes.CDLL(None); sys.exit(0 if l.ptrace(0,0,0,0)!=0 else 1)'"},
-	{"bpf", "escape",
-	 "python3 -c 'import ctypes,sys; l=ctypes.CDLL(None,use_errno=True); r=l.syscall(321,0,0,0); "
-	 "sys.exit(0 if r==-1 and ctypes.get_errno() in (1,38) else 1)'"},
-	{"keyctl", "escape",
-	 "python3 -c 'import ctypes,sys; l=ctypes.CDLL(None,use_errno=True); r=l.syscall(250,0,0,0,0); "
-	 "sys.exit(0 if r==-1 and ctypes.get_errno() in (1,38) else 1)'"},
-	{"control_shell", "control", "echo ok >/dev/null"},
-	{"control_write_workspace", "control", "echo x > kc_probe_file && cat kc_probe_file >/dev/null && rm kc_probe_file"},
-	{"control_write_tmp", "control", "echo x > /tmp/kc_probe && rm /tmp/kc_probe"},
-	{"control_python3", "control", "python3 -c 'print(1)' >/dev/null"},
-	{"control_cc", "control",
-	 "printf 'int main(void){return 0;}\\n' > /tmp/p.c && cc /tmp/p.c -o /tmp/p && /tmp/p"},
-	{"control_loopback", "control",
-	 "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); s.listen(1); "
-	 "c=socket.create_connection(s.getsockname()); c.close()'"},
+    {"write_etc", "escape", "! touch /etc/kc_probe 2>/dev/null"},
+    {"write_usr", "escape", "! touch /usr/bin/kc_probe 2>/dev/null"},
+    {"write_root", "escape", "! touch /kc_probe 2>/dev/null"},
+    {"read_shadow", "escape", "! cat /etc/shadow >/dev/null 2>&1"},
+    {"capabilities", "escape", "grep -Eq '^CapEff:[[:space:]]*0+$' /proc/self/status"},
+    {"host_processes", "escape",
+     "! grep -qs 'kylecod[e]-' /proc/[0-9]*/cmdline && [ $(ls -d /proc/[0-9]* | wc -l) -lt 32 ]"},
+    {"mount", "escape",
+     "! mount -t tmpfs kc /mnt 2>/dev/null && ! mount -t tmpfs kc /tmp 2>/dev/null"},
+    {"unshare_user", "escape", "! unshare -U true 2>/dev/null"},
+    {"unshare_mount", "escape", "! unshare -m true 2>/dev/null"},
+    {"chroot", "escape", "! chroot / true 2>/dev/null"},
+    {"network_interfaces", "escape", "[ $(tail -n +3 /proc/net/dev | grep -vc ' lo:') -eq 0 ]"},
+    {"hostname", "escape", "! hostname kc-probe 2>/dev/null"},
+    {"proc_sys_write", "escape", "! sh -c 'echo kc > /proc/sys/kernel/hostname' 2>/dev/null"},
+    {"proc_kcore", "escape", "[ $(head -c 16 /proc/kcore 2>/dev/null | wc -c) -eq 0 ]"},
+    {"git_hook", "escape", "! sh -c 'echo x > .git/hooks/pre-commit' 2>/dev/null"},
+    {"env_secrets", "escape",
+     "! { env; cat /proc/[0-9]*/environ; } 2>/dev/null | tr '\\0' '\\n' | "
+     "grep -Eq '^(KYLECODE|NNG|[A-Z_]*(API_KEY|TOKEN|SECRET))'"},
+    {"inherited_fds", "escape", "[ $(ls /proc/self/fd | wc -l) -le 4 ]"},
+    {"ptrace", "escape",
+     "python3 -c 'import ctypes,sys; l=ctypes.CDLL(None); sys.exit(0 if l.ptrace(0,0,0,0)!=0 else "
+     "1)'"},
+    {"bpf", "escape",
+     "python3 -c 'import ctypes,sys; l=ctypes.CDLL(None,use_errno=True); r=l.syscall(321,0,0,0); "
+     "sys.exit(0 if r==-1 and ctypes.get_errno() in (1,38) else 1)'"},
+    {"keyctl", "escape",
+     "python3 -c 'import ctypes,sys; l=ctypes.CDLL(None,use_errno=True); r=l.syscall(250,0,0,0,0); "
+     "sys.exit(0 if r==-1 and ctypes.get_errno() in (1,38) else 1)'"},
+    {"control_shell", "control", "echo ok >/dev/null"},
+    {"control_write_workspace", "control",
+     "echo x > kc_probe_file && cat kc_probe_file >/dev/null && rm kc_probe_file"},
+    {"control_write_tmp", "control", "echo x > /tmp/kc_probe && rm /tmp/kc_probe"},
+    {"control_python3", "control", "python3 -c 'print(1)' >/dev/null"},
+    {"control_cc", "control",
+     "printf 'int main(void){return 0;}\\n' > /tmp/p.c && cc /tmp/p.c -o /tmp/p && /tmp/p"},
+    {"control_loopback", "control",
+     "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); s.listen(1); "
+     "c=socket.create_connection(s.getsockname()); c.close()'"},
 };
 
 static int
@@ -113,7 +116,7 @@ probe_one(struct sbx *s, const struct probe *p)
 		snprintf(detail, sizeof detail, "sandbox setup failed: %s", res.error);
 	else
 		snprintf(detail, sizeof detail, "exit %d%s%.200s", res.exit_code,
-			 res.err.len ? ": " : "", strbuf_str(&res.err));
+		         res.err.len ? ": " : "", strbuf_str(&res.err));
 	cJSON_AddStringToObject(r, "name", p->name);
 	cJSON_AddStringToObject(r, "kind", p->kind);
 	cJSON_AddBoolToObject(r, "passed", passed);
@@ -139,7 +142,8 @@ probe_timeout(struct sbx *s)
 	cJSON_AddStringToObject(r, "name", "timeout_kills_tree");
 	cJSON_AddStringToObject(r, "kind", "escape");
 	cJSON_AddBoolToObject(r, "passed", res.timed_out && res.duration_ms < 10000);
-	cJSON_AddStringToObject(r, "detail", res.timed_out ? "killed at the deadline" : "not killed");
+	cJSON_AddStringToObject(r, "detail",
+	                        res.timed_out ? "killed at the deadline" : "not killed");
 	sbx_result_free(&res);
 	return r;
 }

@@ -72,8 +72,8 @@ runsc_argv(char **av, const char *runsc, const char *state, const char *bundle, 
 static int
 runsc_precheck(const struct sbx *s, const char *prog)
 {
-	static const char *const path[] = {"/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin",
-					   "/usr/sbin", "/sbin"};
+	static const char *const path[] = {"/usr/local/bin",  "/usr/bin",  "/bin",
+	                                   "/usr/local/sbin", "/usr/sbin", "/sbin"};
 	char buf[4096];
 	size_t i;
 
@@ -107,7 +107,7 @@ runsc_run(struct sbx *s, const struct sbx_req *req, struct sbx_result *res)
 	res->exit_code = runsc_precheck(s, req->argv[0]);
 	if (res->exit_code != 0) {
 		strbuf_addf(&res->err, "kylecode: %s: %s\n", req->argv[0],
-			    res->exit_code == 127 ? "command not found" : "Permission denied");
+		            res->exit_code == 127 ? "command not found" : "Permission denied");
 		if (req->on_output != NULL)
 			req->on_output(2, res->err.buf, res->err.len, req->arg);
 		return 0;
@@ -118,7 +118,7 @@ runsc_run(struct sbx *s, const struct sbx_req *req, struct sbx_result *res)
 	}
 	snprintf(state, sizeof state, "%s/state", dir);
 	snprintf(id, sizeof id, "kc-%d-%lu", (int)getpid(),
-		 __atomic_add_fetch(&s->seq, 1, __ATOMIC_RELAXED));
+	         __atomic_add_fetch(&s->seq, 1, __ATOMIC_RELAXED));
 	if (oci_bundle_write(s, req, dir, res) != 0)
 		goto out;
 	runsc_argv(av, runsc, state, dir, id);

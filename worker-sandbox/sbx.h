@@ -33,7 +33,7 @@ enum sbx_driver_id { SBX_JAIL, SBX_RUNSC, SBX_DOCKER, SBX_PROCESS, SBX_NDRIVERS 
 
 struct sbx_limits {
 	uint64_t memory_bytes; /* cgroup memory limit; RLIMIT_DATA */
-	uint32_t pids;	       /* cgroup pids.max; RLIMIT_NPROC */
+	uint32_t pids;         /* cgroup pids.max; RLIMIT_NPROC */
 	uint64_t cpu_ms;       /* RLIMIT_CPU (0 = none) */
 	size_t output_bytes;   /* per stream; beyond it bytes are counted, dropped */
 	uint64_t fsize_bytes;  /* RLIMIT_FSIZE */
@@ -45,23 +45,23 @@ struct sbx_limits {
 typedef void (*sbx_output_fn)(int stream, const char *data, size_t len, void *arg);
 
 struct sbx_req {
-	char *const *argv;	 /* NULL-terminated, argv[0] looked up in PATH */
-	const char *cwd;	 /* relative to the workspace; NULL = its root */
-	int timeout_ms;		 /* <= 0: SBX_DEF_TIMEOUT_MS */
-	char *const *env;	 /* extra "NAME=VALUE" (allowlisted names only), or NULL */
-	struct sbx_limits lim;	 /* zero fields take the defaults */
-	int git_writable;	 /* 1: .git stays writable inside */
-	const char *image;	 /* docker image (NULL: the factory's) */
-	const char *runtime;	 /* docker runtime "runc" | "runsc" (NULL: the factory's) */
+	char *const *argv;       /* NULL-terminated, argv[0] looked up in PATH */
+	const char *cwd;         /* relative to the workspace; NULL = its root */
+	int timeout_ms;          /* <= 0: SBX_DEF_TIMEOUT_MS */
+	char *const *env;        /* extra "NAME=VALUE" (allowlisted names only), or NULL */
+	struct sbx_limits lim;   /* zero fields take the defaults */
+	int git_writable;        /* 1: .git stays writable inside */
+	const char *image;       /* docker image (NULL: the factory's) */
+	const char *runtime;     /* docker runtime "runc" | "runsc" (NULL: the factory's) */
 	sbx_output_fn on_output; /* may be NULL */
 	void *arg;
 };
 
 struct sbx_result {
-	int exit_code;	       /* as a shell reports it: status, 128+signal */
-	int signal;	       /* the signal that ended the command, or 0 */
-	int timed_out;	       /* 1: killed at the deadline */
-	int setup_failed;      /* 1: the sandbox could not be set up (exit 125) */
+	int exit_code;          /* as a shell reports it: status, 128+signal */
+	int signal;             /* the signal that ended the command, or 0 */
+	int timed_out;          /* 1: killed at the deadline */
+	int setup_failed;       /* 1: the sandbox could not be set up (exit 125) */
 	char killed_reason[16]; /* "timeout" | "memory" | "pids" | "" */
 	struct strbuf out, err;
 	uint64_t out_dropped, err_dropped;
@@ -70,13 +70,13 @@ struct sbx_result {
 };
 
 struct sbx_config {
-	const char *workspace;	  /* host directory; must exist */
+	const char *workspace; /* host directory; must exist */
 	enum sbx_driver_id driver;
-	const char *image;	  /* docker image; default SBX_DOCKER_IMAGE */
-	const char *runtime;	  /* docker runtime; default "runc" */
-	int git_writable;	  /* config workspace.sandbox.git_writable */
-	char *const *env_allow;	  /* extra variable names allowed through, or NULL */
-	uint32_t host_uid;	  /* host uid the jailed command runs as (65534) */
+	const char *image;      /* docker image; default SBX_DOCKER_IMAGE */
+	const char *runtime;    /* docker runtime; default "runc" */
+	int git_writable;       /* config workspace.sandbox.git_writable */
+	char *const *env_allow; /* extra variable names allowed through, or NULL */
+	uint32_t host_uid;      /* host uid the jailed command runs as (65534) */
 };
 
 #define SBX_DOCKER_IMAGE "kylecode-local:latest"
@@ -110,10 +110,10 @@ char *sbx_text_sanitize(const char *data, size_t len);
  * (op in) or changed files back (op out); paths restricts to those
  * relative paths (NULL: all). Each copied/skipped path is appended to the
  * lists as a NUL-separated strbuf. Returns 0 or -1 with err. */
-int sbx_mirror_in(const char *host_dir, const char *ws, char *const *paths,
-		  struct strbuf *copied, struct strbuf *skipped, char *err, size_t errlen);
-int sbx_mirror_out(const char *ws, const char *host_dir, char *const *paths,
-		   struct strbuf *copied, struct strbuf *skipped, char *err, size_t errlen);
+int sbx_mirror_in(const char *host_dir, const char *ws, char *const *paths, struct strbuf *copied,
+                  struct strbuf *skipped, char *err, size_t errlen);
+int sbx_mirror_out(const char *ws, const char *host_dir, char *const *paths, struct strbuf *copied,
+                   struct strbuf *skipped, char *err, size_t errlen);
 /* Normalizes rel (no leading '/', no "." or ".." segments, no duplicated
  * slashes, and strips a leading copy of ws_name so that "ws/a/b" inside
  * workspace "ws" never becomes "ws/ws/a/b"). Returns 0 or -1 when rel

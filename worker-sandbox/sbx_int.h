@@ -15,17 +15,17 @@ struct sbx_driver_ops {
 
 struct sbx {
 	const struct sbx_driver_ops *ops;
-	char *workspace;   /* absolute, resolved */
-	char *image;	   /* docker */
-	char *runtime;	   /* docker */
-	char **env_allow;  /* extra allowed names, NULL-terminated */
+	char *workspace;  /* absolute, resolved */
+	char *image;      /* docker */
+	char *runtime;    /* docker */
+	char **env_allow; /* extra allowed names, NULL-terminated */
 	int git_writable;
 	uint32_t host_uid; /* the command's host uid (jail) */
 	/* jail state, prepared once by the factory */
 	struct sock_fprog seccomp;
-	int idmap_userns_fd; /* maps the workspace owner to host_uid, or -1 */
-	unsigned long seq;   /* per-command counter (cgroup names) */
-	char *private_dir;   /* the worker's scratch dir (docker seccomp profile) */
+	int idmap_userns_fd;   /* maps the workspace owner to host_uid, or -1 */
+	unsigned long seq;     /* per-command counter (cgroup names) */
+	char *private_dir;     /* the worker's scratch dir (docker seccomp profile) */
 	char *seccomp_profile; /* docker: path of the profile file, or NULL */
 };
 
@@ -40,8 +40,8 @@ struct jail_msg {
 
 /* A started command, as capture.c drives it. */
 struct sbx_proc {
-	pid_t pid;     /* what the worker waits for */
-	int out_fd;    /* read ends, owned: closed by sbx_capture_run */
+	pid_t pid;  /* what the worker waits for */
+	int out_fd; /* read ends, owned: closed by sbx_capture_run */
 	int err_fd;
 	int status_fd; /* jail status records, or -1 */
 	int pidfd;     /* set by sbx_capture_run; valid while kill may be called */
@@ -68,8 +68,7 @@ void sbx_strv_free(char **v);
 char *sbx_cwd_rel(const char *cwd);
 
 /* Drivers. */
-extern const struct sbx_driver_ops sbx_jail_ops, sbx_runsc_ops, sbx_docker_ops,
-	sbx_process_ops;
+extern const struct sbx_driver_ops sbx_jail_ops, sbx_runsc_ops, sbx_docker_ops, sbx_process_ops;
 
 /* Jail pieces (jail_*.c). */
 int jail_seccomp_build(struct sock_fprog *out, char *err, size_t errlen);
@@ -87,11 +86,11 @@ struct jail_plan {
 	const struct sbx *s;
 	char *const *argv;
 	char **envp;
-	char **argv_copy; /* owns argv's strings */
-	char cwd[4096];	   /* absolute inside the jail */
+	char **argv_copy;  /* owns argv's strings */
+	char cwd[4096];    /* absolute inside the jail */
 	char tmp_opts[64]; /* tmpfs options of /tmp */
-	int ws_mnt_fd;	   /* the workspace's (idmapped) detached mount */
-	int git_ro;	   /* bind .git read-only */
+	int ws_mnt_fd;     /* the workspace's (idmapped) detached mount */
+	int git_ro;        /* bind .git read-only */
 	int out_w, err_w, status_w, go_r;
 	struct sbx_limits lim;
 	uint32_t in_uid; /* uid/gid of the command inside the jail */

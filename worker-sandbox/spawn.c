@@ -18,8 +18,7 @@
 #include "worker-sandbox/sbx_int.h"
 #include "worker-sandbox/spawn.h"
 
-static void __attribute__((noreturn))
-spawn_child(const struct spawn_opts *o, int out_w, int err_w)
+static void __attribute__((noreturn)) spawn_child(const struct spawn_opts *o, int out_w, int err_w)
 {
 	struct rlimit r;
 	int fd;
@@ -98,7 +97,7 @@ int
 sbx_which(const char *prog, char *out, size_t outlen)
 {
 	static const char *const dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-					   "/usr/bin", "/sbin", "/bin"};
+	                                   "/usr/bin",        "/sbin",          "/bin"};
 	size_t i;
 
 	for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {

@@ -7,12 +7,12 @@
 #include "worker-sandbox/sbx_int.h"
 
 struct spawn_opts {
-	const char *path;	       /* absolute program path */
+	const char *path; /* absolute program path */
 	char *const *argv;
 	char *const *envp;
-	const char *cwd;	       /* or NULL */
-	const struct sbx_limits *lim;  /* rlimits for the child, or NULL */
-	int newpid;		       /* 1: pid 1 of a new pid namespace */
+	const char *cwd;              /* or NULL */
+	const struct sbx_limits *lim; /* rlimits for the child, or NULL */
+	int newpid;                   /* 1: pid 1 of a new pid namespace */
 };
 
 /* Starts o->path in its own process group; fills proc (kill not set). */

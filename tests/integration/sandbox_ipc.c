@@ -45,7 +45,7 @@ main(int argc, char **argv)
 	}
 	if (argc - i != 2 || o.workspace == NULL) {
 		fprintf(stderr, "usage: sandbox_ipc --workspace DIR [--driver D] "
-				"exec|doctor|probe|mirror JSON\n");
+		                "exec|doctor|probe|mirror JSON\n");
 		return 2;
 	}
 	type_s = argv[i];
@@ -54,7 +54,7 @@ main(int argc, char **argv)
 	       : strcmp(type_s, "doctor") == 0 ? IPC_T_SBX_DOCTOR
 	       : strcmp(type_s, "probe") == 0  ? IPC_T_SBX_PROBE
 	       : strcmp(type_s, "mirror") == 0 ? IPC_T_SBX_MIRROR
-					       : 0;
+	                                       : 0;
 	body = cJSON_Parse(json);
 	if (type == 0 || body == NULL) {
 		fprintf(stderr, "sandbox_ipc: bad type or JSON\n");
@@ -66,7 +66,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	rc = sup_call(s, SUP_SANDBOX, type, body, 120000, 0, &reply, print_event, NULL, err,
-		      sizeof err);
+	              sizeof err);
 	if (reply != NULL) {
 		t = cJSON_PrintUnformatted(reply);
 		printf("%s\n", t);

@@ -27,20 +27,24 @@ static void
 run_usage(FILE *f)
 {
 	fprintf(f, "usage: sbx_run [--driver D] [--workspace DIR] [--timeout MS] [--git-writable]\n"
-		   "              [--output-bytes N] [--memory N] [--pids N] [--runtime R]\n"
-		   "              [--report] -- CMD [ARG...]\n");
+	           "              [--output-bytes N] [--memory N] [--pids N] [--runtime R]\n"
+	           "              [--report] -- CMD [ARG...]\n");
 }
 
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"driver", required_argument, NULL, 'd'}, {"workspace", required_argument, NULL, 'w'},
-		{"timeout", required_argument, NULL, 't'}, {"git-writable", no_argument, NULL, 'g'},
-		{"output-bytes", required_argument, NULL, 'o'}, {"memory", required_argument, NULL, 'm'},
-		{"pids", required_argument, NULL, 'p'}, {"runtime", required_argument, NULL, 'r'},
-		{"report", no_argument, NULL, 'R'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"driver", required_argument, NULL, 'd'},
+	                                     {"workspace", required_argument, NULL, 'w'},
+	                                     {"timeout", required_argument, NULL, 't'},
+	                                     {"git-writable", no_argument, NULL, 'g'},
+	                                     {"output-bytes", required_argument, NULL, 'o'},
+	                                     {"memory", required_argument, NULL, 'm'},
+	                                     {"pids", required_argument, NULL, 'p'},
+	                                     {"runtime", required_argument, NULL, 'r'},
+	                                     {"report", no_argument, NULL, 'R'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	struct sbx_config cfg = {.workspace = ".", .driver = SBX_JAIL};
 	struct sbx_req req;
 	struct sbx_result res;
@@ -59,16 +63,36 @@ main(int argc, char **argv)
 			}
 			cfg.driver = (enum sbx_driver_id)d;
 			break;
-		case 'w': cfg.workspace = optarg; break;
-		case 't': req.timeout_ms = atoi(optarg); break;
-		case 'g': req.git_writable = 1; break;
-		case 'o': req.lim.output_bytes = strtoull(optarg, NULL, 0); break;
-		case 'm': req.lim.memory_bytes = strtoull(optarg, NULL, 0); break;
-		case 'p': req.lim.pids = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case 'r': cfg.runtime = optarg; break;
-		case 'R': report = 1; break;
-		case 'h': run_usage(stdout); return 0;
-		default: run_usage(stderr); return 2;
+		case 'w':
+			cfg.workspace = optarg;
+			break;
+		case 't':
+			req.timeout_ms = atoi(optarg);
+			break;
+		case 'g':
+			req.git_writable = 1;
+			break;
+		case 'o':
+			req.lim.output_bytes = strtoull(optarg, NULL, 0);
+			break;
+		case 'm':
+			req.lim.memory_bytes = strtoull(optarg, NULL, 0);
+			break;
+		case 'p':
+			req.lim.pids = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'r':
+			cfg.runtime = optarg;
+			break;
+		case 'R':
+			report = 1;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return 0;
+		default:
+			run_usage(stderr);
+			return 2;
 		}
 	}
 	if (optind >= argc) {
@@ -86,11 +110,12 @@ main(int argc, char **argv)
 	if (sbx_run(s, &req, &res) != 0)
 		fprintf(stderr, "sbx_run: %s\n", res.error);
 	if (report)
-		fprintf(stderr, "sbx_run: exit=%d signal=%d timed_out=%d reason=%s out_dropped=%llu "
-				"err_dropped=%llu ms=%lld\n",
-			res.exit_code, res.signal, res.timed_out, res.killed_reason,
-			(unsigned long long)res.out_dropped, (unsigned long long)res.err_dropped,
-			(long long)res.duration_ms);
+		fprintf(stderr,
+		        "sbx_run: exit=%d signal=%d timed_out=%d reason=%s out_dropped=%llu "
+		        "err_dropped=%llu ms=%lld\n",
+		        res.exit_code, res.signal, res.timed_out, res.killed_reason,
+		        (unsigned long long)res.out_dropped, (unsigned long long)res.err_dropped,
+		        (long long)res.duration_ms);
 	c = res.exit_code;
 	sbx_result_free(&res);
 	sbx_free(s);

@@ -69,7 +69,8 @@ Test(sbx_text, keeps_valid_utf8_and_replaces_the_rest)
 	cr_assert_str_eq(t, "h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80");
 	free(t);
 	t = sbx_text_sanitize("a\0b", 3);
-	cr_assert_str_eq(t, "a\xef\xbf\xbd" "b");
+	cr_assert_str_eq(t, "a\xef\xbf\xbd"
+	                    "b");
 	free(t);
 	t = sbx_text_sanitize("\xff\xc0\x80", 3); /* invalid, overlong */
 	cr_assert_str_eq(t, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
@@ -307,7 +308,8 @@ Test(sbx_mirror, copies_in_and_back_without_git_or_symlinks)
 	snprintf(p, sizeof p, "%s/src", host);
 	mkdir(p, 0755);
 	write_file(host, "src/a.c", "int a;\n");
-	cr_assert_eq(sbx_mirror_in(host, ws, NULL, &copied, &skipped, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(sbx_mirror_in(host, ws, NULL, &copied, &skipped, err, sizeof err), 0, "%s",
+	             err);
 	snprintf(p, sizeof p, "%s/src/a.c", ws);
 	cr_assert_eq(access(p, F_OK), 0);
 	/* the command changes a file, plants a hook and a symlink */
@@ -319,7 +321,8 @@ Test(sbx_mirror, copies_in_and_back_without_git_or_symlinks)
 	cr_assert_eq(symlink("/etc", p), 0);
 	strbuf_reset(&copied);
 	strbuf_reset(&skipped);
-	cr_assert_eq(sbx_mirror_out(ws, host, NULL, &copied, &skipped, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(sbx_mirror_out(ws, host, NULL, &copied, &skipped, err, sizeof err), 0, "%s",
+	             err);
 	cr_assert_str_eq(strbuf_str(&copied), "src/a.c");
 	snprintf(p, sizeof p, "%s/.git", host);
 	cr_assert_neq(access(p, F_OK), 0);
@@ -346,7 +349,8 @@ Test(sbx_mirror, listed_paths_with_the_workspace_prefix_are_not_duplicated)
 	paths[0] = p;
 	paths[1] = "../escape";
 	paths[2] = NULL;
-	cr_assert_eq(sbx_mirror_out(ws, host, paths, &copied, &skipped, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(sbx_mirror_out(ws, host, paths, &copied, &skipped, err, sizeof err), 0, "%s",
+	             err);
 	cr_assert_str_eq(strbuf_str(&copied), "f.txt");
 	cr_assert_str_eq(strbuf_str(&skipped), "../escape");
 	snprintf(p, sizeof p, "%s/f.txt", host);
