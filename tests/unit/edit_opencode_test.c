@@ -92,3 +92,17 @@ Test(edit_opencode, malformed_input_never_crashes)
 		if (parse(junk[i], &p) == 0)
 			tool_patch_free(&p);
 }
+
+Test(edit_opencode, shortened_anchor_matches_line_prefix)
+{
+	struct tool_patch p;
+	struct tool_edit_out o;
+	const char *f = "class Foo(Base):\n    x = 1\nclass Bar(Base):\n    x = 1\n";
+
+	cr_assert_eq(parse("*** Begin Patch\n*** Update File: m.py\n@@ class Bar\n-    x = 1\n+    x = 2\n*** End Patch\n", &p), 0);
+	cr_assert_eq(tool_edit_apply_hunks("m.py", f, strlen(f), p.f[0].hunks, p.f[0].nhunks, &o, err, sizeof(err)), 0, "%s",
+	             err);
+	cr_assert_str_eq(o.data, "class Foo(Base):\n    x = 1\nclass Bar(Base):\n    x = 2\n");
+	tool_edit_out_free(&o);
+	tool_patch_free(&p);
+}

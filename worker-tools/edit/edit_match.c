@@ -567,6 +567,27 @@ out:
 	return rc;
 }
 
+/* Models shorten anchors ("@@ class Foo" for "class Foo(Base):"): the
+ * first line at or after lo that starts with the anchor, blanks trimmed. */
+static size_t
+edit_find_anchor_prefix(struct edit_matcher *m, const char *anchor, size_t lo)
+{
+	const struct tool_text *t = m->t;
+	size_t i, n, w, an;
+
+	anchor += edit_ws_len(anchor, strlen(anchor));
+	an = strlen(anchor);
+	while (an > 0 && (anchor[an - 1] == ' ' || anchor[an - 1] == '\t'))
+		an--;
+	for (i = lo; an > 0 && i < t->n; i++) {
+		n = t->llen[i];
+		w = edit_ws_len(t->data + t->off[i], n);
+		if (n - w >= an && memcmp(t->data + t->off[i] + w, anchor, an) == 0)
+			return i;
+	}
+	return (size_t)-1;
+}
+
 /* Finds an OpenCode "@@ def foo" anchor line at or after lo: the first
  * line equal to it at the lowest level that has one. */
 static size_t
@@ -590,7 +611,7 @@ edit_find_anchor(struct edit_matcher *m, const char *anchor, size_t lo)
 		at = seg_first(m, level, &p, 0, 1, lo);
 		pat_free(&p);
 	}
-	return at;
+	return at != (size_t)-1 ? at : edit_find_anchor_prefix(m, anchor, lo);
 }
 
 /* Character-bigram signature of a line (for the fuzzy suggestion). */

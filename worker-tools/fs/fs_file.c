@@ -377,6 +377,11 @@ tool_fs_txn_commit(const struct tool_fs *fs, struct tool_fs_txn *t, char *err, s
 
 	for (i = 0; i < t->n; i++)
 		pp[i].dfd = -1;
+	/* Every target is checked before anything (even a directory) is
+	 * created, so a refusal leaves no trace. */
+	for (i = 0; i < t->n; i++)
+		if (tool_fs_check_writable(fs, t->ops[i].rel, err, errlen) == -1)
+			goto out;
 	for (i = 0; i < t->n; i++)
 		if (fs_txn_prepare(fs, &t->ops[i], &pp[i], err, errlen) == -1)
 			goto out;
