@@ -207,6 +207,36 @@ kc_json_emit(const struct kc_locmap *locs, const cJSON *node, struct strbuf *out
 	emit_json_node(locs, node, out, 0);
 }
 
+/* The next code point of a UTF-8 string (libyaml only ever hands us valid
+ * UTF-8; a stray byte decodes as U+FFFD). *len gets its byte length. */
+static unsigned
+emit_utf8_next(const unsigned char *p, int *len)
+{
+	int n = *p < 0x80 ? 0 : *p >= 0xF0 ? 3 : *p >= 0xE0 ? 2 : *p >= 0xC0 ? 1 : 0, i;
+	unsigned cp = n ? (unsigned)(*p & (0x3F >> n)) : *p;
+
+	for (i = 1; i <= n && (p[i] & 0xC0) == 0x80; i++)
+		cp = cp << 6 | (p[i] & 0x3F);
+	if (i <= n || (*p >= 0x80 && *p < 0xC0)) {
+		*len = 1;
+		return 0xFFFD;
+	}
+	*len = n + 1;
+	return cp;
+}
+
+/* YAML's printable set (1.1 §5.1) minus what YAML 1.1 reads as a line
+ * break (NEL, LS, PS) or a byte order mark: what may appear as is. */
+static int
+emit_yaml_printable(unsigned cp)
+{
+	if (cp == 0x85 || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF)
+		return 0;
+	return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0x7E) ||
+	       (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+	       (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
 /* May s be written as a plain scalar and read back as the same string?
  * Conservative: a small alphabet, and never what PyYAML would type. */
 static int
@@ -220,10 +250,46 @@ emit_plain_ok(const char *s)
 		return 0;
 	if (p[n - 1] == ' ')
 		return 0;
-	for (; *p != '\0'; p++)
-		if (!(isalnum(*p) || *p >= 0x80 || strchr(" _-./+()=$~^,;%", *p) != NULL))
+	while (*p != '\0') {
+		int len;
+		unsigned cp = emit_utf8_next(p, &len);
+
+		if (cp >= 0x80 ? !emit_yaml_printable(cp)
+			       : !(isalnum(*p) || strchr(" _-./+()=$~^,;%", *p) != NULL))
 			return 0;
+		p += len;
+	}
 	return kc_yaml_resolve_plain(s, n, &num) == KC_SCALAR_STR;
+}
+
+/* Double-quoted YAML: JSON-style escapes for the ASCII controls, \u or
+ * \U for what YAML does not allow unescaped (C1 controls, U+FEFF ...). */
+static void
+emit_yaml_quoted(struct strbuf *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned cp;
+	int n;
+
+	strbuf_addc(out, '"');
+	while (*p != '\0') {
+		cp = emit_utf8_next(p, &n);
+		if (cp < 0x80 && cp >= 0x20 && cp != 0x7F) {
+			if (cp == '"' || cp == '\\')
+				strbuf_addc(out, '\\');
+			strbuf_addc(out, (char)cp);
+		} else if (cp == '\n') {
+			strbuf_adds(out, "\\n");
+		} else if (cp == '\t') {
+			strbuf_adds(out, "\\t");
+		} else if (!emit_yaml_printable(cp) || cp < 0x20 || cp == 0x7F) {
+			strbuf_addf(out, cp > 0xFFFF ? "\\U%08x" : "\\u%04x", cp);
+		} else {
+			strbuf_add(out, p, (size_t)n);
+		}
+		p += n;
+	}
+	strbuf_addc(out, '"');
 }
 
 static void
@@ -233,8 +299,7 @@ emit_yaml_string(struct strbuf *out, const char *s)
 		strbuf_adds(out, s);
 		return;
 	}
-	/* JSON string syntax is valid YAML double-quoted syntax. */
-	emit_json_string(out, s);
+	emit_yaml_quoted(out, s);
 }
 
 static void

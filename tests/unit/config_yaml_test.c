@@ -331,3 +331,26 @@ Test(config_yaml, json_printer_writes_like_python_json_dumps)
 	strbuf_free(&out);
 	cJSON_Delete(r);
 }
+
+/* Found by fuzz_config_yaml: a C1 control in a string was printed raw,
+ * which YAML does not allow; line separators would be folded. */
+Test(config_yaml, yaml_printer_escapes_what_yaml_cannot_hold_raw)
+{
+	cJSON *r = parse("a: \"x\\u009ey\"\nb: \"p\\u2028q\"\nc: \"\\ufeffz\"\nd: \"\\x7f\"\n");
+	struct strbuf out = STRBUF_INIT;
+	char *s1, *s2;
+	cJSON *back;
+
+	cr_assert_not_null(r);
+	kc_yaml_emit(locs, r, &out);
+	back = kc_yaml_parse(out.buf, out.len, "emitted.yaml", locs, &diag);
+	cr_assert_not_null(back, "emitted YAML does not parse:\n%s", out.buf);
+	s1 = json(r);
+	s2 = json(back);
+	cr_expect_str_eq(s1, s2);
+	free(s1);
+	free(s2);
+	cJSON_Delete(back);
+	cJSON_Delete(r);
+	strbuf_free(&out);
+}
