@@ -44,16 +44,18 @@ bench_make(struct bench_input *in, int lines, int hunks)
 
 	for (f = 0; f < nf; f++)
 		strbuf_addf(&in->file,
-		            "def func_%d(x):\n    total = 0\n    for i in range(x):\n        total += i * %d\n"
+		            "def func_%d(x):\n    total = 0\n    for i in range(x):\n        total "
+		            "+= i * %d\n"
 		            "    if total > %d:\n        return total\n    return 0\n\n\n# ----\n",
 		            f, f, f * 7);
 	strbuf_adds(&in->patch, "diff --git a/big.py b/big.py\n--- a/big.py\n+++ b/big.py\n");
 	for (f = 0; f < nf && done < hunks; f += every, done++)
-		strbuf_addf(&in->patch,
-		            "@@ -%d,6 +%d,6 @@ def func_%d(x):\n     total = 0\n     for i in range(x):\n"
-		            "-        total += i * %d\n+        total += i * %d + 1\n     if total > %d:\n"
-		            "         return total\n     return 0\n",
-		            f * 10 + 2, f * 10 + 2, f, f, f, f * 7);
+		strbuf_addf(
+		    &in->patch,
+		    "@@ -%d,6 +%d,6 @@ def func_%d(x):\n     total = 0\n     for i in range(x):\n"
+		    "-        total += i * %d\n+        total += i * %d + 1\n     if total > %d:\n"
+		    "         return total\n     return 0\n",
+		    f * 10 + 2, f * 10 + 2, f, f, f, f * 7);
 }
 
 static void
@@ -81,9 +83,11 @@ bench_kc(const char *dir, const struct bench_input *in, cJSON *args)
 	ctx.ws_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ctx.config = cfg;
 	t0 = bench_now();
-	if (tool_run(&ctx, "apply_unified_patch", args, &res) != 0 || !cJSON_IsTrue(cJSON_GetObjectItem(res, "ok"))) {
+	if (tool_run(&ctx, "apply_unified_patch", args, &res) != 0 ||
+	    !cJSON_IsTrue(cJSON_GetObjectItem(res, "ok"))) {
 		fprintf(stderr, "kc-patch-bench: kylecode failed: %s\n",
-		        res ? cJSON_GetStringValue(cJSON_GetObjectItem(res, "error")) : "internal error");
+		        res ? cJSON_GetStringValue(cJSON_GetObjectItem(res, "error"))
+		            : "internal error");
 		exit(1);
 	}
 	t = bench_now() - t0;
@@ -108,8 +112,8 @@ bench_git(const char *dir, const char *patchfile, const struct bench_input *in)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addchdir_np(&fa, dir);
 	t0 = bench_now();
-	if (posix_spawnp(&pid, "git", &fa, NULL, argv, environ) != 0 || waitpid(pid, &st, 0) != pid ||
-	    !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+	if (posix_spawnp(&pid, "git", &fa, NULL, argv, environ) != 0 ||
+	    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		fprintf(stderr, "kc-patch-bench: git apply failed (is git installed?)\n");
 		exit(1);
 	}
@@ -135,9 +139,10 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	static const struct option lo[] = {{"lines", required_argument, NULL, 'l'}, {"hunks", required_argument, NULL, 'n'},
-	                                   {"runs", required_argument, NULL, 'r'},  {"keep", required_argument, NULL, 'k'},
-	                                   {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+	static const struct option lo[] = {
+	    {"lines", required_argument, NULL, 'l'}, {"hunks", required_argument, NULL, 'n'},
+	    {"runs", required_argument, NULL, 'r'},  {"keep", required_argument, NULL, 'k'},
+	    {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
 	struct bench_input in = {STRBUF_INIT, STRBUF_INIT};
 	int lines = 50000, hunks = 1000, runs = 5, c, i;
 	char dir[] = "/tmp/kc-patch-bench.XXXXXX", patchfile[600], cmd[700];
@@ -147,12 +152,24 @@ main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "l:n:r:k:h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'l': lines = atoi(optarg); break;
-		case 'n': hunks = atoi(optarg); break;
-		case 'r': runs = atoi(optarg); break;
-		case 'k': keep = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'l':
+			lines = atoi(optarg);
+			break;
+		case 'n':
+			hunks = atoi(optarg);
+			break;
+		case 'r':
+			runs = atoi(optarg);
+			break;
+		case 'k':
+			keep = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (lines < 100 || hunks < 1 || hunks > lines / 20 || runs < 1 || runs > 64) {
@@ -175,7 +192,8 @@ main(int argc, char **argv)
 	printf("patch: %d hunks over a %d-line file, median of %d runs\n", hunks, lines, runs);
 	printf("  kylecode apply_unified_patch: %8.2f ms\n", kc[runs / 2] * 1e3);
 	printf("  git apply                   : %8.2f ms\n", git[runs / 2] * 1e3);
-	printf("  ratio git/kylecode          : %8.2f  (>= 1.00: kylecode at least as fast)\n", git[runs / 2] / kc[runs / 2]);
+	printf("  ratio git/kylecode          : %8.2f  (>= 1.00: kylecode at least as fast)\n",
+	       git[runs / 2] / kc[runs / 2]);
 	if (keep == NULL) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", dir, patchfile);
 		if (system(cmd) != 0)

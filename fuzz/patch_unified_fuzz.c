@@ -23,7 +23,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tcopy[tlen] = '\0';
 	if (tool_patch_parse_unified(patch, plen, &p, err, sizeof(err)) == 0) {
 		for (i = 0; i < p.n; i++) {
-			if (tool_edit_apply_hunks("f", tcopy, tlen, p.f[i].hunks, p.f[i].nhunks, &o, err, sizeof(err)) == 0) {
+			if (tool_edit_apply_hunks("f", tcopy, tlen, p.f[i].hunks, p.f[i].nhunks, &o,
+			                          err, sizeof(err)) == 0) {
 				struct strbuf sb = STRBUF_INIT;
 				tool_edit_diff(&sb, "f", "f", tcopy, tlen, o.data, o.len, &o, 1);
 				strbuf_free(&sb);

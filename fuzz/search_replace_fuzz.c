@@ -29,7 +29,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = field(&p, end), *search = field(&p, end), *replace = field(&p, end), err[2048];
 	struct tool_edit_out o;
 
-	if (tool_edit_replace("f", text, strlen(text), search, replace, size > 0 && (data[0] & 1), &o, err, sizeof(err)) == 0)
+	if (tool_edit_replace("f", text, strlen(text), search, replace, size > 0 && (data[0] & 1),
+	                      &o, err, sizeof(err)) == 0)
 		tool_edit_out_free(&o);
 	free(text);
 	free(search);

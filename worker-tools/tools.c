@@ -10,7 +10,7 @@
 /* Reply sizes: well under the IPC body cap (64 MiB) whatever a tool did;
  * the full change is on disk, the diff is for the log and the model. */
 #define TOOL_RES_MAX_OUTPUT (512u * 1024)
-#define TOOL_RES_MAX_DIFF   (1024u * 1024)
+#define TOOL_RES_MAX_DIFF (1024u * 1024)
 
 enum tool_kind { TK_FS, TK_EDIT, TK_OTHER };
 struct tool_entry {
@@ -18,7 +18,8 @@ struct tool_entry {
 	const char *key_arg; /* an argument only this tool takes (alias check) */
 	enum tool_kind kind;
 	void (*fs_fn)(const struct tool_fs *, const cJSON *, struct tool_res *);
-	void (*edit_fn)(const struct tool_fs *, const struct tool_opts *, const cJSON *, struct tool_res *);
+	void (*edit_fn)(const struct tool_fs *, const struct tool_opts *, const cJSON *,
+	                struct tool_res *);
 	void (*other_fn)(const struct tool_opts *, const cJSON *, struct tool_res *);
 };
 
@@ -77,7 +78,8 @@ tool_resolve(const cJSON *config, const char *name, const cJSON *args)
 
 	if (!cJSON_IsString(to) || (target = tool_lookup(to->valuestring)) == NULL)
 		return own;
-	if (own == NULL || (target->key_arg && cJSON_GetObjectItemCaseSensitive(args, target->key_arg)))
+	if (own == NULL ||
+	    (target->key_arg && cJSON_GetObjectItemCaseSensitive(args, target->key_arg)))
 		return target;
 	return own;
 }
@@ -103,10 +105,12 @@ tool_opts_load(const cJSON *cfg, struct tool_opts *o)
 	o->git_writable = tool_cfg_bool(cfg, "git_writable", NULL, NULL);
 	o->allow_network = tool_cfg_bool(cfg, "allow_network_tools", NULL, NULL);
 	o->use_dev_null = tool_cfg_bool(cfg, "create_file_policy", "unified_diff", "use_dev_null");
-	o->sr_prefer_write_tool = tool_cfg_bool(cfg, "create_file_policy", "aider_search_replace", "prefer_write_file_tool");
-	hs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
-	                                          cJSON_GetObjectItemCaseSensitive(cfg, "create_file_policy"), "unified_diff"),
-	                                      "header_style");
+	o->sr_prefer_write_tool = tool_cfg_bool(cfg, "create_file_policy", "aider_search_replace",
+	                                        "prefer_write_file_tool");
+	hs = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(
+	        cJSON_GetObjectItemCaseSensitive(cfg, "create_file_policy"), "unified_diff"),
+	    "header_style");
 	o->git_style = !cJSON_IsString(hs) || strcmp(hs->valuestring, "git") == 0;
 }
 
@@ -125,16 +129,21 @@ tool_task(const struct tool_opts *o, const cJSON *args, struct tool_res *r)
 
 	if (tool_arg_str(args, "description", 1, &d, r) == -1)
 		return;
-	strbuf_addf(&r->out, "Acknowledged: %s\nSub-agents are not available in kylecode; carry out this task "
-	            "yourself with the other tools.", d);
+	strbuf_addf(
+	    &r->out,
+	    "Acknowledged: %s\nSub-agents are not available in kylecode; carry out this task "
+	    "yourself with the other tools.",
+	    d);
 	r->ok = 1;
 }
 
 static void
 tool_lsp(const struct tool_opts *o, const cJSON *args, struct tool_res *r)
 {
-	strbuf_adds(&r->out, "No LSP server is configured for this workspace, so no diagnostics are available. "
-	            "Build or run the tests with the shell tool to find errors.");
+	strbuf_adds(
+	    &r->out,
+	    "No LSP server is configured for this workspace, so no diagnostics are available. "
+	    "Build or run the tests with the shell tool to find errors.");
 	r->ok = 1;
 }
 
@@ -144,11 +153,14 @@ tool_webfetch(const struct tool_opts *o, const cJSON *args, struct tool_res *r)
 	/* The tools worker has no network at all (no socket family but the
 	 * IPC one is allowed); saying so is better than a fake fetch. */
 	if (!o->allow_network)
-		tool_res_fail(r, "webfetch is disabled: network tools are not allowed by the config "
+		tool_res_fail(r,
+		              "webfetch is disabled: network tools are not allowed by the config "
 		              "(allow_network_tools is false)");
 	else
-		tool_res_fail(r, "webfetch is allowed by the config but not available in this worker: the tools "
-		              "worker has no network access");
+		tool_res_fail(
+		    r,
+		    "webfetch is allowed by the config but not available in this worker: the tools "
+		    "worker has no network access");
 }
 
 /* Adds s as valid UTF-8, at most max bytes (see tool_fs_text_display). */
@@ -172,7 +184,11 @@ tool_res_json(struct tool_res *r)
 		return NULL;
 	cJSON_AddBoolToObject(j, "ok", r->ok);
 	tool_json_add_text(j, "output", strbuf_str(&r->out), TOOL_RES_MAX_OUTPUT);
-	tool_json_add_text(j, "error", r->ok ? "" : r->error ? r->error : "failed", TOOL_RES_MAX_OUTPUT);
+	tool_json_add_text(j, "error",
+	                   r->ok      ? ""
+	                   : r->error ? r->error
+	                              : "failed",
+	                   TOOL_RES_MAX_OUTPUT);
 	arr = cJSON_AddArrayToObject(j, "changed_files");
 	for (i = 0; arr != NULL && i < r->nchanged; i++) {
 		name = tool_fs_name_display(r->changed[i]);
@@ -212,7 +228,8 @@ tool_run(struct tool_ctx *ctx, const char *name, const cJSON *args, cJSON **resu
 	fs.root_path = ctx->ws_path;
 	fs.git_writable = o.git_writable;
 	if (e == NULL)
-		tool_res_fail(&r, "unknown tool \"%s\" (not a file tool of this worker)", name ? name : "(null)");
+		tool_res_fail(&r, "unknown tool \"%s\" (not a file tool of this worker)",
+		              name ? name : "(null)");
 	else if (args != NULL && !cJSON_IsObject(args))
 		tool_res_fail(&r, "%s: the arguments must be an object", e->name);
 	else if (e->kind == TK_FS)

@@ -10,11 +10,11 @@
 #include <cjson/cJSON.h>
 
 struct tool_ctx {
-	int ws_fd;            /* O_PATH|O_DIRECTORY fd of the workspace root */
-	const char *ws_path;  /* its absolute path (to strip from absolute args) */
-	const cJSON *config;  /* TOOLS_CONFIGURE body: tools, aliases,
-	                       * create_file_policy, git_writable,
-	                       * allow_network_tools (NULL: defaults) */
+	int ws_fd;           /* O_PATH|O_DIRECTORY fd of the workspace root */
+	const char *ws_path; /* its absolute path (to strip from absolute args) */
+	const cJSON *config; /* TOOLS_CONFIGURE body: tools, aliases,
+	                      * create_file_policy, git_writable,
+	                      * allow_network_tools (NULL: defaults) */
 };
 
 /* Runs one file/edit tool beneath the workspace.

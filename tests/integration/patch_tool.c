@@ -20,7 +20,8 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: kc-tool-run --workspace DIR [--config JSON] [--stdin-arg NAME] TOOL [ARGS_JSON]\n");
+	fprintf(f, "usage: kc-tool-run --workspace DIR [--config JSON] [--stdin-arg NAME] TOOL "
+	           "[ARGS_JSON]\n");
 }
 
 static char *
@@ -52,11 +53,21 @@ main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "w:c:s:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'w': ws = optarg; break;
-		case 'c': cfgtext = optarg; break;
-		case 's': stdin_arg = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'w':
+			ws = optarg;
+			break;
+		case 'c':
+			cfgtext = optarg;
+			break;
+		case 's':
+			stdin_arg = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (ws == NULL || optind >= argc || argc - optind > 2) {

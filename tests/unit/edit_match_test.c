@@ -7,14 +7,16 @@ static char err[8192];
 
 Test(edit_match, exact_match_applies)
 {
-	char *r = apply_unified_text("a\nb\nc\n", HDR "@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n", err, sizeof(err));
+	char *r = apply_unified_text("a\nb\nc\n", HDR "@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n", err,
+	                             sizeof(err));
 	cr_assert_str_eq(r, "a\nB\nc\n");
 	free(r);
 }
 
 Test(edit_match, trailing_whitespace_ignored_and_file_lines_kept)
 {
-	char *r = apply_unified_text("a  \nb\nc\t\n", HDR "@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n", err, sizeof(err));
+	char *r = apply_unified_text("a  \nb\nc\t\n", HDR "@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n", err,
+	                             sizeof(err));
 	cr_assert_str_eq(r, "a  \nB\nc\t\n");
 	free(r);
 }
@@ -22,18 +24,21 @@ Test(edit_match, trailing_whitespace_ignored_and_file_lines_kept)
 Test(edit_match, indentation_offset_reindents_added_lines)
 {
 	const char *f = "class A:\n    def f(self):\n        x = 1\n        return x\n";
-	char *r = apply_unified_text(f, HDR "@@ -1,3 +1,4 @@\n def f(self):\n     x = 1\n+    x += 1\n     return x\n", err,
-	                             sizeof(err));
+	char *r = apply_unified_text(
+	    f, HDR "@@ -1,3 +1,4 @@\n def f(self):\n     x = 1\n+    x += 1\n     return x\n", err,
+	    sizeof(err));
 	cr_assert_not_null(r, "%s", err);
-	cr_assert_str_eq(r, "class A:\n    def f(self):\n        x = 1\n        x += 1\n        return x\n");
+	cr_assert_str_eq(
+	    r, "class A:\n    def f(self):\n        x = 1\n        x += 1\n        return x\n");
 	free(r);
 }
 
 Test(edit_match, over_indented_hunk_is_dedented)
 {
 	const char *f = "def f():\n    return 1\n";
-	char *r = apply_unified_text(f, HDR "@@ -1,2 +1,2 @@\n     def f():\n-        return 1\n+        return 2\n", err,
-	                             sizeof(err));
+	char *r = apply_unified_text(
+	    f, HDR "@@ -1,2 +1,2 @@\n     def f():\n-        return 1\n+        return 2\n", err,
+	    sizeof(err));
 	cr_assert_not_null(r, "%s", err);
 	cr_assert_str_eq(r, "def f():\n    return 2\n");
 	free(r);
@@ -41,7 +46,8 @@ Test(edit_match, over_indented_hunk_is_dedented)
 
 Test(edit_match, inner_whitespace_runs_compare_equal)
 {
-	char *r = apply_unified_text("x  =  1\ny = 2\n", HDR "@@ -1,2 +1,2 @@\n x = 1\n-y = 2\n+y = 3\n", err, sizeof(err));
+	char *r = apply_unified_text(
+	    "x  =  1\ny = 2\n", HDR "@@ -1,2 +1,2 @@\n x = 1\n-y = 2\n+y = 3\n", err, sizeof(err));
 	cr_assert_str_eq(r, "x  =  1\ny = 3\n");
 	free(r);
 }
@@ -49,8 +55,10 @@ Test(edit_match, inner_whitespace_runs_compare_equal)
 Test(edit_match, unicode_quotes_dashes_nbsp_fold)
 {
 	const char *f = "s = \"it's\"\n# a -- b\nv = 1\n";
-	char *r = apply_unified_text(f, HDR "@@ -1,3 +1,3 @@\n s = \u201cit\u2019s\u201d\n # a\u00a0\u2014 b\n-v = 1\n+v = 2\n", err,
-	                             sizeof(err));
+	char *r = apply_unified_text(
+	    f,
+	    HDR "@@ -1,3 +1,3 @@\n s = \u201cit\u2019s\u201d\n # a\u00a0\u2014 b\n-v = 1\n+v = 2\n",
+	    err, sizeof(err));
 	cr_assert_not_null(r, "%s", err);
 	cr_assert_str_eq(r, "s = \"it's\"\n# a -- b\nv = 2\n");
 	free(r);
@@ -59,7 +67,8 @@ Test(edit_match, unicode_quotes_dashes_nbsp_fold)
 Test(edit_match, elision_skips_lines_and_keeps_them)
 {
 	const char *f = "def f():\n    a = 1\n    b = 2\n    c = 3\n    return a\n";
-	char *r = apply_unified_text(f, HDR "@@\n def f():\n ...\n-    return a\n+    return a + b\n", err, sizeof(err));
+	char *r = apply_unified_text(
+	    f, HDR "@@\n def f():\n ...\n-    return a\n+    return a + b\n", err, sizeof(err));
 	cr_assert_not_null(r, "%s", err);
 	cr_assert_str_eq(r, "def f():\n    a = 1\n    b = 2\n    c = 3\n    return a + b\n");
 	free(r);
@@ -67,14 +76,16 @@ Test(edit_match, elision_skips_lines_and_keeps_them)
 
 Test(edit_match, literal_dots_line_matches_before_elision)
 {
-	char *r = apply_unified_text("x\n...\ny\n", HDR "@@ -1,3 +1,3 @@\n x\n ...\n-y\n+z\n", err, sizeof(err));
+	char *r = apply_unified_text("x\n...\ny\n", HDR "@@ -1,3 +1,3 @@\n x\n ...\n-y\n+z\n", err,
+	                             sizeof(err));
 	cr_assert_str_eq(r, "x\n...\nz\n");
 	free(r);
 }
 
 Test(edit_match, ambiguous_context_is_refused_with_lines)
 {
-	char *r = apply_unified_text("x\ny\nq\nx\ny\n", HDR "@@ -30,2 +30,2 @@\n x\n-y\n+z\n", err, sizeof(err));
+	char *r = apply_unified_text("x\ny\nq\nx\ny\n", HDR "@@ -30,2 +30,2 @@\n x\n-y\n+z\n", err,
+	                             sizeof(err));
 	cr_assert_null(r);
 	cr_assert(strstr(err, "ambiguous") != NULL, "%s", err);
 	cr_assert(strstr(err, "lines 1, 4") != NULL, "%s", err);
@@ -82,15 +93,17 @@ Test(edit_match, ambiguous_context_is_refused_with_lines)
 
 Test(edit_match, hint_breaks_tie_only_when_exact)
 {
-	char *r = apply_unified_text("x\ny\nq\nx\ny\n", HDR "@@ -4,2 +4,2 @@\n x\n-y\n+z\n", err, sizeof(err));
+	char *r = apply_unified_text("x\ny\nq\nx\ny\n", HDR "@@ -4,2 +4,2 @@\n x\n-y\n+z\n", err,
+	                             sizeof(err));
 	cr_assert_str_eq(r, "x\ny\nq\nx\nz\n");
 	free(r);
 }
 
 Test(edit_match, stale_context_is_refused_with_suggestion)
 {
-	char *r = apply_unified_text("alpha\nbeta gamma\ndelta\n", HDR "@@ -1,3 +1,3 @@\n alpha\n-beta gamme\n+beta\n delta\n", err,
-	                             sizeof(err));
+	char *r = apply_unified_text("alpha\nbeta gamma\ndelta\n",
+	                             HDR "@@ -1,3 +1,3 @@\n alpha\n-beta gamme\n+beta\n delta\n",
+	                             err, sizeof(err));
 	cr_assert_null(r);
 	cr_assert(strstr(err, "does not apply") != NULL, "%s", err);
 	cr_assert(strstr(err, "closest lines in the file are 1-3") != NULL, "%s", err);
@@ -100,8 +113,9 @@ Test(edit_match, hunks_are_located_in_order)
 {
 	/* the second hunk's context also occurs before the first: the one
 	 * after the first hunk is taken */
-	char *r = apply_unified_text("k\nm\nk\nz\nk\nm\n", HDR "@@ -3,2 +3,2 @@\n k\n-z\n+Z\n@@ -5,2 +5,2 @@\n k\n-m\n+M\n", err,
-	                             sizeof(err));
+	char *r = apply_unified_text(
+	    "k\nm\nk\nz\nk\nm\n", HDR "@@ -3,2 +3,2 @@\n k\n-z\n+Z\n@@ -5,2 +5,2 @@\n k\n-m\n+M\n",
+	    err, sizeof(err));
 	cr_assert_not_null(r, "%s", err);
 	cr_assert_str_eq(r, "k\nm\nk\nZ\nk\nM\n");
 	free(r);
@@ -109,7 +123,8 @@ Test(edit_match, hunks_are_located_in_order)
 
 Test(edit_match, crlf_file_keeps_crlf_for_new_lines)
 {
-	char *r = apply_unified_text("a\r\nb\r\n", HDR "@@ -1,2 +1,3 @@\n a\n+n\n b\n", err, sizeof(err));
+	char *r =
+	    apply_unified_text("a\r\nb\r\n", HDR "@@ -1,2 +1,3 @@\n a\n+n\n b\n", err, sizeof(err));
 	cr_assert_str_eq(r, "a\r\nn\r\nb\r\n");
 	free(r);
 }
@@ -123,7 +138,9 @@ Test(edit_match, missing_final_newline_preserved_on_append)
 
 Test(edit_match, no_newline_markers_are_followed)
 {
-	char *r = apply_unified_text("a\nb", HDR "@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n", err, sizeof(err));
+	char *r = apply_unified_text(
+	    "a\nb", HDR "@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n", err,
+	    sizeof(err));
 	cr_assert_str_eq(r, "a\nb\n");
 	free(r);
 }
@@ -144,8 +161,9 @@ Test(edit_match, insert_into_empty_file)
 
 Test(edit_match, tabs_file_spaces_hunk_maps_indentation)
 {
-	char *r = apply_unified_text("if x:\n\tif y:\n\t\tf()\n", HDR "@@\n if x:\n     if y:\n-        f()\n+        g()\n", err,
-	                             sizeof(err));
+	char *r = apply_unified_text("if x:\n\tif y:\n\t\tf()\n",
+	                             HDR "@@\n if x:\n     if y:\n-        f()\n+        g()\n",
+	                             err, sizeof(err));
 	cr_assert_not_null(r, "%s", err);
 	cr_assert_str_eq(r, "if x:\n\tif y:\n\t\tg()\n");
 	free(r);
@@ -158,7 +176,8 @@ Test(edit_match, normalize_levels)
 	tool_edit_normalize(EDIT_LEVEL_WS, "  a \t b  ", 9, &sb);
 	cr_assert_str_eq(strbuf_str(&sb), "a b");
 	strbuf_reset(&sb);
-	tool_edit_normalize(EDIT_LEVEL_UNICODE, "\u201cx\u201d \u2013\u2014 \u2026", strlen("\u201cx\u201d \u2013\u2014 \u2026"), &sb);
+	tool_edit_normalize(EDIT_LEVEL_UNICODE, "\u201cx\u201d \u2013\u2014 \u2026",
+	                    strlen("\u201cx\u201d \u2013\u2014 \u2026"), &sb);
 	cr_assert_str_eq(strbuf_str(&sb), "\"x\" - ...");
 	strbuf_free(&sb);
 	cr_assert(tool_edit_is_elision("    # ... existing code ...", 27));
@@ -175,7 +194,8 @@ Test(edit_match, many_hunks_over_large_text)
 		strbuf_addf(&text, "line %d\n}\n", i);
 	strbuf_adds(&patch, HDR);
 	for (i = 0; i < 20000; i += 50)
-		strbuf_addf(&patch, "@@ -%d,2 +%d,2 @@\n-line %d\n+LINE %d\n }\n", 2 * i + 1, 2 * i + 1, i, i);
+		strbuf_addf(&patch, "@@ -%d,2 +%d,2 @@\n-line %d\n+LINE %d\n }\n", 2 * i + 1,
+		            2 * i + 1, i, i);
 	r = apply_unified_text(strbuf_str(&text), strbuf_str(&patch), err, sizeof(err));
 	cr_assert_not_null(r, "%s", err);
 	cr_assert(strstr(r, "LINE 19950\n}\n") != NULL);

@@ -13,7 +13,8 @@ Test(edit_opencode, sections_and_move)
 {
 	struct tool_patch p;
 
-	cr_assert_eq(parse("*** Begin Patch\n*** Add File: a.txt\n+x\n+y\n*** Delete File: b.txt\n*** Update File: c.txt\n"
+	cr_assert_eq(parse("*** Begin Patch\n*** Add File: a.txt\n+x\n+y\n*** Delete File: "
+	                   "b.txt\n*** Update File: c.txt\n"
 	                   "*** Move to: d/c.txt\n@@ def f():\n-  a\n+  b\n*** End Patch\n",
 	                   &p),
 	             0, "%s", err);
@@ -31,7 +32,8 @@ Test(edit_opencode, nested_anchors_and_end_of_file)
 {
 	struct tool_patch p;
 
-	cr_assert_eq(parse("*** Begin Patch\n*** Update File: m.py\n@@ class A:\n@@ def f(self):\n-x\n+y\n*** End of File\n"
+	cr_assert_eq(parse("*** Begin Patch\n*** Update File: m.py\n@@ class A:\n@@ def "
+	                   "f(self):\n-x\n+y\n*** End of File\n"
 	                   "*** End Patch",
 	                   &p),
 	             0, "%s", err);
@@ -45,8 +47,10 @@ Test(edit_opencode, heredoc_and_padding_accepted)
 {
 	struct tool_patch p;
 
-	cr_assert_eq(parse("apply_patch <<'EOF'\n  *** Begin Patch \n  *** Update File: f\n@@\n-a\n+b\n *** End Patch\nEOF\n", &p), 0,
-	             "%s", err);
+	cr_assert_eq(parse("apply_patch <<'EOF'\n  *** Begin Patch \n  *** Update File: "
+	                   "f\n@@\n-a\n+b\n *** End Patch\nEOF\n",
+	                   &p),
+	             0, "%s", err);
 	cr_assert_str_eq(p.f[0].path, "f");
 	tool_patch_free(&p);
 }
@@ -55,7 +59,9 @@ Test(edit_opencode, blank_line_is_empty_context)
 {
 	struct tool_patch p;
 
-	cr_assert_eq(parse("*** Begin Patch\n*** Update File: f\n@@\n a\n\n-b\n*** End Patch\n", &p), 0, "%s", err);
+	cr_assert_eq(
+	    parse("*** Begin Patch\n*** Update File: f\n@@\n a\n\n-b\n*** End Patch\n", &p), 0,
+	    "%s", err);
 	cr_assert_eq(p.f[0].hunks[0].n, 3);
 	cr_assert_str_eq(p.f[0].hunks[0].l[1].text, "");
 	tool_patch_free(&p);
@@ -76,15 +82,18 @@ Test(edit_opencode, errors_name_the_line)
 	cr_assert(strstr(err, "patch line 3"), "%s", err);
 	cr_assert_eq(parse("*** Begin Patch\n*** Update File: x\n@@\n-a\n", &p), -1);
 	cr_assert(strstr(err, "End Patch"));
-	cr_assert_eq(parse("*** Begin Patch\n*** Update File: x\n@@\n-a\n?? bad\n*** End Patch\n", &p), -1);
+	cr_assert_eq(
+	    parse("*** Begin Patch\n*** Update File: x\n@@\n-a\n?? bad\n*** End Patch\n", &p), -1);
 	cr_assert(strstr(err, "unexpected line"), "%s", err);
 	cr_assert_eq(parse("*** Begin Patch\n*** Add File: \n+x\n*** End Patch\n", &p), -1);
 }
 
 Test(edit_opencode, malformed_input_never_crashes)
 {
-	const char *junk[] = {"*** Begin Patch", "*** Begin Patch\n***", "*** Begin Patch\n*** Update File:\n@@\n@@\n@@",
-	                      "*** Begin Patch\n*** Update File: a\n*** Move to:\n*** End Patch", "\r\n\r\n*** Begin Patch\r\n"};
+	const char *junk[] = {"*** Begin Patch", "*** Begin Patch\n***",
+	                      "*** Begin Patch\n*** Update File:\n@@\n@@\n@@",
+	                      "*** Begin Patch\n*** Update File: a\n*** Move to:\n*** End Patch",
+	                      "\r\n\r\n*** Begin Patch\r\n"};
 	struct tool_patch p;
 	size_t i;
 
@@ -99,9 +108,13 @@ Test(edit_opencode, shortened_anchor_matches_line_prefix)
 	struct tool_edit_out o;
 	const char *f = "class Foo(Base):\n    x = 1\nclass Bar(Base):\n    x = 1\n";
 
-	cr_assert_eq(parse("*** Begin Patch\n*** Update File: m.py\n@@ class Bar\n-    x = 1\n+    x = 2\n*** End Patch\n", &p), 0);
-	cr_assert_eq(tool_edit_apply_hunks("m.py", f, strlen(f), p.f[0].hunks, p.f[0].nhunks, &o, err, sizeof(err)), 0, "%s",
-	             err);
+	cr_assert_eq(parse("*** Begin Patch\n*** Update File: m.py\n@@ class Bar\n-    x = 1\n+    "
+	                   "x = 2\n*** End Patch\n",
+	                   &p),
+	             0);
+	cr_assert_eq(tool_edit_apply_hunks("m.py", f, strlen(f), p.f[0].hunks, p.f[0].nhunks, &o,
+	                                   err, sizeof(err)),
+	             0, "%s", err);
 	cr_assert_str_eq(o.data, "class Foo(Base):\n    x = 1\nclass Bar(Base):\n    x = 2\n");
 	tool_edit_out_free(&o);
 	tool_patch_free(&p);

@@ -37,8 +37,10 @@ Test(edit_patch, failing_hunk_leaves_every_file_untouched)
 	tws_init(&w);
 	tws_puts(&w, "a.txt", "1\n2\n3\n");
 	tws_puts(&w, "b.txt", "x\ny\n");
-	r = unified(&w, NULL, "--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n 1\n-2\n+two\n 3\n--- /dev/null\n+++ b/c.txt\n@@ -0,0 +1 @@\n+c\n"
-	                      "--- a/b.txt\n+++ b/b.txt\n@@ -1,2 +1,2 @@\n x\n-nope\n+z\n");
+	r = unified(&w, NULL,
+	            "--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n 1\n-2\n+two\n 3\n--- "
+	            "/dev/null\n+++ b/c.txt\n@@ -0,0 +1 @@\n+c\n"
+	            "--- a/b.txt\n+++ b/b.txt\n@@ -1,2 +1,2 @@\n x\n-nope\n+z\n");
 	cr_assert(!res_ok(r));
 	cr_assert(strstr(res_str(r, "error"), "b.txt: hunk #1"), "%s", res_str(r, "error"));
 	cJSON_Delete(r);
@@ -56,7 +58,9 @@ Test(edit_patch, rollback_when_a_rename_fails_midway)
 	tws_puts(&w, "a.txt", "a\n");
 	tws_puts(&w, "b.txt", "b\n");
 	tool_fs_fail_rename_at = 2;
-	r = unified(&w, NULL, "--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-a\n+A\n--- a/b.txt\n+++ b/b.txt\n@@ -1 +1 @@\n-b\n+B\n");
+	r = unified(&w, NULL,
+	            "--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-a\n+A\n--- a/b.txt\n+++ b/b.txt\n@@ "
+	            "-1 +1 @@\n-b\n+B\n");
 	tool_fs_fail_rename_at = 0;
 	cr_assert(!res_ok(r));
 	cJSON_Delete(r);
@@ -91,10 +95,14 @@ Test(edit_patch, opencode_move_add_delete)
 	tws_init(&w);
 	tws_puts(&w, "src/old.py", "def f():\n    return 1\n");
 	tws_puts(&w, "junk.txt", "j\n");
-	r = opencode(&w, "*** Begin Patch\n*** Update File: src/old.py\n*** Move to: lib/new.py\n@@ def f():\n-    return 1\n"
-	                 "+    return 2\n*** Delete File: junk.txt\n*** Add File: README\n+hi\n*** End Patch\n");
+	r = opencode(
+	    &w,
+	    "*** Begin Patch\n*** Update File: src/old.py\n*** Move to: lib/new.py\n@@ def f():\n- "
+	    "   return 1\n"
+	    "+    return 2\n*** Delete File: junk.txt\n*** Add File: README\n+hi\n*** End Patch\n");
 	cr_assert(res_ok(r), "%s", res_str(r, "error"));
-	cr_assert(strstr(res_str(r, "output"), "R src/old.py -> lib/new.py"), "%s", res_str(r, "output"));
+	cr_assert(strstr(res_str(r, "output"), "R src/old.py -> lib/new.py"), "%s",
+	          res_str(r, "output"));
 	cr_assert(strstr(res_str(r, "diff"), "rename from src/old.py"), "%s", res_str(r, "diff"));
 	cJSON_Delete(r);
 	cr_assert_null(tws_get(&w, "src/old.py"));
@@ -125,7 +133,9 @@ Test(edit_patch, two_sections_for_one_file_compose)
 
 	tws_init(&w);
 	tws_puts(&w, "f", "a\nb\nc\n");
-	r = unified(&w, NULL, "--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+A\n--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n A\n b\n-c\n+C\n");
+	r = unified(&w, NULL,
+	            "--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+A\n--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n "
+	            "A\n b\n-c\n+C\n");
 	cr_assert(res_ok(r), "%s", res_str(r, "error"));
 	cJSON_Delete(r);
 	tws_expect(&w, "f", "A\nb\nC\n");

@@ -35,7 +35,8 @@ Test(edit_replace, several_occurrences_refused_unless_all)
 
 Test(edit_replace, falls_back_to_line_ladder)
 {
-	char *r = rep("def f():\n    if x:\n        g()\n", "if x:\n    g()\n", "if x:\n    h()\n", 0);
+	char *r =
+	    rep("def f():\n    if x:\n        g()\n", "if x:\n    g()\n", "if x:\n    h()\n", 0);
 	cr_assert_str_eq(r, "def f():\n    if x:\n        h()\n");
 	free(r);
 }

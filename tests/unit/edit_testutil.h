@@ -99,7 +99,8 @@ static inline cJSON *
 tws_run(struct tws *w, const char *config_json, const char *name, const char *args_json)
 {
 	struct tool_ctx ctx;
-	cJSON *args = cJSON_Parse(args_json), *cfg = cJSON_Parse(config_json ? config_json : "{}"), *res = NULL;
+	cJSON *args = cJSON_Parse(args_json), *cfg = cJSON_Parse(config_json ? config_json : "{}"),
+	      *res = NULL;
 
 	cr_assert_not_null(args, "bad test JSON: %s", args_json);
 	ctx.ws_fd = w->fs.root_fd;
@@ -134,7 +135,8 @@ apply_unified_text(const char *text, const char *patch, char *err, size_t errlen
 
 	if (tool_patch_parse_unified(patch, strlen(patch), &p, err, errlen) == -1)
 		return NULL;
-	if (tool_edit_apply_hunks("f", text, strlen(text), p.f[0].hunks, p.f[0].nhunks, &o, err, errlen) == 0)
+	if (tool_edit_apply_hunks("f", text, strlen(text), p.f[0].hunks, p.f[0].nhunks, &o, err,
+	                          errlen) == 0)
 		r = o.data, o.data = NULL;
 	tool_edit_out_free(&o);
 	tool_patch_free(&p);

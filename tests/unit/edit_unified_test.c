@@ -14,10 +14,12 @@ parse_ok(const char *t)
 
 Test(edit_unified, git_headers_add_delete_rename)
 {
-	struct tool_patch p = parse_ok("diff --git a/n.c b/n.c\nnew file mode 100644\nindex 0000000..1111111\n--- /dev/null\n"
-	                               "+++ b/n.c\n@@ -0,0 +1 @@\n+x\n"
-	                               "diff --git a/o.c b/o.c\ndeleted file mode 100644\n--- a/o.c\n+++ /dev/null\n@@ -1 +0,0 @@\n-y\n"
-	                               "diff --git a/r1 b/r2\nsimilarity index 100%\nrename from r1\nrename to r2\n");
+	struct tool_patch p = parse_ok(
+	    "diff --git a/n.c b/n.c\nnew file mode 100644\nindex 0000000..1111111\n--- /dev/null\n"
+	    "+++ b/n.c\n@@ -0,0 +1 @@\n+x\n"
+	    "diff --git a/o.c b/o.c\ndeleted file mode 100644\n--- a/o.c\n+++ /dev/null\n@@ -1 "
+	    "+0,0 @@\n-y\n"
+	    "diff --git a/r1 b/r2\nsimilarity index 100%\nrename from r1\nrename to r2\n");
 	cr_assert_eq(p.n, 3);
 	cr_assert_eq(p.f[0].op, TOOL_FP_ADD);
 	cr_assert_str_eq(p.f[0].path, "n.c");
@@ -59,7 +61,8 @@ Test(edit_unified, garbled_hunk_header_has_no_line_hint)
 
 Test(edit_unified, no_newline_marker_sets_flags)
 {
-	struct tool_patch p = parse_ok("--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+b\n");
+	struct tool_patch p =
+	    parse_ok("--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+b\n");
 	cr_assert(p.f[0].hunks[0].old_no_eol);
 	cr_assert(!p.f[0].hunks[0].new_no_eol);
 	tool_patch_free(&p);
@@ -67,7 +70,8 @@ Test(edit_unified, no_newline_marker_sets_flags)
 
 Test(edit_unified, quoted_and_timestamped_paths)
 {
-	struct tool_patch p = parse_ok("--- \"a/sp ace\\303\\251.txt\"\t2024-01-01\n+++ \"b/sp ace\\303\\251.txt\"\n@@ -1 +1 @@\n-a\n+b\n");
+	struct tool_patch p = parse_ok("--- \"a/sp ace\\303\\251.txt\"\t2024-01-01\n+++ \"b/sp "
+	                               "ace\\303\\251.txt\"\n@@ -1 +1 @@\n-a\n+b\n");
 	cr_assert_str_eq(p.f[0].path, "sp ace\xc3\xa9.txt");
 	tool_patch_free(&p);
 }
@@ -83,20 +87,29 @@ Test(edit_unified, crlf_patch_lines_lose_their_cr)
 Test(edit_unified, rejects_binary_and_headerless_and_empty)
 {
 	struct tool_patch p;
-	const char *bad[] = {"diff --git a/x b/x\nGIT binary patch\nliteral 1\n", "@@ -1 +1 @@\n-a\n+b\n", "", "just prose\n",
-	                     "--- a/f\n+++ b/f\n", "--- /dev/null\n+++ /dev/null\n@@ -0,0 +1 @@\n+x\n"};
+	const char *bad[] = {"diff --git a/x b/x\nGIT binary patch\nliteral 1\n",
+	                     "@@ -1 +1 @@\n-a\n+b\n",
+	                     "",
+	                     "just prose\n",
+	                     "--- a/f\n+++ b/f\n",
+	                     "--- /dev/null\n+++ /dev/null\n@@ -0,0 +1 @@\n+x\n"};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		cr_assert_eq(tool_patch_parse_unified(bad[i], strlen(bad[i]), &p, err, sizeof(err)), -1, "case %zu", i);
+		cr_assert_eq(tool_patch_parse_unified(bad[i], strlen(bad[i]), &p, err, sizeof(err)),
+		             -1, "case %zu", i);
 		cr_assert_gt(strlen(err), 10);
 	}
 }
 
 Test(edit_unified, malformed_input_never_crashes)
 {
-	const char *junk[] = {"--- \n+++ \n@@", "@@@@\n", "--- a\n+++ b\n@@ -99999999999999999999,1 +1 @@\n-x\n",
-	                      "diff --git \n", "diff --git a/\"x b/y\n--- \"a/\\\n+++ b/\n@@\n\\\n", "--- a/f\n+++ b/f\n@@ -1 +1 @@\n\\ x\n"};
+	const char *junk[] = {"--- \n+++ \n@@",
+	                      "@@@@\n",
+	                      "--- a\n+++ b\n@@ -99999999999999999999,1 +1 @@\n-x\n",
+	                      "diff --git \n",
+	                      "diff --git a/\"x b/y\n--- \"a/\\\n+++ b/\n@@\n\\\n",
+	                      "--- a/f\n+++ b/f\n@@ -1 +1 @@\n\\ x\n"};
 	struct tool_patch p;
 	size_t i;
 

@@ -78,7 +78,8 @@ Test(fs_race, symlink_swapped_in_during_writes_never_escapes, .timeout = 120)
 	pthread_join(th, NULL);
 	cr_assert_geq(atomic_load(&s.swaps), 3000, "the swapper must have run");
 	cr_assert_gt(ok, 0, "some writes must have succeeded");
-	snprintf(cmd, sizeof(cmd), "test \"$(ls -A '%s')\" = victim && grep -qx untouched '%s/victim'", s.outside,
+	snprintf(cmd, sizeof(cmd),
+	         "test \"$(ls -A '%s')\" = victim && grep -qx untouched '%s/victim'", s.outside,
 	         s.outside);
 	cr_assert_eq(system(cmd), 0, "something outside the workspace changed");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s.outside);

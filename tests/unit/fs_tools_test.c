@@ -39,7 +39,10 @@ Test(fs_tools, read_binary_reported_not_shown)
 	cJSON *r;
 
 	tws_init(&w);
-	tws_put(&w, "b.bin", "\x7f" "ELF\0\0\1", 7);
+	tws_put(&w, "b.bin",
+	        "\x7f"
+	        "ELF\0\0\1",
+	        7);
 	r = tws_run(&w, NULL, "read_file", "{\"path\":\"b.bin\"}");
 	cr_assert(!res_ok(r));
 	cr_assert(strstr(res_str(r, "error"), "binary file (7 bytes"), "%s", res_str(r, "error"));
@@ -115,17 +118,21 @@ Test(fs_tools, write_and_edit_return_diffs)
 	char args[512];
 
 	tws_init(&w);
-	snprintf(args, sizeof(args), "{\"filePath\":\"%s/n/x.py\",\"content\":\"a = 1\\nb = 2\\n\"}", w.path);
+	snprintf(args, sizeof(args),
+	         "{\"filePath\":\"%s/n/x.py\",\"content\":\"a = 1\\nb = 2\\n\"}", w.path);
 	r = tws_run(&w, NULL, "write", args);
 	cr_assert(res_ok(r), "%s", res_str(r, "error"));
-	cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "changed_files"), 0)->valuestring, "n/x.py");
+	cr_assert_str_eq(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(r, "changed_files"), 0)->valuestring, "n/x.py");
 	cJSON_Delete(r);
-	r = tws_run(&w, NULL, "edit", "{\"filePath\":\"n/x.py\",\"oldString\":\"b = 2\",\"newString\":\"b = 3\"}");
+	r = tws_run(&w, NULL, "edit",
+	            "{\"filePath\":\"n/x.py\",\"oldString\":\"b = 2\",\"newString\":\"b = 3\"}");
 	cr_assert(res_ok(r), "%s", res_str(r, "error"));
 	cr_assert(strstr(res_str(r, "diff"), "-b = 2\n+b = 3\n"), "%s", res_str(r, "diff"));
 	cJSON_Delete(r);
 	tws_expect(&w, "n/x.py", "a = 1\nb = 3\n");
-	r = tws_run(&w, NULL, "edit", "{\"filePath\":\"n/x.py\",\"oldString\":\"a\",\"newString\":\"a\"}");
+	r = tws_run(&w, NULL, "edit",
+	            "{\"filePath\":\"n/x.py\",\"oldString\":\"a\",\"newString\":\"a\"}");
 	cr_assert(!res_ok(r));
 	cJSON_Delete(r);
 	tws_fini(&w);
@@ -145,7 +152,8 @@ Test(fs_tools, create_file_touches_and_create_from_block_writes)
 	r = tws_run(&w, NULL, "create_file", "{\"path\":\"empty.txt\"}");
 	cJSON_Delete(r);
 	tws_expect(&w, "empty.txt", "");
-	r = tws_run(&w, NULL, "create_file_from_block", "{\"file_name\":\"b/c.txt\",\"content\":\"hi\\n\"}");
+	r = tws_run(&w, NULL, "create_file_from_block",
+	            "{\"file_name\":\"b/c.txt\",\"content\":\"hi\\n\"}");
 	cJSON_Delete(r);
 	tws_expect(&w, "b/c.txt", "hi\n");
 	tws_fini(&w);
@@ -157,14 +165,18 @@ Test(fs_tools, search_replace_create_append_and_policy)
 	cJSON *r;
 
 	tws_init(&w);
-	r = tws_run(&w, NULL, "apply_search_replace", "{\"file_name\":\"n.py\",\"search\":\"\",\"replace\":\"x = 1\\n\"}");
+	r = tws_run(&w, NULL, "apply_search_replace",
+	            "{\"file_name\":\"n.py\",\"search\":\"\",\"replace\":\"x = 1\\n\"}");
 	cr_assert(res_ok(r));
 	cJSON_Delete(r);
-	r = tws_run(&w, NULL, "apply_search_replace", "{\"file_name\":\"n.py\",\"search\":\"\",\"replace\":\"y = 2\\n\"}");
+	r = tws_run(&w, NULL, "apply_search_replace",
+	            "{\"file_name\":\"n.py\",\"search\":\"\",\"replace\":\"y = 2\\n\"}");
 	cJSON_Delete(r);
 	tws_expect(&w, "n.py", "x = 1\ny = 2\n");
-	r = tws_run(&w, "{\"create_file_policy\":{\"aider_search_replace\":{\"prefer_write_file_tool\":true}}}",
-	            "apply_search_replace", "{\"file_name\":\"m.py\",\"search\":\"\",\"replace\":\"z\"}");
+	r = tws_run(
+	    &w,
+	    "{\"create_file_policy\":{\"aider_search_replace\":{\"prefer_write_file_tool\":true}}}",
+	    "apply_search_replace", "{\"file_name\":\"m.py\",\"search\":\"\",\"replace\":\"z\"}");
 	cr_assert(!res_ok(r));
 	cr_assert(strstr(res_str(r, "error"), "create_file_from_block"));
 	cJSON_Delete(r);
@@ -174,18 +186,23 @@ Test(fs_tools, search_replace_create_append_and_policy)
 Test(fs_tools, aliases_follow_the_arguments)
 {
 	struct tws w;
-	const char *cfg = "{\"aliases\":{\"edit\":\"apply_search_replace\",\"patch\":\"apply_unified_patch\"}}";
+	const char *cfg =
+	    "{\"aliases\":{\"edit\":\"apply_search_replace\",\"patch\":\"apply_unified_patch\"}}";
 	cJSON *r;
 
 	tws_init(&w);
 	tws_puts(&w, "f.txt", "one\ntwo\n");
-	r = tws_run(&w, cfg, "edit", "{\"file_name\":\"f.txt\",\"search\":\"two\",\"replace\":\"2\"}");
+	r = tws_run(&w, cfg, "edit",
+	            "{\"file_name\":\"f.txt\",\"search\":\"two\",\"replace\":\"2\"}");
 	cr_assert(res_ok(r), "%s", res_str(r, "error"));
 	cJSON_Delete(r);
-	r = tws_run(&w, cfg, "edit", "{\"filePath\":\"f.txt\",\"oldString\":\"one\",\"newString\":\"1\"}");
+	r = tws_run(&w, cfg, "edit",
+	            "{\"filePath\":\"f.txt\",\"oldString\":\"one\",\"newString\":\"1\"}");
 	cr_assert(res_ok(r), "%s", res_str(r, "error"));
 	cJSON_Delete(r);
-	r = tws_run(&w, cfg, "patch", "{\"patch\":\"--- a/f.txt\\n+++ b/f.txt\\n@@ -1,2 +1,2 @@\\n 1\\n-2\\n+3\\n\"}");
+	r = tws_run(
+	    &w, cfg, "patch",
+	    "{\"patch\":\"--- a/f.txt\\n+++ b/f.txt\\n@@ -1,2 +1,2 @@\\n 1\\n-2\\n+3\\n\"}");
 	cr_assert(res_ok(r), "%s", res_str(r, "error"));
 	cJSON_Delete(r);
 	tws_expect(&w, "f.txt", "1\n3\n");
@@ -209,7 +226,8 @@ Test(fs_tools, other_tools_are_honest)
 	cr_assert(!res_ok(r));
 	cr_assert(strstr(res_str(r, "error"), "allow_network_tools is false"));
 	cJSON_Delete(r);
-	r = tws_run(&w, "{\"allow_network_tools\":true}", "webfetch", "{\"url\":\"https://example.com\"}");
+	r = tws_run(&w, "{\"allow_network_tools\":true}", "webfetch",
+	            "{\"url\":\"https://example.com\"}");
 	cr_assert(!res_ok(r));
 	cr_assert(strstr(res_str(r, "error"), "not available in this worker"));
 	cJSON_Delete(r);

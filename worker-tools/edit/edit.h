@@ -41,26 +41,26 @@ void tool_edit_text_free(struct tool_text *t);
 /* ---- hunks and patches ---- */
 enum { EDIT_CTX = ' ', EDIT_DEL = '-', EDIT_ADD = '+' };
 struct tool_hunk_line {
-	char kind; /* EDIT_CTX, EDIT_DEL, EDIT_ADD */
+	char kind;  /* EDIT_CTX, EDIT_DEL, EDIT_ADD */
 	char *text; /* without eol (a trailing CR is kept: CRLF patches) */
 };
 struct tool_hunk {
 	struct tool_hunk_line *l;
 	size_t n, cap;
-	long old_start;  /* line in the original from "@@ -a,b": 1-based; 0 means
-	                  * "before line 1"; -1 unknown (garbled "@@", OpenCode) */
-	char **anchors;  /* OpenCode "@@ class Foo" lines, outermost first */
+	long old_start; /* line in the original from "@@ -a,b": 1-based; 0 means
+	                 * "before line 1"; -1 unknown (garbled "@@", OpenCode) */
+	char **anchors; /* OpenCode "@@ class Foo" lines, outermost first */
 	size_t nanchors;
-	int at_eof;      /* must end at the end of the file */
-	int old_no_eol;  /* "\ No newline at end of file" after old side */
-	int new_no_eol;  /* ... after the new side */
-	int lineno;      /* line of the patch text where the hunk starts */
+	int at_eof;     /* must end at the end of the file */
+	int old_no_eol; /* "\ No newline at end of file" after old side */
+	int new_no_eol; /* ... after the new side */
+	int lineno;     /* line of the patch text where the hunk starts */
 };
 enum tool_fp_op { TOOL_FP_UPDATE, TOOL_FP_ADD, TOOL_FP_DELETE };
 struct tool_filepatch {
 	enum tool_fp_op op;
-	char *path;    /* as the patch names it (normalized later) */
-	char *move_to; /* rename target, or NULL */
+	char *path;     /* as the patch names it (normalized later) */
+	char *move_to;  /* rename target, or NULL */
 	char *alt_path; /* plain "--- x.orig / +++ x": the other name, or NULL */
 	struct tool_hunk *hunks;
 	size_t nhunks, cap;
@@ -73,13 +73,15 @@ struct tool_patch {
 
 void tool_hunk_add(struct tool_hunk *h, char kind, const char *text, size_t len);
 struct tool_hunk *tool_filepatch_new_hunk(struct tool_filepatch *fp, int lineno);
-struct tool_filepatch *tool_patch_new_file(struct tool_patch *p, enum tool_fp_op op, const char *path,
-                                           int lineno);
+struct tool_filepatch *tool_patch_new_file(struct tool_patch *p, enum tool_fp_op op,
+                                           const char *path, int lineno);
 void tool_patch_free(struct tool_patch *p);
 
 /* Parsers: 0, or -1 with a message naming the patch line. */
-int tool_patch_parse_unified(const char *text, size_t len, struct tool_patch *out, char *err, size_t errlen);
-int tool_patch_parse_opencode(const char *text, size_t len, struct tool_patch *out, char *err, size_t errlen);
+int tool_patch_parse_unified(const char *text, size_t len, struct tool_patch *out, char *err,
+                             size_t errlen);
+int tool_patch_parse_opencode(const char *text, size_t len, struct tool_patch *out, char *err,
+                              size_t errlen);
 
 /* ---- applying hunks to one text ---- */
 struct tool_edit_region { /* a changed run, in line indices */
@@ -94,18 +96,26 @@ struct tool_edit_out {
 };
 void tool_edit_out_free(struct tool_edit_out *o);
 
-enum { EDIT_LEVEL_EXACT, EDIT_LEVEL_RSTRIP, EDIT_LEVEL_INDENT, EDIT_LEVEL_WS, EDIT_LEVEL_UNICODE,
-       EDIT_LEVEL_ELISION, EDIT_NLEVELS };
+enum {
+	EDIT_LEVEL_EXACT,
+	EDIT_LEVEL_RSTRIP,
+	EDIT_LEVEL_INDENT,
+	EDIT_LEVEL_WS,
+	EDIT_LEVEL_UNICODE,
+	EDIT_LEVEL_ELISION,
+	EDIT_NLEVELS
+};
 /* Locates every hunk in text (in order, each after the previous one) and
  * builds the new text. 0, or -1 with a message for the model naming the
  * file, the hunk and why, with the closest lines when nothing matched. */
-int tool_edit_apply_hunks(const char *path, const char *data, size_t len, struct tool_hunk *h, size_t nh,
-                          struct tool_edit_out *out, char *err, size_t errlen);
+int tool_edit_apply_hunks(const char *path, const char *data, size_t len, struct tool_hunk *h,
+                          size_t nh, struct tool_edit_out *out, char *err, size_t errlen);
 
 /* Aider/OpenCode search-and-replace on text: exact substring first (a
  * unique occurrence, or all with replace_all), else the line ladder. */
-int tool_edit_replace(const char *path, const char *data, size_t len, const char *search, const char *replace,
-                      int replace_all, struct tool_edit_out *out, char *err, size_t errlen);
+int tool_edit_replace(const char *path, const char *data, size_t len, const char *search,
+                      const char *replace, int replace_all, struct tool_edit_out *out, char *err,
+                      size_t errlen);
 
 /* Appends a unified diff (git style with a/ b/ when git_style) of old ->
  * new, using the regions of o (or, if o->nr == 0 and texts differ, the
@@ -126,8 +136,9 @@ struct tool_patch_result {
 	size_t nchanged;
 };
 /* Applies p: every file or none. 0 when applied, -1 with err. */
-int tool_patch_apply(const struct tool_fs *fs, struct tool_patch *p, const struct tool_patch_opts *o,
-                     struct tool_patch_result *res, char *err, size_t errlen);
+int tool_patch_apply(const struct tool_fs *fs, struct tool_patch *p,
+                     const struct tool_patch_opts *o, struct tool_patch_result *res, char *err,
+                     size_t errlen);
 void tool_patch_result_free(struct tool_patch_result *r);
 
 /* Internals shared by the edit files. */

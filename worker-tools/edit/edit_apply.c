@@ -60,7 +60,8 @@ static void
 build_copy(struct edit_build *b, size_t from, size_t to)
 {
 	for (; from < to; from++)
-		build_push(b, b->t->data + b->t->off[from], b->t->llen[from], b->t->eol[from], NULL);
+		build_push(b, b->t->data + b->t->off[from], b->t->llen[from], b->t->eol[from],
+		           NULL);
 	b->open = 0;
 }
 
@@ -72,7 +73,8 @@ build_add(struct edit_build *b, const struct edit_match *mt, const char *text, s
 	char *own = edit_match_reindent(mt, text);
 
 	build_region(b, cur)->new_n++;
-	build_push(b, own ? own : text, strlen(own ? own : text), b->t->crlf ? EDIT_EOL_CRLF : EDIT_EOL_LF, own);
+	build_push(b, own ? own : text, strlen(own ? own : text),
+	           b->t->crlf ? EDIT_EOL_CRLF : EDIT_EOL_LF, own);
 }
 
 /* Is old-line j (pattern order) inside segment s? Advances s. */
@@ -115,7 +117,8 @@ build_hunk(struct edit_build *b, const struct tool_hunk *h, const struct edit_ma
 /* Line endings: every line but the last ends with one; the last one
  * follows the hunk's "\ No newline" markers, else keeps the file's. */
 static void
-build_fix_eols(struct edit_build *b, const struct tool_hunk *h, const struct edit_match *mt, size_t nh)
+build_fix_eols(struct edit_build *b, const struct tool_hunk *h, const struct edit_match *mt,
+               size_t nh)
 {
 	const struct tool_text *t = b->t;
 	unsigned char dom = t->crlf ? EDIT_EOL_CRLF : EDIT_EOL_LF, last;
@@ -173,8 +176,8 @@ tool_edit_out_free(struct tool_edit_out *o)
 }
 
 int
-tool_edit_apply_hunks(const char *path, const char *data, size_t len, struct tool_hunk *h, size_t nh,
-                      struct tool_edit_out *out, char *err, size_t errlen)
+tool_edit_apply_hunks(const char *path, const char *data, size_t len, struct tool_hunk *h,
+                      size_t nh, struct tool_edit_out *out, char *err, size_t errlen)
 {
 	struct tool_text t;
 	struct edit_matcher m;

@@ -55,12 +55,14 @@ diff_hunk(struct strbuf *sb, const struct tool_text *a, const struct tool_text *
 {
 	size_t os = r[r0].old_start > DIFF_CONTEXT ? r[r0].old_start - DIFF_CONTEXT : 0;
 	size_t ns = r[r0].new_start - (r[r0].old_start - os);
-	size_t oe = r[r1 - 1].old_start + r[r1 - 1].old_n, ne = r[r1 - 1].new_start + r[r1 - 1].new_n;
+	size_t oe = r[r1 - 1].old_start + r[r1 - 1].old_n,
+	       ne = r[r1 - 1].new_start + r[r1 - 1].new_n;
 	size_t k, i, o = os;
 
 	oe = oe + DIFF_CONTEXT < a->n ? oe + DIFF_CONTEXT : a->n;
 	ne += oe - (r[r1 - 1].old_start + r[r1 - 1].old_n);
-	strbuf_addf(sb, "@@ -%zu,%zu +%zu,%zu @@\n", oe - os ? os + 1 : os, oe - os, ne - ns ? ns + 1 : ns, ne - ns);
+	strbuf_addf(sb, "@@ -%zu,%zu +%zu,%zu @@\n", oe - os ? os + 1 : os, oe - os,
+	            ne - ns ? ns + 1 : ns, ne - ns);
 	for (k = r0; k < r1; k++) {
 		for (; o < r[k].old_start; o++)
 			diff_emit_line(sb, ' ', a, o);
@@ -77,13 +79,15 @@ diff_hunk(struct strbuf *sb, const struct tool_text *a, const struct tool_text *
  * order, in bounds, and each offset by the changes before it. Otherwise
  * (an empty last line without newline, say) the diff is one region. */
 static int
-diff_regions_valid(const struct tool_text *a, const struct tool_text *b, const struct tool_edit_region *r, size_t nr)
+diff_regions_valid(const struct tool_text *a, const struct tool_text *b,
+                   const struct tool_edit_region *r, size_t nr)
 {
 	size_t k, prev_end = 0;
 	long delta = 0;
 
 	for (k = 0; k < nr; k++) {
-		if (r[k].old_start < prev_end || r[k].old_start + r[k].old_n > a->n || r[k].new_start + r[k].new_n > b->n ||
+		if (r[k].old_start < prev_end || r[k].old_start + r[k].old_n > a->n ||
+		    r[k].new_start + r[k].new_n > b->n ||
 		    (long)r[k].new_start != (long)r[k].old_start + delta)
 			return 0;
 		delta += (long)r[k].new_n - (long)r[k].old_n;
@@ -93,8 +97,9 @@ diff_regions_valid(const struct tool_text *a, const struct tool_text *b, const s
 }
 
 void
-tool_edit_diff(struct strbuf *sb, const char *oldpath, const char *newpath, const char *old, size_t oldlen,
-               const char *newd, size_t newlen, const struct tool_edit_out *o, int git_style)
+tool_edit_diff(struct strbuf *sb, const char *oldpath, const char *newpath, const char *old,
+               size_t oldlen, const char *newd, size_t newlen, const struct tool_edit_out *o,
+               int git_style)
 {
 	struct tool_text a, b;
 	struct tool_edit_region one, *r = &one;
@@ -118,7 +123,8 @@ tool_edit_diff(struct strbuf *sb, const char *oldpath, const char *newpath, cons
 	if (nr > 0 || oldpath == NULL || newpath == NULL || strcmp(oldpath, newpath) != 0)
 		diff_header(sb, oldpath, newpath, git_style);
 	for (start = 0, k = 1; k <= nr; k++) {
-		if (k < nr && r[k].old_start <= r[k - 1].old_start + r[k - 1].old_n + 2 * DIFF_CONTEXT)
+		if (k < nr &&
+		    r[k].old_start <= r[k - 1].old_start + r[k - 1].old_n + 2 * DIFF_CONTEXT)
 			continue;
 		diff_hunk(sb, &a, &b, r, start, k);
 		start = k;

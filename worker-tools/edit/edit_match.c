@@ -13,9 +13,12 @@
 #include "lib/core/xmalloc.h"
 #include "worker-tools/edit/edit_match.h"
 
-static const char *edit_level_names[EDIT_NLEVELS] = {
-    "exact", "trailing-whitespace-insensitive", "indentation-offset", "whitespace-insensitive",
-    "unicode-normalized", "elision"};
+static const char *edit_level_names[EDIT_NLEVELS] = {"exact",
+                                                     "trailing-whitespace-insensitive",
+                                                     "indentation-offset",
+                                                     "whitespace-insensitive",
+                                                     "unicode-normalized",
+                                                     "elision"};
 
 /* A hunk's old lines (context and removed) normalized for one level. */
 struct edit_pat {
@@ -30,8 +33,8 @@ static void lvl_build(struct edit_matcher *m, int level);
 static struct edit_slot *lvl_slot(struct edit_level *L, uint64_t h);
 static void pat_build(struct edit_pat *p, const struct tool_hunk *h, int level);
 static void pat_free(struct edit_pat *p);
-static int edit_indent_delta(const struct tool_text *t, const struct tool_hunk *h, const struct edit_pat *p,
-                             struct edit_match *mt);
+static int edit_indent_delta(const struct tool_text *t, const struct tool_hunk *h,
+                             const struct edit_pat *p, struct edit_match *mt);
 
 void
 edit_matcher_init(struct edit_matcher *m, const struct tool_text *t)
@@ -134,7 +137,8 @@ pat_build(struct edit_pat *p, const struct tool_hunk *h, int level)
 			continue;
 		p->idx[p->n] = i;
 		p->off[p->n] = p->buf.len;
-		p->len[p->n] = tool_edit_normalize(level, h->l[i].text, strlen(h->l[i].text), &p->buf);
+		p->len[p->n] =
+		    tool_edit_normalize(level, h->l[i].text, strlen(h->l[i].text), &p->buf);
 		p->n++;
 	}
 	for (i = 0; i < p->n; i++)
@@ -159,7 +163,8 @@ seg_equal(const struct edit_level *L, const struct edit_pat *p, size_t a, size_t
 
 	for (j = 0; j < k; j++) {
 		if (L->h[start + j] != p->h[a + j] || L->len[start + j] != p->len[a + j] ||
-		    memcmp(strbuf_str(&L->buf) + L->off[start + j], strbuf_str(&p->buf) + p->off[a + j], p->len[a + j]) != 0)
+		    memcmp(strbuf_str(&L->buf) + L->off[start + j],
+		           strbuf_str(&p->buf) + p->off[a + j], p->len[a + j]) != 0)
 			return 0;
 	}
 	return 1;
@@ -248,9 +253,11 @@ edit_indent_delta(const struct tool_text *t, const struct tool_hunk *h, const st
 				else
 					return 0;
 			}
-			if (mode == 1 && (fw != dlen + pw || memcmp(fl, d, dlen) != 0 || memcmp(fl + dlen, pl, pw) != 0))
+			if (mode == 1 && (fw != dlen + pw || memcmp(fl, d, dlen) != 0 ||
+			                  memcmp(fl + dlen, pl, pw) != 0))
 				return 0;
-			if (mode == -1 && (pw != dlen + fw || memcmp(pl, d, dlen) != 0 || memcmp(pl + dlen, fl, fw) != 0))
+			if (mode == -1 && (pw != dlen + fw || memcmp(pl, d, dlen) != 0 ||
+			                   memcmp(pl + dlen, fl, fw) != 0))
 				return 0;
 		}
 	free(mt->indent);
@@ -278,7 +285,8 @@ edit_map_add(struct edit_match *mt, const char *pl, size_t pw, const char *fl, s
 
 	for (i = 0; i < mt->nmap; i++)
 		if (strlen(mt->map_pat[i]) == pw && memcmp(mt->map_pat[i], pl, pw) == 0)
-			return strlen(mt->map_file[i]) == fw && memcmp(mt->map_file[i], fl, fw) == 0;
+			return strlen(mt->map_file[i]) == fw &&
+			       memcmp(mt->map_file[i], fl, fw) == 0;
 	mt->map_pat = xreallocarray(mt->map_pat, mt->nmap + 1, sizeof(char *));
 	mt->map_file = xreallocarray(mt->map_file, mt->nmap + 1, sizeof(char *));
 	mt->map_pat[mt->nmap] = xstrndup(pl, pw);
@@ -290,7 +298,8 @@ edit_map_add(struct edit_match *mt, const char *pl, size_t pw, const char *fl, s
  * indentations to the file's, and the width ratio between one unit of
  * each (4 spaces = 1 tab). Cleared when the pairs contradict. */
 static void
-edit_indent_map(const struct tool_text *t, const struct tool_hunk *h, const struct edit_pat *p, struct edit_match *mt)
+edit_indent_map(const struct tool_text *t, const struct tool_hunk *h, const struct edit_pat *p,
+                struct edit_match *mt)
 {
 	const char *fl, *pl;
 	size_t s, j, fw, pw, num = 0, den = 0;
@@ -308,8 +317,10 @@ edit_indent_map(const struct tool_text *t, const struct tool_hunk *h, const stru
 			if (!ok || pw == 0 || fw == 0)
 				continue;
 			if (mt->unit_pat == 0 && num == 0)
-				mt->unit_pat = edit_ws_unit(pl, pw), mt->unit_file = edit_ws_unit(fl, fw), num = pw, den = fw;
-			if (edit_ws_unit(pl, pw) != mt->unit_pat || edit_ws_unit(fl, fw) != mt->unit_file || pw * den != fw * num)
+				mt->unit_pat = edit_ws_unit(pl, pw),
+				mt->unit_file = edit_ws_unit(fl, fw), num = pw, den = fw;
+			if (edit_ws_unit(pl, pw) != mt->unit_pat ||
+			    edit_ws_unit(fl, fw) != mt->unit_file || pw * den != fw * num)
 				mt->unit_pat = 0;
 		}
 	if (!ok) {
@@ -324,7 +335,8 @@ edit_indent_map(const struct tool_text *t, const struct tool_hunk *h, const stru
 char *
 edit_match_reindent(const struct edit_match *mt, const char *text)
 {
-	size_t len = strlen(text), il = mt->indent ? strlen(mt->indent) : 0, w = edit_ws_len(text, len), i, k;
+	size_t len = strlen(text), il = mt->indent ? strlen(mt->indent) : 0,
+	       w = edit_ws_len(text, len), i, k;
 
 	if (w == len)
 		return NULL; /* blank lines stay as written */
@@ -335,7 +347,8 @@ edit_match_reindent(const struct edit_match *mt, const char *text)
 	for (i = 0; i < mt->nmap; i++)
 		if (strlen(mt->map_pat[i]) == w && memcmp(mt->map_pat[i], text, w) == 0)
 			return xasprintf("%s%s", mt->map_file[i], text + w);
-	if (mt->ratio_num && edit_ws_unit(text, w) == mt->unit_pat && (w * mt->ratio_den) % mt->ratio_num == 0) {
+	if (mt->ratio_num && edit_ws_unit(text, w) == mt->unit_pat &&
+	    (w * mt->ratio_den) % mt->ratio_num == 0) {
 		char *r;
 		k = w * mt->ratio_den / mt->ratio_num;
 		r = xmalloc(k + len - w + 1);
@@ -394,8 +407,9 @@ edit_hint(const struct tool_hunk *h, long drift)
 }
 
 static void
-edit_err_ambiguous(const struct tool_text *t, const char *path, size_t hunkno, const struct tool_hunk *h,
-                   int level, const size_t *c, size_t total, char *err, size_t errlen)
+edit_err_ambiguous(const struct tool_text *t, const char *path, size_t hunkno,
+                   const struct tool_hunk *h, int level, const size_t *c, size_t total, char *err,
+                   size_t errlen)
 {
 	char buf[256] = "", label[64];
 	size_t i, n = total < EDIT_MAX_CANDS ? total : EDIT_MAX_CANDS, o = 0;
@@ -405,10 +419,11 @@ edit_err_ambiguous(const struct tool_text *t, const char *path, size_t hunkno, c
 	(void)t;
 	snprintf(err, errlen,
 	         "%s: %s is ambiguous: it matches %zu places (%s matching; "
-	         "lines %s%s). Nothing was changed. Add more unchanged context lines so that it matches exactly "
+	         "lines %s%s). Nothing was changed. Add more unchanged context lines so that it "
+	         "matches exactly "
 	         "one place.",
-	         path, edit_hunk_label(h, hunkno, label, sizeof(label)), total, edit_level_names[level], buf,
-	         total > i ? ", ..." : "");
+	         path, edit_hunk_label(h, hunkno, label, sizeof(label)), total,
+	         edit_level_names[level], buf, total > i ? ", ..." : "");
 }
 
 /* Tries one plain level (no elision). 1 found, 0 none, -1 ambiguous. */
@@ -426,7 +441,8 @@ edit_try_level(struct edit_matcher *m, const struct tool_hunk *h, int level, siz
 	if (h->at_eof) {
 		/* "*** End of File": the only place is the end. */
 		size_t at = m->t->n >= p.n ? m->t->n - p.n : (size_t)-1;
-		kept = total = at != (size_t)-1 && at >= lo && total > 0 && seg_equal(&m->lv[level], &p, 0, p.n, at);
+		kept = total = at != (size_t)-1 && at >= lo && total > 0 &&
+		               seg_equal(&m->lv[level], &p, 0, p.n, at);
 		c[0] = at;
 	}
 	for (i = 0; i < kept; i++) {
@@ -465,9 +481,11 @@ edit_try_level(struct edit_matcher *m, const struct tool_hunk *h, int level, siz
 
 /* Lowest start >= lo of pattern run [a, a+k) at level, or SIZE_MAX. */
 static size_t
-seg_first(struct edit_matcher *m, int level, const struct edit_pat *p, size_t a, size_t k, size_t lo)
+seg_first(struct edit_matcher *m, int level, const struct edit_pat *p, size_t a, size_t k,
+          size_t lo)
 {
-	size_t c[EDIT_MAX_CANDS], total = seg_find(m, level, p, a, k, lo, c, EDIT_MAX_CANDS), i, best = (size_t)-1;
+	size_t c[EDIT_MAX_CANDS], total = seg_find(m, level, p, a, k, lo, c, EDIT_MAX_CANDS), i,
+	                          best = (size_t)-1;
 
 	for (i = 0; i < total && i < EDIT_MAX_CANDS; i++)
 		if (c[i] < best)
@@ -502,25 +520,27 @@ elision_segments(const struct tool_hunk *h, const struct edit_pat *p, size_t *sa
 /* Completes one elision match from seg 0 at s0: each later segment at
  * its first place after the previous one. 1 when all were found. */
 static int
-elision_chain(struct edit_matcher *m, const struct edit_pat *p, const size_t *sa, const size_t *sk, size_t nseg,
-              size_t s0, size_t *pos)
+elision_chain(struct edit_matcher *m, const struct edit_pat *p, const size_t *sa, const size_t *sk,
+              size_t nseg, size_t s0, size_t *pos)
 {
 	size_t k;
 
 	pos[0] = s0;
 	for (k = 1; k < nseg; k++)
-		if ((pos[k] = seg_first(m, EDIT_LEVEL_UNICODE, p, sa[k], sk[k], pos[k - 1] + sk[k - 1])) == (size_t)-1)
+		if ((pos[k] = seg_first(m, EDIT_LEVEL_UNICODE, p, sa[k], sk[k],
+		                        pos[k - 1] + sk[k - 1])) == (size_t)-1)
 			return 0;
 	return 1;
 }
 
 /* Level 5: "..." lines in the context stand for any run of lines. */
 static int
-edit_try_elision(struct edit_matcher *m, const struct tool_hunk *h, size_t lo, size_t hint, struct edit_match *out,
-                 const char *path, size_t hunkno, char *err, size_t errlen)
+edit_try_elision(struct edit_matcher *m, const struct tool_hunk *h, size_t lo, size_t hint,
+                 struct edit_match *out, const char *path, size_t hunkno, char *err, size_t errlen)
 {
 	struct edit_pat p;
-	size_t *sa, *sk, *pos, *best, nseg, c[EDIT_MAX_CANDS], total, i, found = 0, first[EDIT_MAX_CANDS];
+	size_t *sa, *sk, *pos, *best, nseg, c[EDIT_MAX_CANDS], total, i, found = 0,
+	                                                                 first[EDIT_MAX_CANDS];
 	int rc = 0;
 
 	pat_build(&p, h, EDIT_LEVEL_UNICODE);
@@ -542,7 +562,8 @@ edit_try_elision(struct edit_matcher *m, const struct tool_hunk *h, size_t lo, s
 		found++;
 	}
 	if (found > 1 && (hint == (size_t)-1 || best[0] != hint)) {
-		edit_err_ambiguous(m->t, path, hunkno, h, EDIT_LEVEL_ELISION, first, found, err, errlen);
+		edit_err_ambiguous(m->t, path, hunkno, h, EDIT_LEVEL_ELISION, first, found, err,
+		                   errlen);
 		rc = -1;
 	} else if (found >= 1) {
 		edit_match_free(out);
@@ -672,18 +693,20 @@ edit_suggest(struct edit_matcher *m, const struct tool_hunk *h, struct strbuf *s
 	}
 	if (best < 0.5)
 		goto out;
-	strbuf_addf(sb, "\nThe closest lines in the file are %zu-%zu (%.0f%% similar; not applied):\n", bestat + 1,
-	            bestat + w, best * 100);
+	strbuf_addf(sb,
+	            "\nThe closest lines in the file are %zu-%zu (%.0f%% similar; not applied):\n",
+	            bestat + 1, bestat + w, best * 100);
 	for (j = 0; j < w && j < 12; j++)
-		strbuf_addf(sb, "%6zu| %.*s\n", bestat + j + 1, (int)(t->llen[bestat + j] > 200 ? 200 : t->llen[bestat + j]),
+		strbuf_addf(sb, "%6zu| %.*s\n", bestat + j + 1,
+		            (int)(t->llen[bestat + j] > 200 ? 200 : t->llen[bestat + j]),
 		            t->data + t->off[bestat + j]);
 out:
 	free(ps);
 }
 
 static void
-edit_err_notfound(struct edit_matcher *m, const struct tool_hunk *h, const char *path, size_t hunkno, size_t lo,
-                  char *err, size_t errlen)
+edit_err_notfound(struct edit_matcher *m, const struct tool_hunk *h, const char *path,
+                  size_t hunkno, size_t lo, char *err, size_t errlen)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t i, shown = 0;
@@ -691,9 +714,11 @@ edit_err_notfound(struct edit_matcher *m, const struct tool_hunk *h, const char 
 
 	strbuf_addf(&sb,
 	            "%s: %s does not apply: its context and removed lines were not found "
-	            "%s(tried exact, whitespace, indentation, Unicode and elision matching). Nothing was changed. "
+	            "%s(tried exact, whitespace, indentation, Unicode and elision matching). "
+	            "Nothing was changed. "
 	            "The hunk expected:\n",
-	            path, edit_hunk_label(h, hunkno, label, sizeof(label)), lo > 0 ? "after the previous hunk " : "");
+	            path, edit_hunk_label(h, hunkno, label, sizeof(label)),
+	            lo > 0 ? "after the previous hunk " : "");
 	for (i = 0; i < h->n && shown < 6; i++)
 		if (h->l[i].kind != EDIT_ADD) {
 			strbuf_addf(&sb, "  %.200s\n", h->l[i].text);
@@ -714,8 +739,11 @@ edit_match_hunk(struct edit_matcher *m, const struct tool_hunk *h, size_t min_st
 
 	for (i = 0; i < h->nanchors; i++) {
 		if ((at = edit_find_anchor(m, h->anchors[i], lo)) == (size_t)-1) {
-			snprintf(err, errlen, "%s: hunk #%zu (patch line %d): the anchor line \"@@ %.200s\" was not found%s. "
-			         "Nothing was changed.", path, hunkno, h->lineno, h->anchors[i],
+			snprintf(err, errlen,
+			         "%s: hunk #%zu (patch line %d): the anchor line \"@@ %.200s\" was "
+			         "not found%s. "
+			         "Nothing was changed.",
+			         path, hunkno, h->lineno, h->anchors[i],
 			         lo > 0 ? " after the previous hunk" : "");
 			return -1;
 		}
@@ -727,15 +755,18 @@ edit_match_hunk(struct edit_matcher *m, const struct tool_hunk *h, size_t min_st
 		/* Pure insertion: after the anchor, at the stated line, or at
 		 * the end (OpenCode/Codex, and unified hunks with no usable
 		 * line number). */
-		at = h->nanchors ? lo : h->old_start >= 0 ? (size_t)(h->old_start + drift < 0 ? 0 : h->old_start + drift)
-		                                          : m->t->n;
+		at = h->nanchors ? lo
+		     : h->old_start >= 0
+		         ? (size_t)(h->old_start + drift < 0 ? 0 : h->old_start + drift)
+		         : m->t->n;
 		if (at > m->t->n)
 			at = m->t->n;
 		match_set_single(out, EDIT_LEVEL_EXACT, at < lo ? lo : at, 0);
 		return 0;
 	}
 	for (level = 0; level <= EDIT_LEVEL_UNICODE; level++)
-		if ((rc = edit_try_level(m, h, level, lo, hint, out, path, hunkno, err, errlen)) != 0)
+		if ((rc = edit_try_level(m, h, level, lo, hint, out, path, hunkno, err, errlen)) !=
+		    0)
 			return rc == 1 ? 0 : -1;
 	if ((rc = edit_try_elision(m, h, lo, hint, out, path, hunkno, err, errlen)) != 0)
 		return rc == 1 ? 0 : -1;

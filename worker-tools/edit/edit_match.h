@@ -34,13 +34,13 @@ struct edit_matcher {
  * between "..." elisions (one segment unless level is ELISION). */
 struct edit_match {
 	int level;
-	size_t start, end;       /* file lines [start, end) */
+	size_t start, end; /* file lines [start, end) */
 	size_t nseg;
-	size_t *seg_old;         /* first old-line index of each segment */
-	size_t *seg_len;         /* its length */
-	size_t *seg_file;        /* file line where it was found */
-	int reindent;            /* 0 none, 1 add indent, -1 remove it */
-	char *indent;            /* the indentation added or removed */
+	size_t *seg_old;  /* first old-line index of each segment */
+	size_t *seg_len;  /* its length */
+	size_t *seg_file; /* file line where it was found */
+	int reindent;     /* 0 none, 1 add indent, -1 remove it */
+	char *indent;     /* the indentation added or removed */
 	/* When no single offset fits (tabs in the file, spaces in the hunk):
 	 * each indentation of the hunk's old lines mapped to the file's, and
 	 * a width ratio for the ones not seen (0: none). */
@@ -58,7 +58,8 @@ void edit_match_free(struct edit_match *mt);
  * the previous hunk from its stated line (for the tie-break). 0, or -1
  * with a message. */
 int edit_match_hunk(struct edit_matcher *m, const struct tool_hunk *h, size_t min_start, long drift,
-                    struct edit_match *out, const char *path, size_t hunkno, char *err, size_t errlen);
+                    struct edit_match *out, const char *path, size_t hunkno, char *err,
+                    size_t errlen);
 
 /* An added line re-indented the way the match says: a new string, or
  * NULL to use it as written. */

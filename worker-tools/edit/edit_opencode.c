@@ -127,9 +127,11 @@ oc_parse_update(struct oc_state *st, struct tool_filepatch *fp, char *err, size_
 			continue;
 		}
 		if (st->n > 0 && strchr(" +-", st->line[0]) == NULL) {
-			snprintf(err, errlen, "patch line %d: unexpected line in the update of %s: \"%.*s\" (a chunk line "
-			         "starts with ' ', '+' or '-'; a new chunk with @@)", st->lineno, fp->path,
-			         (int)(st->n < 80 ? st->n : 80), st->line);
+			snprintf(err, errlen,
+			         "patch line %d: unexpected line in the update of %s: \"%.*s\" (a "
+			         "chunk line "
+			         "starts with ' ', '+' or '-'; a new chunk with @@)",
+			         st->lineno, fp->path, (int)(st->n < 80 ? st->n : 80), st->line);
 			return -1;
 		}
 		if (h == NULL) /* Codex: the first chunk may omit its "@@" */
@@ -140,8 +142,10 @@ oc_parse_update(struct oc_state *st, struct tool_filepatch *fp, char *err, size_
 			tool_hunk_add(h, st->line[0], st->line + 1, st->n - 1);
 	}
 	if (fp->nhunks == 0 || fp->hunks[fp->nhunks - 1].n == 0) {
-		snprintf(err, errlen, "patch line %d: the update of %s has an empty chunk: give the lines to change",
-		         fp->lineno, fp->path);
+		snprintf(
+		    err, errlen,
+		    "patch line %d: the update of %s has an empty chunk: give the lines to change",
+		    fp->lineno, fp->path);
 		return -1;
 	}
 	return 0;
@@ -167,8 +171,10 @@ oc_parse_add(struct oc_state *st, struct tool_filepatch *fp, char *err, size_t e
 			break;
 		}
 		if (st->n == 0 || st->line[0] != '+') {
-			snprintf(err, errlen, "patch line %d: in *** Add File: %s every line must start with '+'", st->lineno,
-			         fp->path);
+			snprintf(
+			    err, errlen,
+			    "patch line %d: in *** Add File: %s every line must start with '+'",
+			    st->lineno, fp->path);
 			return -1;
 		}
 		tool_hunk_add(h, EDIT_ADD, st->line + 1, st->n - 1);
@@ -204,13 +210,16 @@ oc_parse_section(struct oc_state *st, struct tool_patch *out, char *err, size_t 
 		}
 		rc = oc_parse_update(st, fp, err, errlen);
 	} else {
-		snprintf(err, errlen, "patch line %d: \"%.*s\" is not a valid section header (expected *** Add File:, "
-		         "*** Delete File:, *** Update File: or *** End Patch)", st->lineno, (int)(st->n < 80 ? st->n : 80),
-		         st->line);
+		snprintf(err, errlen,
+		         "patch line %d: \"%.*s\" is not a valid section header (expected *** Add "
+		         "File:, "
+		         "*** Delete File:, *** Update File: or *** End Patch)",
+		         st->lineno, (int)(st->n < 80 ? st->n : 80), st->line);
 		rc = -1;
 	}
 	if (rc == 0 && out->n > 0 && out->f[out->n - 1].path[0] == '\0') {
-		snprintf(err, errlen, "patch line %d: a section header without a file path", st->lineno);
+		snprintf(err, errlen, "patch line %d: a section header without a file path",
+		         st->lineno);
 		rc = -1;
 	}
 	free(arg);
@@ -218,7 +227,8 @@ oc_parse_section(struct oc_state *st, struct tool_patch *out, char *err, size_t 
 }
 
 int
-tool_patch_parse_opencode(const char *text, size_t len, struct tool_patch *out, char *err, size_t errlen)
+tool_patch_parse_opencode(const char *text, size_t len, struct tool_patch *out, char *err,
+                          size_t errlen)
 {
 	struct oc_state st;
 	int begun = 0, ended = 0, rc = 0;

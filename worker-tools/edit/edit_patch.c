@@ -64,7 +64,9 @@ pv_get(struct pv *v, const char *rel, char *err, size_t errlen)
 	if (tool_fs_file_read(v->fs, rel, &ff, &missing, err, errlen) == -1 && !missing)
 		return NULL;
 	if (!missing && ff.binary) {
-		snprintf(err, errlen, "%s is a binary file (it contains NUL bytes); patches to binary files are refused",
+		snprintf(err, errlen,
+		         "%s is a binary file (it contains NUL bytes); patches to binary files are "
+		         "refused",
 		         rel);
 		tool_fs_file_free(&ff);
 		return NULL;
@@ -147,8 +149,11 @@ patch_do_move(struct pv *v, struct pv_file *f, const char *to_raw, char *err, si
 	f = &v->f[idx]; /* pv_get may have moved the array */
 	if (d == NULL || d->exists) {
 		if (d != NULL)
-			snprintf(err, errlen, "%s: cannot move %s there: the destination exists (delete it first, or "
-			         "update it instead)", to, f->rel);
+			snprintf(
+			    err, errlen,
+			    "%s: cannot move %s there: the destination exists (delete it first, or "
+			    "update it instead)",
+			    to, f->rel);
 		free(to);
 		return -1;
 	}
@@ -164,8 +169,8 @@ patch_do_move(struct pv *v, struct pv_file *f, const char *to_raw, char *err, si
 }
 
 static int
-patch_do_update(struct pv *v, const struct tool_filepatch *fp, const char *rel, const struct tool_patch_opts *o,
-                char *err, size_t errlen)
+patch_do_update(struct pv *v, const struct tool_filepatch *fp, const char *rel,
+                const struct tool_patch_opts *o, char *err, size_t errlen)
 {
 	struct pv_file *f = pv_get(v, rel, err, errlen);
 	struct tool_edit_out out;
@@ -186,10 +191,13 @@ patch_do_update(struct pv *v, const struct tool_filepatch *fp, const char *rel, 
 			return 0;
 		}
 		snprintf(err, errlen, "%s: no such file to update%s", rel,
-		         creates ? " (a new file is created with \"--- /dev/null\" / \"*** Add File:\")" : "");
+		         creates
+		             ? " (a new file is created with \"--- /dev/null\" / \"*** Add File:\")"
+		             : "");
 		return -1;
 	}
-	if (tool_edit_apply_hunks(rel, f->data, f->len, fp->hunks, fp->nhunks, &out, err, errlen) == -1)
+	if (tool_edit_apply_hunks(rel, f->data, f->len, fp->hunks, fp->nhunks, &out, err, errlen) ==
+	    -1)
 		return -1;
 	free(f->r);
 	f->r = out.r;
@@ -221,8 +229,8 @@ patch_pick_name(const struct tool_fs *fs, char *rel, const char *alt_raw)
 }
 
 static int
-patch_do_file(struct pv *v, const struct tool_filepatch *fp, const struct tool_patch_opts *o, char *err,
-              size_t errlen)
+patch_do_file(struct pv *v, const struct tool_filepatch *fp, const struct tool_patch_opts *o,
+              char *err, size_t errlen)
 {
 	char *rel = tool_fs_path_normalize(v->fs, fp->path, err, errlen), *data;
 	struct pv_file *f;
@@ -244,7 +252,8 @@ patch_do_file(struct pv *v, const struct tool_filepatch *fp, const struct tool_p
 		/* Stricter than Codex (which overwrites): an "add" of a file
 		 * that exists is refused, as git apply refuses it. */
 		if (f->exists) {
-			snprintf(err, errlen, "%s already exists; update it instead (or delete it first)", rel);
+			snprintf(err, errlen,
+			         "%s already exists; update it instead (or delete it first)", rel);
 			goto out;
 		}
 		data = patch_add_content(fp, &len);
@@ -257,13 +266,17 @@ patch_do_file(struct pv *v, const struct tool_filepatch *fp, const struct tool_p
 		goto out;
 	}
 	if (fp->nhunks > 0) { /* a unified delete shows the content: check it */
-		if (tool_edit_apply_hunks(rel, f->data, f->len, fp->hunks, fp->nhunks, &out, err, errlen) == -1)
+		if (tool_edit_apply_hunks(rel, f->data, f->len, fp->hunks, fp->nhunks, &out, err,
+		                          errlen) == -1)
 			goto out;
 		len = out.len;
 		tool_edit_out_free(&out);
 		if (len != 0) {
-			snprintf(err, errlen, "%s: the deletion does not remove the whole file (it changed since the "
-			         "patch was made); nothing was changed", rel);
+			snprintf(
+			    err, errlen,
+			    "%s: the deletion does not remove the whole file (it changed since the "
+			    "patch was made); nothing was changed",
+			    rel);
 			goto out;
 		}
 	}
@@ -283,8 +296,8 @@ patch_report(struct pv *v, const struct tool_patch_opts *o, struct tool_patch_re
 
 	for (i = 0; i < v->n; i++) {
 		f = &v->f[i];
-		if (!f->touched || (f->exists == f->orig_exists && f->exists && f->len == f->orig_len &&
-		                    memcmp(f->data, f->orig, f->len) == 0))
+		if (!f->touched || (f->exists == f->orig_exists && f->exists &&
+		                    f->len == f->orig_len && memcmp(f->data, f->orig, f->len) == 0))
 			continue;
 		res->changed = xreallocarray(res->changed, res->nchanged + 1, sizeof(char *));
 		res->changed[res->nchanged++] = xstrdup(f->rel);
@@ -293,21 +306,24 @@ patch_report(struct pv *v, const struct tool_patch_opts *o, struct tool_patch_re
 				if (strcmp(v->f[k].rel, f->moved_from) == 0)
 					src = &v->f[k];
 			strbuf_addf(&res->out, "R %s -> %s\n", f->moved_from, f->rel);
-			tool_edit_diff(&res->diff, f->moved_from, f->rel, src ? src->orig : "", src ? src->orig_len : 0,
-			               f->data, f->len, NULL, o->git_style);
+			tool_edit_diff(&res->diff, f->moved_from, f->rel, src ? src->orig : "",
+			               src ? src->orig_len : 0, f->data, f->len, NULL,
+			               o->git_style);
 		} else if (!f->exists) {
 			int moved = 0;
 			for (k = 0; k < v->n; k++)
-				moved |= v->f[k].moved_from && strcmp(v->f[k].moved_from, f->rel) == 0 && v->f[k].exists;
+				moved |= v->f[k].moved_from &&
+				         strcmp(v->f[k].moved_from, f->rel) == 0 && v->f[k].exists;
 			if (!moved) {
 				strbuf_addf(&res->out, "D %s\n", f->rel);
-				tool_edit_diff(&res->diff, f->rel, NULL, f->orig, f->orig_len, NULL, 0, NULL, o->git_style);
+				tool_edit_diff(&res->diff, f->rel, NULL, f->orig, f->orig_len, NULL,
+				               0, NULL, o->git_style);
 			}
 		} else {
 			struct tool_edit_out ro = {.r = f->r, .nr = f->edits == 1 ? f->nr : 0};
 			strbuf_addf(&res->out, "%s %s\n", f->orig_exists ? "M" : "A", f->rel);
-			tool_edit_diff(&res->diff, f->orig_exists ? f->rel : NULL, f->rel, f->orig, f->orig_len, f->data,
-			               f->len, &ro, o->git_style);
+			tool_edit_diff(&res->diff, f->orig_exists ? f->rel : NULL, f->rel, f->orig,
+			               f->orig_len, f->data, f->len, &ro, o->git_style);
 		}
 	}
 }
@@ -344,7 +360,8 @@ tool_patch_apply(const struct tool_fs *fs, struct tool_patch *p, const struct to
 	patch_report(&v, o, res);
 	for (lvl = EDIT_LEVEL_INDENT; lvl < EDIT_NLEVELS; lvl++)
 		if (v.levels_used & (1 << lvl))
-			strbuf_addf(&res->out, "note: a hunk was located with %s matching\n", edit_level_name(lvl));
+			strbuf_addf(&res->out, "note: a hunk was located with %s matching\n",
+			            edit_level_name(lvl));
 	rc = 0;
 out:
 	tool_fs_txn_free(&txn);

@@ -97,8 +97,8 @@ rep_build_hunk(struct tool_hunk *h, char **a, size_t na, char **b, size_t nb)
 }
 
 static int
-rep_lines_ladder(const char *path, const char *data, size_t len, const char *search, const char *replace,
-                 struct tool_edit_out *out, char *err, size_t errlen)
+rep_lines_ladder(const char *path, const char *data, size_t len, const char *search,
+                 const char *replace, struct tool_edit_out *out, char *err, size_t errlen)
 {
 	struct tool_hunk h;
 	char **a, **b;
@@ -151,8 +151,9 @@ rep_eol_fix(const char *data, size_t len, const char *replace)
 }
 
 int
-tool_edit_replace(const char *path, const char *data, size_t len, const char *search, const char *replace,
-                  int replace_all, struct tool_edit_out *out, char *err, size_t errlen)
+tool_edit_replace(const char *path, const char *data, size_t len, const char *search,
+                  const char *replace, int replace_all, struct tool_edit_out *out, char *err,
+                  size_t errlen)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t slen = strlen(search), count = 0, first = 0, second = 0;
@@ -176,14 +177,17 @@ tool_edit_replace(const char *path, const char *data, size_t len, const char *se
 		return rep_lines_ladder(path, data, len, search, replace, out, err, errlen);
 	if (count > 1 && !replace_all) {
 		snprintf(err, errlen,
-		         "%s: the search text occurs %zu times (first at lines %zu and %zu); nothing was changed. "
+		         "%s: the search text occurs %zu times (first at lines %zu and %zu); "
+		         "nothing was changed. "
 		         "Include more surrounding lines so that it is unique%s.",
-		         path, count, first, second, replace_all ? "" : ", or ask to replace all occurrences");
+		         path, count, first, second,
+		         replace_all ? "" : ", or ask to replace all occurrences");
 		return -1;
 	}
 	if ((fixed = rep_eol_fix(data, len, replace)) != NULL)
 		replace = fixed;
-	for (p = data; (hit = memmem(p, len - (size_t)(p - data), search, slen)) != NULL; p = hit + slen) {
+	for (p = data; (hit = memmem(p, len - (size_t)(p - data), search, slen)) != NULL;
+	     p = hit + slen) {
 		strbuf_add(&sb, p, (size_t)(hit - p));
 		strbuf_adds(&sb, replace);
 		if (!replace_all)

@@ -230,8 +230,8 @@ tool_edit_normalize(int level, const char *s, size_t n, struct strbuf *sb)
 			strbuf_addc(sb, ' ');
 		pend = 0;
 		/* "--" typeset as an em dash: runs of dashes count as one */
-		if (level >= EDIT_LEVEL_UNICODE && (rep ? rep[0] : s[i]) == '-' && sb->len > before &&
-		    sb->buf[sb->len - 1] == '-')
+		if (level >= EDIT_LEVEL_UNICODE && (rep ? rep[0] : s[i]) == '-' &&
+		    sb->len > before && sb->buf[sb->len - 1] == '-')
 			continue;
 		if (rep)
 			strbuf_adds(sb, rep);

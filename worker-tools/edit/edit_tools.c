@@ -40,14 +40,15 @@ et_read(const struct tool_fs *fs, const char *rel, struct tool_fs_file *f, struc
 
 /* Replaces rel with data (ownership taken) atomically; adds the diff. */
 static int
-et_commit(const struct tool_fs *fs, const struct tool_opts *o, const char *rel, const struct tool_fs_file *old,
-          char *data, size_t len, const struct tool_edit_out *regions, struct tool_res *r)
+et_commit(const struct tool_fs *fs, const struct tool_opts *o, const char *rel,
+          const struct tool_fs_file *old, char *data, size_t len,
+          const struct tool_edit_out *regions, struct tool_res *r)
 {
 	struct tool_fs_txn txn = {0};
 	char err[TOOL_FS_ERRLEN];
 
-	tool_edit_diff(&r->diff, old ? rel : NULL, rel, old ? old->data : NULL, old ? old->len : 0, data, len, regions,
-	               o->git_style);
+	tool_edit_diff(&r->diff, old ? rel : NULL, rel, old ? old->data : NULL, old ? old->len : 0,
+	               data, len, regions, o->git_style);
 	tool_fs_txn_write(&txn, rel, data, len, 0);
 	if (tool_fs_txn_commit(fs, &txn, err, sizeof(err)) == -1) {
 		tool_res_fail(r, "%s", err);
@@ -62,8 +63,8 @@ et_commit(const struct tool_fs *fs, const struct tool_opts *o, const char *rel, 
 }
 
 static void
-et_write_whole(const struct tool_fs *fs, const struct tool_opts *o, const char *rel, const char *content,
-               struct tool_res *r)
+et_write_whole(const struct tool_fs *fs, const struct tool_opts *o, const char *rel,
+               const char *content, struct tool_res *r)
 {
 	struct tool_fs_file old;
 	char err[TOOL_FS_ERRLEN];
@@ -77,13 +78,15 @@ et_write_whole(const struct tool_fs *fs, const struct tool_opts *o, const char *
 	if ((st = et_read(fs, rel, &old, r)) == -1)
 		return;
 	if (et_commit(fs, o, rel, st == 0 ? &old : NULL, xstrdup(content), len, NULL, r) == 0)
-		strbuf_addf(&r->out, "%s %s (%zu bytes)\n", st == 0 ? "Wrote" : "Created", rel, len);
+		strbuf_addf(&r->out, "%s %s (%zu bytes)\n", st == 0 ? "Wrote" : "Created", rel,
+		            len);
 	if (st == 0)
 		tool_fs_file_free(&old);
 }
 
 void
-tool_edit_write(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args, struct tool_res *r)
+tool_edit_write(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args,
+                struct tool_res *r)
 {
 	const char *content;
 	char *rel = et_path(fs, args, "filePath", r);
@@ -106,7 +109,8 @@ tool_edit_create_from_block(const struct tool_fs *fs, const struct tool_opts *o,
 }
 
 void
-tool_edit_create_file(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args, struct tool_res *r)
+tool_edit_create_file(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args,
+                      struct tool_res *r)
 {
 	char *rel = et_path(fs, args, "path", r);
 
@@ -129,7 +133,8 @@ et_looks_opencode(const char *t)
 static int
 et_looks_unified(const char *t)
 {
-	return strstr(t, "\n+++ ") != NULL || strncmp(t, "diff --git", 10) == 0 || strstr(t, "\ndiff --git") != NULL;
+	return strstr(t, "\n+++ ") != NULL || strncmp(t, "diff --git", 10) == 0 ||
+	       strstr(t, "\ndiff --git") != NULL;
 }
 
 /* Parses text in the tool's own format, or the other one when the model
@@ -146,14 +151,16 @@ et_parse_patch(const char *text, int opencode_first, struct tool_patch *p, struc
 	if (opencode_first && !et_looks_opencode(text) && et_looks_unified(text) &&
 	    tool_patch_parse_unified(text, len, p, err2, sizeof(err2)) == 0)
 		return 0;
-	if (!opencode_first && et_looks_opencode(text) && tool_patch_parse_opencode(text, len, p, err2, sizeof(err2)) == 0)
+	if (!opencode_first && et_looks_opencode(text) &&
+	    tool_patch_parse_opencode(text, len, p, err2, sizeof(err2)) == 0)
 		return 0;
 	tool_res_fail(r, "the patch could not be parsed: %s", err);
 	return -1;
 }
 
 static void
-et_apply_patch(const struct tool_fs *fs, const struct tool_opts *o, const char *text, int opencode, struct tool_res *r)
+et_apply_patch(const struct tool_fs *fs, const struct tool_opts *o, const char *text, int opencode,
+               struct tool_res *r)
 {
 	struct tool_patch p;
 	struct tool_patch_opts po = {.use_dev_null = o->use_dev_null, .git_style = o->git_style};
@@ -168,8 +175,8 @@ et_apply_patch(const struct tool_fs *fs, const struct tool_opts *o, const char *
 		tool_patch_free(&p);
 		return;
 	}
-	strbuf_addf(&r->out, "Applied the patch (%zu file%s changed):\n%s", res.nchanged, res.nchanged == 1 ? "" : "s",
-	            strbuf_str(&res.out));
+	strbuf_addf(&r->out, "Applied the patch (%zu file%s changed):\n%s", res.nchanged,
+	            res.nchanged == 1 ? "" : "s", strbuf_str(&res.out));
 	strbuf_adds(&r->diff, strbuf_str(&res.diff));
 	for (i = 0; i < res.nchanged; i++)
 		tool_res_changed(r, res.changed[i]);
@@ -179,7 +186,8 @@ et_apply_patch(const struct tool_fs *fs, const struct tool_opts *o, const char *
 }
 
 void
-tool_edit_unified(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args, struct tool_res *r)
+tool_edit_unified(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args,
+                  struct tool_res *r)
 {
 	const char *text;
 
@@ -188,7 +196,8 @@ tool_edit_unified(const struct tool_fs *fs, const struct tool_opts *o, const cJS
 }
 
 void
-tool_edit_opencode_patch(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args, struct tool_res *r)
+tool_edit_opencode_patch(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args,
+                         struct tool_res *r)
 {
 	const char *text;
 
@@ -212,12 +221,15 @@ et_replace(const struct tool_fs *fs, const struct tool_opts *o, const char *rel,
 	}
 	if ((st = et_read(fs, rel, &f, r)) != 0) {
 		if (st == 1)
-			tool_res_fail(r, "%s: no such file (to create it, use an empty search text)", rel);
+			tool_res_fail(
+			    r, "%s: no such file (to create it, use an empty search text)", rel);
 		return;
 	}
 	if (f.binary) {
-		tool_res_fail(r, "%s is a binary file (it contains NUL bytes); edits are refused", rel);
-	} else if (tool_edit_replace(rel, f.data, f.len, search, replace, all, &out, err, sizeof(err)) == -1) {
+		tool_res_fail(r, "%s is a binary file (it contains NUL bytes); edits are refused",
+		              rel);
+	} else if (tool_edit_replace(rel, f.data, f.len, search, replace, all, &out, err,
+	                             sizeof(err)) == -1) {
 		tool_res_fail(r, "%s", err);
 	} else {
 		char *data = out.data;
@@ -226,8 +238,10 @@ et_replace(const struct tool_fs *fs, const struct tool_opts *o, const char *rel,
 			strbuf_addf(&r->out, "Edited %s\n", rel);
 			for (lvl = EDIT_LEVEL_INDENT; lvl < EDIT_NLEVELS; lvl++)
 				if (out.levels_used & (1 << lvl))
-					strbuf_addf(&r->out, "note: the search text was located with %s matching\n",
-					            edit_level_name(lvl));
+					strbuf_addf(
+					    &r->out,
+					    "note: the search text was located with %s matching\n",
+					    edit_level_name(lvl));
 		}
 		tool_edit_out_free(&out);
 	}
@@ -235,7 +249,8 @@ et_replace(const struct tool_fs *fs, const struct tool_opts *o, const char *rel,
 }
 
 void
-tool_edit_search_replace(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args, struct tool_res *r)
+tool_edit_search_replace(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args,
+                         struct tool_res *r)
 {
 	struct tool_fs_file f;
 	const char *search, *replace;
@@ -253,15 +268,19 @@ tool_edit_search_replace(const struct tool_fs *fs, const struct tool_opts *o, co
 	if ((st = et_read(fs, rel, &f, r)) == -1)
 		goto out;
 	if (st == 1 && o->sr_prefer_write_tool) {
-		tool_res_fail(r, "%s does not exist; create new files with create_file_from_block (config "
-		              "create_file_policy.aider_search_replace.prefer_write_file_tool)", rel);
+		tool_res_fail(
+		    r,
+		    "%s does not exist; create new files with create_file_from_block (config "
+		    "create_file_policy.aider_search_replace.prefer_write_file_tool)",
+		    rel);
 		goto out;
 	}
 	if (st == 1) {
 		et_write_whole(fs, o, rel, replace, r);
 		goto out;
 	}
-	data = xasprintf("%s%s%s", f.data, f.len > 0 && f.data[f.len - 1] != '\n' ? "\n" : "", replace);
+	data = xasprintf("%s%s%s", f.data, f.len > 0 && f.data[f.len - 1] != '\n' ? "\n" : "",
+	                 replace);
 	tool_fs_file_free(&f);
 	et_write_whole(fs, o, rel, data, r);
 	free(data);
@@ -270,7 +289,8 @@ out:
 }
 
 void
-tool_edit_oc_edit(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args, struct tool_res *r)
+tool_edit_oc_edit(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args,
+                  struct tool_res *r)
 {
 	const cJSON *all = cJSON_GetObjectItemCaseSensitive(args, "replaceAll");
 	const char *olds, *news;

@@ -25,8 +25,9 @@ struct uni_body {
 	int bare;    /* an empty line with no prefix */
 };
 
-static int uni_parse_file_header(struct uni_src *S, size_t *i, struct tool_patch *p, struct tool_filepatch **fp,
-                                 int git_pending, char *err, size_t errlen);
+static int uni_parse_file_header(struct uni_src *S, size_t *i, struct tool_patch *p,
+                                 struct tool_filepatch **fp, int git_pending, char *err,
+                                 size_t errlen);
 
 static void
 uni_src_split(const char *text, size_t len, struct uni_src *S)
@@ -77,7 +78,9 @@ uni_path(const char *s, size_t n, char strip)
 			if (s[i] == '\\' && i + 1 < n) {
 				i++;
 				if (s[i] >= '0' && s[i] <= '7' && i + 2 < n) {
-					strbuf_addc(&sb, (char)((s[i] - '0') * 64 + (s[i + 1] - '0') * 8 + (s[i + 2] - '0')));
+					strbuf_addc(&sb, (char)((s[i] - '0') * 64 +
+					                        (s[i + 1] - '0') * 8 +
+					                        (s[i + 2] - '0')));
 					i += 2;
 					continue;
 				}
@@ -216,7 +219,8 @@ uni_parse_hunk(struct uni_src *S, size_t *i, struct tool_filepatch *fp, char *er
 	}
 	free(e);
 	if (h->n == 0) {
-		snprintf(err, errlen, "patch line %d: the hunk for %s has no lines", h->lineno, fp->path);
+		snprintf(err, errlen, "patch line %d: the hunk for %s has no lines", h->lineno,
+		         fp->path);
 		return -1;
 	}
 	return 0;
@@ -224,8 +228,8 @@ uni_parse_hunk(struct uni_src *S, size_t *i, struct tool_filepatch *fp, char *er
 
 /* "diff --git a/X b/Y" and its extended header lines. */
 static int
-uni_parse_git_header(struct uni_src *S, size_t *i, struct tool_patch *p, struct tool_filepatch **fp, char *err,
-                     size_t errlen)
+uni_parse_git_header(struct uni_src *S, size_t *i, struct tool_patch *p, struct tool_filepatch **fp,
+                     char *err, size_t errlen)
 {
 	const char *s = S->s[*i] + 11, *sep;
 	size_t n = S->len[*i] - 11;
@@ -248,14 +252,16 @@ uni_parse_git_header(struct uni_src *S, size_t *i, struct tool_patch *p, struct 
 		} else if (uni_starts(S, *i, "rename to ")) {
 			free((*fp)->move_to);
 			(*fp)->move_to = uni_path(s + 10, n - 10, 0);
-		} else if (uni_starts(S, *i, "GIT binary patch") || uni_starts(S, *i, "Binary files ") ||
-		           uni_starts(S, *i, "copy from ")) {
-			snprintf(err, errlen, "patch line %zu: %s: binary patches and copies are not supported; "
-			         "write the file with a file tool instead", *i + 1, (*fp)->path);
+		} else if (uni_starts(S, *i, "GIT binary patch") ||
+		           uni_starts(S, *i, "Binary files ") || uni_starts(S, *i, "copy from ")) {
+			snprintf(err, errlen,
+			         "patch line %zu: %s: binary patches and copies are not supported; "
+			         "write the file with a file tool instead",
+			         *i + 1, (*fp)->path);
 			return -1;
 		} else if (!uni_starts(S, *i, "index ") && !uni_starts(S, *i, "similarity index") &&
-		           !uni_starts(S, *i, "dissimilarity index") && !uni_starts(S, *i, "old mode") &&
-		           !uni_starts(S, *i, "new mode"))
+		           !uni_starts(S, *i, "dissimilarity index") &&
+		           !uni_starts(S, *i, "old mode") && !uni_starts(S, *i, "new mode"))
 			break;
 	}
 	if (uni_starts(S, *i, "--- ") && uni_starts(S, *i + 1, "+++ "))
@@ -264,12 +270,14 @@ uni_parse_git_header(struct uni_src *S, size_t *i, struct tool_patch *p, struct 
 }
 
 static int
-uni_parse_file_header(struct uni_src *S, size_t *i, struct tool_patch *p, struct tool_filepatch **fp,
-                      int git_pending, char *err, size_t errlen)
+uni_parse_file_header(struct uni_src *S, size_t *i, struct tool_patch *p,
+                      struct tool_filepatch **fp, int git_pending, char *err, size_t errlen)
 {
 	char *oldp = uni_path(S->s[*i] + 4, S->len[*i] - 4, 'a');
 	char *newp = uni_path(S->s[*i + 1] + 4, S->len[*i + 1] - 4, 'b');
-	enum tool_fp_op op = uni_is_devnull(oldp) ? TOOL_FP_ADD : uni_is_devnull(newp) ? TOOL_FP_DELETE : TOOL_FP_UPDATE;
+	enum tool_fp_op op = uni_is_devnull(oldp)   ? TOOL_FP_ADD
+	                     : uni_is_devnull(newp) ? TOOL_FP_DELETE
+	                                            : TOOL_FP_UPDATE;
 	const char *path = op == TOOL_FP_ADD ? newp : oldp;
 
 	if (uni_is_devnull(oldp) && uni_is_devnull(newp)) {
@@ -284,7 +292,8 @@ uni_parse_file_header(struct uni_src *S, size_t *i, struct tool_patch *p, struct
 		(*fp)->op = op;
 	if (op == TOOL_FP_UPDATE && !git_pending && strcmp(oldp, newp) != 0)
 		(*fp)->alt_path = xstrdup(newp); /* "diff -u x.orig x": either may be it */
-	if (op == TOOL_FP_UPDATE && git_pending && (*fp)->move_to == NULL && strcmp(oldp, newp) != 0) {
+	if (op == TOOL_FP_UPDATE && git_pending && (*fp)->move_to == NULL &&
+	    strcmp(oldp, newp) != 0) {
 		free((*fp)->path); /* a git header with a/X b/Y and no rename lines */
 		(*fp)->path = xstrdup(oldp);
 	}
@@ -295,7 +304,8 @@ uni_parse_file_header(struct uni_src *S, size_t *i, struct tool_patch *p, struct
 }
 
 int
-tool_patch_parse_unified(const char *text, size_t len, struct tool_patch *out, char *err, size_t errlen)
+tool_patch_parse_unified(const char *text, size_t len, struct tool_patch *out, char *err,
+                         size_t errlen)
 {
 	struct uni_src S;
 	struct tool_filepatch *fp = NULL;
@@ -315,8 +325,10 @@ tool_patch_parse_unified(const char *text, size_t len, struct tool_patch *out, c
 			rc = uni_parse_file_header(&S, &i, out, &fp, 0, err, errlen);
 		else if (uni_starts(&S, i, "@@")) {
 			if (fp == NULL) {
-				snprintf(err, errlen, "patch line %zu: a hunk (@@) before any file header "
-				         "(--- a/path and +++ b/path)", i + 1);
+				snprintf(err, errlen,
+				         "patch line %zu: a hunk (@@) before any file header "
+				         "(--- a/path and +++ b/path)",
+				         i + 1);
 				rc = -1;
 			} else
 				rc = uni_parse_hunk(&S, &i, fp, err, errlen);
@@ -324,14 +336,17 @@ tool_patch_parse_unified(const char *text, size_t len, struct tool_patch *out, c
 			i++; /* prose, fences, "Index:" lines: not part of the diff */
 	}
 	if (rc == 0 && out->n == 0) {
-		snprintf(err, errlen, "no file header found: a unified diff needs \"--- a/path\" and \"+++ b/path\" "
-		         "lines before its @@ hunks");
+		snprintf(
+		    err, errlen,
+		    "no file header found: a unified diff needs \"--- a/path\" and \"+++ b/path\" "
+		    "lines before its @@ hunks");
 		rc = -1;
 	}
 	for (i = 0; rc == 0 && i < out->n; i++)
-		if (out->f[i].op == TOOL_FP_UPDATE && out->f[i].nhunks == 0 && out->f[i].move_to == NULL) {
-			snprintf(err, errlen, "patch line %d: %s has a file header but no @@ hunks", out->f[i].lineno,
-			         out->f[i].path);
+		if (out->f[i].op == TOOL_FP_UPDATE && out->f[i].nhunks == 0 &&
+		    out->f[i].move_to == NULL) {
+			snprintf(err, errlen, "patch line %d: %s has a file header but no @@ hunks",
+			         out->f[i].lineno, out->f[i].path);
 			rc = -1;
 		}
 	free(S.s);

@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define TOOL_FS_MAX_FILE   (100u * 1024 * 1024) /* files this big are refused */
-#define TOOL_FS_MAX_OUTPUT (256u * 1024)        /* bytes of text given to the model */
-#define TOOL_FS_ERRLEN     1024
+#define TOOL_FS_MAX_FILE (100u * 1024 * 1024) /* files this big are refused */
+#define TOOL_FS_MAX_OUTPUT (256u * 1024)      /* bytes of text given to the model */
+#define TOOL_FS_ERRLEN 1024
 
 struct tool_fs {
 	int root_fd;           /* directory fd of the workspace root */
@@ -52,8 +52,8 @@ int tool_fs_open_parent(const struct tool_fs *fs, const char *rel, int mkdirs, c
 
 /* Reads rel whole (regular files only, size-capped). 0, or -1 with a
  * message; *missing is set to 1 when the file does not exist. */
-int tool_fs_file_read(const struct tool_fs *fs, const char *rel, struct tool_fs_file *out, int *missing,
-                      char *err, size_t errlen);
+int tool_fs_file_read(const struct tool_fs *fs, const char *rel, struct tool_fs_file *out,
+                      int *missing, char *err, size_t errlen);
 void tool_fs_file_free(struct tool_fs_file *f);
 /* 1 when rel exists (any type, symlinks not followed). */
 int tool_fs_exists(const struct tool_fs *fs, const char *rel);
@@ -62,8 +62,8 @@ int tool_fs_exists(const struct tool_fs *fs, const char *rel);
 enum tool_fs_op_kind { TOOL_FS_OP_WRITE, TOOL_FS_OP_DELETE };
 struct tool_fs_op {
 	enum tool_fs_op_kind kind;
-	char *rel;      /* normalized path */
-	char *data;     /* new content (WRITE) */
+	char *rel;  /* normalized path */
+	char *data; /* new content (WRITE) */
 	size_t len;
 	mode_t mode;    /* 0: keep the existing mode, or 0644 */
 	int must_exist; /* DELETE/overwrite: the file must still be there */

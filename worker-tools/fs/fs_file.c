@@ -24,9 +24,10 @@ struct fs_prep {
 
 static int fs_read_fd(int fd, const char *rel, struct tool_fs_file *out, char *err, size_t errlen);
 static int fs_write_all(int fd, const char *data, size_t len);
-static int fs_tmp_create(int dfd, const char *data, size_t len, mode_t mode, char *name, size_t namelen);
-static int fs_txn_prepare(const struct tool_fs *fs, struct tool_fs_op *op, struct fs_prep *pp, char *err,
-                          size_t errlen);
+static int fs_tmp_create(int dfd, const char *data, size_t len, mode_t mode, char *name,
+                         size_t namelen);
+static int fs_txn_prepare(const struct tool_fs *fs, struct tool_fs_op *op, struct fs_prep *pp,
+                          char *err, size_t errlen);
 static void fs_txn_rollback(struct tool_fs_txn *t, struct fs_prep *pp, size_t upto);
 
 #ifdef UNITTEST
@@ -94,8 +95,8 @@ fs_read_fd(int fd, const char *rel, struct tool_fs_file *out, char *err, size_t 
 }
 
 int
-tool_fs_file_read(const struct tool_fs *fs, const char *rel, struct tool_fs_file *out, int *missing, char *err,
-                  size_t errlen)
+tool_fs_file_read(const struct tool_fs *fs, const char *rel, struct tool_fs_file *out, int *missing,
+                  char *err, size_t errlen)
 {
 	int fd, rc;
 
@@ -107,9 +108,12 @@ tool_fs_file_read(const struct tool_fs *fs, const char *rel, struct tool_fs_file
 		if (errno == ENOENT && missing)
 			*missing = 1;
 		if (errno == EXDEV || errno == ELOOP)
-			snprintf(err, errlen, "%s: refused: the path leaves the workspace through a symlink", rel);
+			snprintf(err, errlen,
+			         "%s: refused: the path leaves the workspace through a symlink",
+			         rel);
 		else
-			snprintf(err, errlen, "%s: %s", rel, errno == ENOENT ? "no such file" : strerror(errno));
+			snprintf(err, errlen, "%s: %s", rel,
+			         errno == ENOENT ? "no such file" : strerror(errno));
 		return -1;
 	}
 	rc = fs_read_fd(fd, rel, out, err, errlen);
@@ -141,7 +145,9 @@ tool_fs_check_writable(const struct tool_fs *fs, const char *rel, char *err, siz
 	/* .git is read-only by default: a planted hook or core.fsmonitor
 	 * would run on the user's next git command, outside every jail. */
 	if (tool_fs_path_is_git(rel) && !fs->git_writable) {
-		snprintf(err, errlen, "%s: .git/ is read-only for the file tools (config git_writable is false)", rel);
+		snprintf(err, errlen,
+		         "%s: .git/ is read-only for the file tools (config git_writable is false)",
+		         rel);
 		return -1;
 	}
 	if ((dfd = tool_fs_open_parent(fs, rel, 0, &base, err, errlen)) == -1)
@@ -158,7 +164,9 @@ tool_fs_check_writable(const struct tool_fs *fs, const char *rel, char *err, siz
 	 * root, or be swapped to be after we look. The model is told to edit
 	 * the target's own path. */
 	if (S_ISLNK(st.st_mode)) {
-		snprintf(err, errlen, "%s is a symlink; the file tools do not write through symlinks (edit its target)",
+		snprintf(err, errlen,
+		         "%s is a symlink; the file tools do not write through symlinks (edit its "
+		         "target)",
 		         rel);
 		return -1;
 	}
@@ -174,8 +182,10 @@ tool_fs_check_writable(const struct tool_fs *fs, const char *rel, char *err, siz
 	 * outside the workspace (a link made before the run, or by a jailed
 	 * command); writing it would mean writing there, so it is refused. */
 	if (st.st_nlink > 1) {
-		snprintf(err, errlen, "%s has %lu hard links; refused (a hard link may point outside the workspace)",
-		         rel, (unsigned long)st.st_nlink);
+		snprintf(
+		    err, errlen,
+		    "%s has %lu hard links; refused (a hard link may point outside the workspace)",
+		    rel, (unsigned long)st.st_nlink);
 		return -1;
 	}
 	return 0;
@@ -209,8 +219,8 @@ fs_tmp_create(int dfd, const char *data, size_t len, mode_t mode, char *name, si
 	for (tries = 0; tries < 16; tries++) {
 		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 			return -1;
-		snprintf(name, namelen, ".kc.%02x%02x%02x%02x%02x%02x.tmp", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
-		         rnd[5]);
+		snprintf(name, namelen, ".kc.%02x%02x%02x%02x%02x%02x.tmp", rnd[0], rnd[1], rnd[2],
+		         rnd[3], rnd[4], rnd[5]);
 		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd >= 0)
 			break;
@@ -278,14 +288,16 @@ tool_fs_txn_free(struct tool_fs_txn *t)
 
 /* Checks one target, keeps its original for rollback, writes the temp. */
 static int
-fs_txn_prepare(const struct tool_fs *fs, struct tool_fs_op *op, struct fs_prep *pp, char *err, size_t errlen)
+fs_txn_prepare(const struct tool_fs *fs, struct tool_fs_op *op, struct fs_prep *pp, char *err,
+               size_t errlen)
 {
 	int fd, missing = 0;
 
 	pp->dfd = -1;
 	if (tool_fs_check_writable(fs, op->rel, err, errlen) == -1)
 		return -1;
-	pp->dfd = tool_fs_open_parent(fs, op->rel, op->kind == TOOL_FS_OP_WRITE, &pp->base, err, errlen);
+	pp->dfd =
+	    tool_fs_open_parent(fs, op->rel, op->kind == TOOL_FS_OP_WRITE, &pp->base, err, errlen);
 	if (pp->dfd == -1) {
 		if (op->kind == TOOL_FS_OP_DELETE && errno == ENOENT)
 			snprintf(err, errlen, "%s: no such file to delete", op->rel);
@@ -303,7 +315,9 @@ fs_txn_prepare(const struct tool_fs *fs, struct tool_fs_op *op, struct fs_prep *
 		/* Checked again on the fd we read: the name may have changed
 		 * since tool_fs_check_writable looked at it. */
 		if (fstat(fd, &st) == 0 && st.st_nlink > 1) {
-			snprintf(err, errlen, "%s has %lu hard links; refused (a hard link may point outside the workspace)",
+			snprintf(err, errlen,
+			         "%s has %lu hard links; refused (a hard link may point outside "
+			         "the workspace)",
 			         op->rel, (unsigned long)st.st_nlink);
 			close(fd);
 			return -1;
@@ -321,8 +335,12 @@ fs_txn_prepare(const struct tool_fs *fs, struct tool_fs_op *op, struct fs_prep *
 	if (op->kind == TOOL_FS_OP_DELETE)
 		return 0;
 	if (fs_tmp_create(pp->dfd, op->data ? op->data : "", op->len,
-	                  op->mode ? op->mode : pp->existed ? pp->orig.mode : 0644, pp->tmp, sizeof(pp->tmp)) == -1) {
-		snprintf(err, errlen, "%s: cannot write a temporary file beside it: %s", op->rel, strerror(errno));
+	                  op->mode      ? op->mode
+	                  : pp->existed ? pp->orig.mode
+	                                : 0644,
+	                  pp->tmp, sizeof(pp->tmp)) == -1) {
+		snprintf(err, errlen, "%s: cannot write a temporary file beside it: %s", op->rel,
+		         strerror(errno));
 		return -1;
 	}
 	pp->have_tmp = 1;
@@ -341,14 +359,15 @@ fs_txn_rollback(struct tool_fs_txn *t, struct fs_prep *pp, size_t upto)
 			continue;
 		if (!pp[i].existed) {
 			if (unlinkat(pp[i].dfd, pp[i].base, 0) == -1)
-				fprintf(stderr, "tool_fs_txn: rollback: unlink %s: %s\n", t->ops[i].rel, strerror(errno));
+				fprintf(stderr, "tool_fs_txn: rollback: unlink %s: %s\n",
+				        t->ops[i].rel, strerror(errno));
 			continue;
 		}
-		if (fs_tmp_create(pp[i].dfd, pp[i].orig.data, pp[i].orig.len, pp[i].orig.mode, name, sizeof(name)) ==
-		        -1 ||
+		if (fs_tmp_create(pp[i].dfd, pp[i].orig.data, pp[i].orig.len, pp[i].orig.mode, name,
+		                  sizeof(name)) == -1 ||
 		    renameat(pp[i].dfd, name, pp[i].dfd, pp[i].base) == -1)
-			fprintf(stderr, "tool_fs_txn: rollback: cannot restore %s: %s\n", t->ops[i].rel,
-			        strerror(errno));
+			fprintf(stderr, "tool_fs_txn: rollback: cannot restore %s: %s\n",
+			        t->ops[i].rel, strerror(errno));
 	}
 }
 
@@ -387,8 +406,11 @@ tool_fs_txn_commit(const struct tool_fs *fs, struct tool_fs_txn *t, char *err, s
 			goto out;
 	for (k = 0; k < t->n; k++) {
 		if (fs_txn_do(&t->ops[k], &pp[k]) == -1) {
-			snprintf(err, errlen, "%s: %s failed: %s; every file of this change was restored", t->ops[k].rel,
-			         t->ops[k].kind == TOOL_FS_OP_DELETE ? "delete" : "rename", strerror(errno));
+			snprintf(err, errlen,
+			         "%s: %s failed: %s; every file of this change was restored",
+			         t->ops[k].rel,
+			         t->ops[k].kind == TOOL_FS_OP_DELETE ? "delete" : "rename",
+			         strerror(errno));
 			fs_txn_rollback(t, pp, k);
 			goto out;
 		}
@@ -398,7 +420,8 @@ tool_fs_txn_commit(const struct tool_fs *fs, struct tool_fs_txn *t, char *err, s
 	/* The renames are durable only once each directory is synced. */
 	for (i = 0; i < t->n; i++)
 		if (fsync(pp[i].dfd) == -1) {
-			snprintf(err, errlen, "%s: fsync of its directory failed: %s", t->ops[i].rel, strerror(errno));
+			snprintf(err, errlen, "%s: fsync of its directory failed: %s",
+			         t->ops[i].rel, strerror(errno));
 			goto out;
 		}
 	rc = 0;

@@ -60,7 +60,8 @@ fs_path_below_root(const struct tool_fs *fs, const char *in, char **real)
 	if (*in != '/')
 		return in;
 	rest = fs_strip_root(fs->root_path, in);
-	if (rest == NULL && fs->root_path != NULL && (*real = realpath(fs->root_path, NULL)) != NULL)
+	if (rest == NULL && fs->root_path != NULL &&
+	    (*real = realpath(fs->root_path, NULL)) != NULL)
 		rest = fs_strip_root(*real, in);
 	return rest;
 }
@@ -78,8 +79,9 @@ tool_fs_path_normalize(const struct tool_fs *fs, const char *in, char *err, size
 		return NULL;
 	}
 	if ((rest = fs_path_below_root(fs, in, &real)) == NULL) {
-		snprintf(err, errlen, "absolute path %s is outside the workspace %s; use a path relative to it", in,
-		         fs->root_path ? fs->root_path : "(unknown)");
+		snprintf(err, errlen,
+		         "absolute path %s is outside the workspace %s; use a path relative to it",
+		         in, fs->root_path ? fs->root_path : "(unknown)");
 		free(real);
 		return NULL;
 	}
@@ -216,8 +218,8 @@ tool_fs_open(const struct tool_fs *fs, const char *rel, int flags)
 }
 
 int
-tool_fs_open_parent(const struct tool_fs *fs, const char *rel, int mkdirs, const char **base, char *err,
-                    size_t errlen)
+tool_fs_open_parent(const struct tool_fs *fs, const char *rel, int mkdirs, const char **base,
+                    char *err, size_t errlen)
 {
 	char *dir, *p, *slash;
 	const char *last = strrchr(rel, '/');
@@ -227,11 +229,13 @@ tool_fs_open_parent(const struct tool_fs *fs, const char *rel, int mkdirs, const
 	if (last == NULL)
 		return tool_fs_open(fs, ".", O_RDONLY | O_DIRECTORY);
 	dir = xstrndup(rel, (size_t)(last - rel));
-	if ((fd = tool_fs_open(fs, dir, O_RDONLY | O_DIRECTORY)) >= 0 || errno != ENOENT || !mkdirs) {
+	if ((fd = tool_fs_open(fs, dir, O_RDONLY | O_DIRECTORY)) >= 0 || errno != ENOENT ||
+	    !mkdirs) {
 		if (fd < 0)
 			snprintf(err, errlen, "%s: cannot open directory: %s", dir,
-			         errno == EXDEV || errno == ELOOP ? "it leaves the workspace (symlink)"
-			                                          : strerror(errno));
+			         errno == EXDEV || errno == ELOOP
+			             ? "it leaves the workspace (symlink)"
+			             : strerror(errno));
 		free(dir);
 		return fd;
 	}
@@ -242,7 +246,8 @@ tool_fs_open_parent(const struct tool_fs *fs, const char *rel, int mkdirs, const
 		if ((slash = strchr(p, '/')) != NULL)
 			*slash = '\0';
 		if (mkdirat(fd, p, 0755) == -1 && errno != EEXIST) {
-			snprintf(err, errlen, "%s: cannot create directory %s: %s", rel, p, strerror(errno));
+			snprintf(err, errlen, "%s: cannot create directory %s: %s", rel, p,
+			         strerror(errno));
 			close(fd);
 			free(dir);
 			return -1;
@@ -251,7 +256,8 @@ tool_fs_open_parent(const struct tool_fs *fs, const char *rel, int mkdirs, const
 		if (next == -1 && errno == ENOSYS)
 			next = fs_open_walk(fd, p, O_RDONLY | O_DIRECTORY);
 		if (next == -1)
-			snprintf(err, errlen, "%s: cannot open directory %s: %s", rel, p, strerror(errno));
+			snprintf(err, errlen, "%s: cannot open directory %s: %s", rel, p,
+			         strerror(errno));
 		close(fd);
 		fd = next;
 	}
@@ -337,6 +343,7 @@ tool_fs_text_display(const char *s, size_t max)
 		u += n;
 	}
 	if (*u)
-		strbuf_addf(&sb, "\n[... %zu more bytes not shown]\n", total - (size_t)((const char *)u - s));
+		strbuf_addf(&sb, "\n[... %zu more bytes not shown]\n",
+		            total - (size_t)((const char *)u - s));
 	return strbuf_detach(&sb, NULL);
 }

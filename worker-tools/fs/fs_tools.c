@@ -9,13 +9,13 @@
 #include "worker-tools/fs/fs_tools.h"
 
 #define READ_OC_DEFAULT_LINES 2000
-#define READ_OC_MAX_LINE      2000
-#define LIST_MAX_ENTRIES      1000
-#define GLOB_MAX_RESULTS      100
-#define GREP_MAX_MATCHES      100
-#define GREP_MAX_FILE         (10u * 1024 * 1024)
-#define GREP_MAX_SCANNED      (200u * 1024 * 1024)
-#define GREP_MAX_LINE         4096
+#define READ_OC_MAX_LINE 2000
+#define LIST_MAX_ENTRIES 1000
+#define GLOB_MAX_RESULTS 100
+#define GREP_MAX_MATCHES 100
+#define GREP_MAX_FILE (10u * 1024 * 1024)
+#define GREP_MAX_SCANNED (200u * 1024 * 1024)
+#define GREP_MAX_LINE 4096
 
 void
 tool_res_fail(struct tool_res *r, const char *fmt, ...)
@@ -39,7 +39,8 @@ tool_res_changed(struct tool_res *r, const char *rel)
 }
 
 int
-tool_arg_str(const cJSON *args, const char *name, int required, const char **out, struct tool_res *r)
+tool_arg_str(const cJSON *args, const char *name, int required, const char **out,
+             struct tool_res *r)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, name);
 
@@ -81,7 +82,8 @@ tool_arg_int(const cJSON *args, const char *name, long def, long *out, struct to
 
 /* Normalizes args[name] (a path) or fails the call. */
 static char *
-fs_arg_path(const struct tool_fs *fs, const cJSON *args, const char *name, int required, struct tool_res *r)
+fs_arg_path(const struct tool_fs *fs, const cJSON *args, const char *name, int required,
+            struct tool_res *r)
 {
 	char err[TOOL_FS_ERRLEN];
 	const char *p;
@@ -105,7 +107,8 @@ fs_read_text(const struct tool_fs *fs, const char *rel, struct tool_fs_file *f, 
 		return -1;
 	}
 	if (f->binary) {
-		tool_res_fail(r, "%s is a binary file (%zu bytes, contains NUL bytes); not shown", rel, f->len);
+		tool_res_fail(r, "%s is a binary file (%zu bytes, contains NUL bytes); not shown",
+		              rel, f->len);
 		tool_fs_file_free(f);
 		return -1;
 	}
@@ -122,8 +125,8 @@ tool_fs_read_file(const struct tool_fs *fs, const cJSON *args, struct tool_res *
 	size_t line = 1, i, start = 0, end;
 	char *rel = fs_arg_path(fs, args, "path", 1, r);
 
-	if (rel == NULL || tool_arg_int(args, "offset", 1, &off, r) == -1 || tool_arg_int(args, "limit", 0, &lim, r) == -1 ||
-	    fs_read_text(fs, rel, &f, r) == -1) {
+	if (rel == NULL || tool_arg_int(args, "offset", 1, &off, r) == -1 ||
+	    tool_arg_int(args, "limit", 0, &lim, r) == -1 || fs_read_text(fs, rel, &f, r) == -1) {
 		free(rel);
 		return;
 	}
@@ -138,8 +141,10 @@ tool_fs_read_file(const struct tool_fs *fs, const cJSON *args, struct tool_res *
 		start = f.len;
 	if (end - start > TOOL_FS_MAX_OUTPUT) {
 		strbuf_add(&r->out, f.data + start, TOOL_FS_MAX_OUTPUT);
-		strbuf_addf(&r->out, "\n[... truncated at %u bytes; read further with offset and limit (lines)]\n",
-		            TOOL_FS_MAX_OUTPUT);
+		strbuf_addf(
+		    &r->out,
+		    "\n[... truncated at %u bytes; read further with offset and limit (lines)]\n",
+		    TOOL_FS_MAX_OUTPUT);
 	} else
 		strbuf_add(&r->out, f.data + start, end - start);
 	r->ok = 1;
@@ -157,7 +162,8 @@ tool_fs_read_oc(const struct tool_fs *fs, const cJSON *args, struct tool_res *r)
 	char *rel = fs_arg_path(fs, args, "filePath", 1, r);
 
 	if (rel == NULL || tool_arg_int(args, "offset", 0, &off, r) == -1 ||
-	    tool_arg_int(args, "limit", READ_OC_DEFAULT_LINES, &lim, r) == -1 || fs_read_text(fs, rel, &f, r) == -1) {
+	    tool_arg_int(args, "limit", READ_OC_DEFAULT_LINES, &lim, r) == -1 ||
+	    fs_read_text(fs, rel, &f, r) == -1) {
 		free(rel);
 		return;
 	}
@@ -172,14 +178,18 @@ tool_fs_read_oc(const struct tool_fs *fs, const cJSON *args, struct tool_res *r)
 		if (line < (size_t)off)
 			continue;
 		if (line >= (size_t)(off + lim) || r->out.len > TOOL_FS_MAX_OUTPUT) {
-			strbuf_addf(&r->out, "\n(File has more lines. Use 'offset' parameter to read beyond line %zu)\n", line);
+			strbuf_addf(&r->out,
+			            "\n(File has more lines. Use 'offset' parameter to read beyond "
+			            "line %zu)\n",
+			            line);
 			break;
 		}
 		n = i - s;
 		if (n > 0 && f.data[s + n - 1] == '\r')
 			n--;
-		strbuf_addf(&r->out, "%05zu| %.*s%s\n", line + 1, (int)(n > READ_OC_MAX_LINE ? READ_OC_MAX_LINE : n),
-		            f.data + s, n > READ_OC_MAX_LINE ? "..." : "");
+		strbuf_addf(&r->out, "%05zu| %.*s%s\n", line + 1,
+		            (int)(n > READ_OC_MAX_LINE ? READ_OC_MAX_LINE : n), f.data + s,
+		            n > READ_OC_MAX_LINE ? "..." : "");
 	}
 	strbuf_adds(&r->out, "</file>");
 	r->ok = 1;
@@ -194,8 +204,9 @@ struct list_ctx {
 	int truncated;
 };
 
-static const char *list_default_ignore[] = {".git", "node_modules", "__pycache__", ".venv", "venv", "dist",
-                                            "build", "target", ".cache", ".idea", ".vscode", NULL};
+static const char *list_default_ignore[] = {".git",   "node_modules", "__pycache__", ".venv",
+                                            "venv",   "dist",         "build",       "target",
+                                            ".cache", ".idea",        ".vscode",     NULL};
 
 static int
 list_ignored(const struct list_ctx *c, const char *rel)
@@ -208,9 +219,8 @@ list_ignored(const struct list_ctx *c, const char *rel)
 	for (i = 0; c->ignore != NULL && list_default_ignore[i]; i++)
 		if (strcmp(base, list_default_ignore[i]) == 0)
 			return 1;
-	cJSON_ArrayForEach(it, c->ignore)
-	    if (cJSON_IsString(it) && strlen(it->valuestring) < 512 && tool_fs_glob_match(it->valuestring, rel))
-		return 1;
+	cJSON_ArrayForEach(it, c->ignore) if (cJSON_IsString(it) && strlen(it->valuestring) < 512 &&
+	                                      tool_fs_glob_match(it->valuestring, rel)) return 1;
 	return 0;
 }
 
@@ -228,14 +238,18 @@ list_cb(void *arg, const char *rel, const struct stat *st, int depth)
 		return -1;
 	}
 	disp = tool_fs_name_display(base ? base + 1 : rel);
-	strbuf_addf(c->sb, "%*s%s%s\n", depth * 2, "", disp, S_ISDIR(st->st_mode) ? "/" : S_ISLNK(st->st_mode) ? "@" : "");
+	strbuf_addf(c->sb, "%*s%s%s\n", depth * 2, "", disp,
+	            S_ISDIR(st->st_mode)   ? "/"
+	            : S_ISLNK(st->st_mode) ? "@"
+	                                   : "");
 	free(disp);
 	/* .git is shown but not walked: its content is noise for a model */
 	return S_ISDIR(st->st_mode) && strcmp(base ? base + 1 : rel, ".git") == 0 ? 1 : 0;
 }
 
 static void
-fs_list_common(const struct tool_fs *fs, char *rel, long depth, const cJSON *ignore, struct tool_res *r)
+fs_list_common(const struct tool_fs *fs, char *rel, long depth, const cJSON *ignore,
+               struct tool_res *r)
 {
 	struct list_ctx c = {.sb = &r->out, .ignore = ignore};
 	char *disp = tool_fs_name_display(rel);
@@ -243,11 +257,15 @@ fs_list_common(const struct tool_fs *fs, char *rel, long depth, const cJSON *ign
 	strbuf_addf(&r->out, "%s/\n", disp);
 	free(disp);
 	if (tool_fs_walk(fs, rel, (int)depth, list_cb, &c) == -1 && c.count == 0) {
-		tool_res_fail(r, "%s: cannot list: not a directory beneath the workspace, or it does not exist", rel);
+		tool_res_fail(
+		    r,
+		    "%s: cannot list: not a directory beneath the workspace, or it does not exist",
+		    rel);
 		return;
 	}
 	if (c.truncated)
-		strbuf_addf(&r->out, "[... more than %d entries; list a subdirectory]\n", LIST_MAX_ENTRIES);
+		strbuf_addf(&r->out, "[... more than %d entries; list a subdirectory]\n",
+		            LIST_MAX_ENTRIES);
 	r->ok = 1;
 }
 
@@ -289,7 +307,8 @@ glob_cb(void *arg, const char *rel, const struct stat *st, int depth)
 	size_t bl = strlen(g->base);
 
 	(void)depth;
-	if (S_ISDIR(st->st_mode) && strcmp(strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel, ".git") == 0)
+	if (S_ISDIR(st->st_mode) &&
+	    strcmp(strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel, ".git") == 0)
 		return 1;
 	if (strcmp(g->base, ".") != 0 && strncmp(rel, g->base, bl) == 0 && rel[bl] == '/')
 		sub = rel + bl + 1;
@@ -335,7 +354,10 @@ tool_fs_glob(const struct tool_fs *fs, const cJSON *args, struct tool_res *r)
 	if (g.n == 0)
 		strbuf_adds(&r->out, "No files found\n");
 	if (g.n > GLOB_MAX_RESULTS)
-		strbuf_addf(&r->out, "(Results are truncated: %zu files matched; use a more specific path or pattern)\n", g.n);
+		strbuf_addf(&r->out,
+		            "(Results are truncated: %zu files matched; use a more specific path "
+		            "or pattern)\n",
+		            g.n);
 	for (i = 0; i < g.n; i++)
 		free(g.hits[i]);
 	free(g.hits);
@@ -439,10 +461,14 @@ tool_fs_grep(const struct tool_fs *fs, const cJSON *args, struct tool_res *r)
 	if (g.matches == 0)
 		strbuf_adds(&r->out, "No files found\n");
 	else
-		strbuf_addf(&r->out, "Found %zu matches%s\n\n%s", g.matches, g.stopped ? " (stopped at the limit; "
-		            "narrow the pattern or path)" : "", strbuf_str(&body));
+		strbuf_addf(&r->out, "Found %zu matches%s\n\n%s", g.matches,
+		            g.stopped ? " (stopped at the limit; "
+		                        "narrow the pattern or path)"
+		                      : "",
+		            strbuf_str(&body));
 	if (g.scanned > GREP_MAX_SCANNED)
-		strbuf_addf(&r->out, "\n(search stopped after %u MB; narrow the path)\n", GREP_MAX_SCANNED >> 20);
+		strbuf_addf(&r->out, "\n(search stopped after %u MB; narrow the path)\n",
+		            GREP_MAX_SCANNED >> 20);
 	strbuf_free(&body);
 	free(rel);
 	r->ok = 1;

@@ -27,21 +27,24 @@ struct tool_opts {
 	int allow_network;
 	int use_dev_null;         /* create_file_policy.unified_diff.use_dev_null */
 	int git_style;            /* create_file_policy.unified_diff.header_style == git */
-	int sr_prefer_write_tool; /* create_file_policy.aider_search_replace.prefer_write_file_tool */
+	int sr_prefer_write_tool; /* create_file_policy.aider_search_replace.prefer_write_file_tool
+	                           */
 };
 
 /* Walks rel_dir depth-first in name order, never following symlinks.
  * cb returns 0 to go on, 1 to not descend into this directory, -1 to
  * stop. depth is 1 for the entries of rel_dir. */
 typedef int (*tool_fs_walk_cb)(void *arg, const char *rel, const struct stat *st, int depth);
-int tool_fs_walk(const struct tool_fs *fs, const char *rel_dir, int maxdepth, tool_fs_walk_cb cb, void *arg);
+int tool_fs_walk(const struct tool_fs *fs, const char *rel_dir, int maxdepth, tool_fs_walk_cb cb,
+                 void *arg);
 /* Glob match of a relative path: '*', '?', '[..]', '**' across
  * directories, '{a,b}' alternatives; a pattern without '/' matches the
  * last component. */
 int tool_fs_glob_match(const char *pattern, const char *rel);
 
 /* Argument getters (absent -> default; wrong type -> -1 with message). */
-int tool_arg_str(const cJSON *args, const char *name, int required, const char **out, struct tool_res *r);
+int tool_arg_str(const cJSON *args, const char *name, int required, const char **out,
+                 struct tool_res *r);
 int tool_arg_int(const cJSON *args, const char *name, long def, long *out, struct tool_res *r);
 
 void tool_fs_read_file(const struct tool_fs *fs, const cJSON *args, struct tool_res *r);
@@ -51,16 +54,19 @@ void tool_fs_list_oc(const struct tool_fs *fs, const cJSON *args, struct tool_re
 void tool_fs_glob(const struct tool_fs *fs, const cJSON *args, struct tool_res *r);
 void tool_fs_grep(const struct tool_fs *fs, const cJSON *args, struct tool_res *r);
 
-void tool_edit_write(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args, struct tool_res *r);
+void tool_edit_write(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args,
+                     struct tool_res *r);
 void tool_edit_create_file(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args,
                            struct tool_res *r);
-void tool_edit_create_from_block(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args,
-                                 struct tool_res *r);
-void tool_edit_unified(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args, struct tool_res *r);
-void tool_edit_opencode_patch(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args,
-                              struct tool_res *r);
-void tool_edit_search_replace(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args,
-                              struct tool_res *r);
-void tool_edit_oc_edit(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args, struct tool_res *r);
+void tool_edit_create_from_block(const struct tool_fs *fs, const struct tool_opts *o,
+                                 const cJSON *args, struct tool_res *r);
+void tool_edit_unified(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args,
+                       struct tool_res *r);
+void tool_edit_opencode_patch(const struct tool_fs *fs, const struct tool_opts *o,
+                              const cJSON *args, struct tool_res *r);
+void tool_edit_search_replace(const struct tool_fs *fs, const struct tool_opts *o,
+                              const cJSON *args, struct tool_res *r);
+void tool_edit_oc_edit(const struct tool_fs *fs, const struct tool_opts *o, const cJSON *args,
+                       struct tool_res *r);
 
 #endif

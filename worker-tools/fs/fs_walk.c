@@ -60,13 +60,15 @@ walk_dir(int dfd, const char *prefix, int depth, int maxdepth, tool_fs_walk_cb c
 
 	names = walk_names(dfd, &n);
 	for (i = 0; i < n && rc >= 0; i++) {
-		char *rel = strcmp(prefix, ".") == 0 ? xstrdup(names[i]) : xasprintf("%s/%s", prefix, names[i]);
+		char *rel = strcmp(prefix, ".") == 0 ? xstrdup(names[i])
+		                                     : xasprintf("%s/%s", prefix, names[i]);
 		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0) {
 			rc = cb(arg, rel, &st, depth);
 			/* Never follow a symlink while walking; O_NOFOLLOW makes a
 			 * directory swapped for a symlink since fstatat fail. */
 			if (rc == 0 && S_ISDIR(st.st_mode) && depth < maxdepth &&
-			    (sub = openat(dfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+			    (sub = openat(dfd, names[i],
+			                  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
 				rc = walk_dir(sub, rel, depth + 1, maxdepth, cb, arg);
 				close(sub);
 			}
@@ -82,7 +84,8 @@ walk_dir(int dfd, const char *prefix, int depth, int maxdepth, tool_fs_walk_cb c
 }
 
 int
-tool_fs_walk(const struct tool_fs *fs, const char *rel_dir, int maxdepth, tool_fs_walk_cb cb, void *arg)
+tool_fs_walk(const struct tool_fs *fs, const char *rel_dir, int maxdepth, tool_fs_walk_cb cb,
+             void *arg)
 {
 	int dfd, rc;
 
@@ -107,7 +110,8 @@ glob_bracket(const char *p, char c, int *matched)
 		neg = 1, p++;
 	do {
 		if (p[0] && p[1] == '-' && p[2] && p[2] != ']') {
-			ok |= (unsigned char)c >= (unsigned char)p[0] && (unsigned char)c <= (unsigned char)p[2];
+			ok |= (unsigned char)c >= (unsigned char)p[0] &&
+			      (unsigned char)c <= (unsigned char)p[2];
 			p += 3;
 		} else {
 			ok |= *p == c;
