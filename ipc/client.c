@@ -454,7 +454,12 @@ cl_call_xfer(struct cl_call *k, void *buf, size_t len, nng_msg **out, char *err,
 		cl_seterr(err, errlen, "ipc: %s", nng_strerror(rv));
 		return IPC_E_SYS;
 	}
-	FAILPOINT("ipc.client.send");
+	if ((rv = FAILPOINT("ipc.client.send")) != 0) {
+		nng_msg_free(m);
+		cl_seterr(err, errlen, "ipc: request %llu: send: %s (failpoint)",
+			  (unsigned long long)k->p.req_id, strerror(rv));
+		return IPC_E_SYS;
+	}
 	nng_aio_set_msg(k->aio, m);
 	nng_ctx_send(k->ctx, k->aio);
 	if ((rv = cl_aio_wait(k)) != 0) {

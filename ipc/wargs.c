@@ -5,6 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/failpoint/failpoint.h"
+
+static void
+wargs_fp_print(const char *name, void *arg)
+{
+	(void)arg;
+	printf("%s\n", name);
+}
+
 static void
 worker_usage(FILE *f, const char *role, const char *what)
 {
@@ -22,7 +31,8 @@ worker_usage(FILE *f, const char *role, const char *what)
 			"  --rundir DIR     the supervisor's private runtime directory\n"
 			"  --workspace DIR  the agent workspace root\n"
 			"  --driver NAME    sandbox driver (sandbox worker only)\n"
-			"  -v               more logging (repeat for debug)\n",
+			"  -v               more logging (repeat for debug)\n"
+			"  --list-failpoints  print the failpoints compiled into this program\n",
 			what);
 }
 
@@ -37,6 +47,7 @@ worker_args_parse(int argc, char **argv, const char *role, const char *what,
 		{"workspace", required_argument, NULL, 'w'},
 		{"driver", required_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
+		{"list-failpoints", no_argument, NULL, 'F'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -52,6 +63,7 @@ worker_args_parse(int argc, char **argv, const char *role, const char *what,
 		case 'd': out->driver = optarg; break;
 		case 'v': out->verbose++; break;
 		case 'h': worker_usage(stdout, role, what); exit(0);
+		case 'F': fp_foreach(wargs_fp_print, NULL); exit(0);
 		default: worker_usage(stderr, role, what); exit(2);
 		}
 	}

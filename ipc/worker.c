@@ -299,7 +299,11 @@ wk_reply_send(struct ipc_worker *w, nng_ctx ctx, nng_aio *aio, nng_msg *m)
 	size_t len;
 	int shutdown = 0;
 
-	FAILPOINT("ipc.worker.recv");
+	/* error: the request is lost on the way in (the caller times out) */
+	if (FAILPOINT("ipc.worker.recv") != 0) {
+		nng_msg_free(m);
+		return;
+	}
 	buf = wk_handle(w, nng_msg_body(m), nng_msg_len(m), &len, &shutdown);
 	nng_msg_clear(m);
 	if (buf == NULL || nng_msg_append(m, buf, len) != 0) {
@@ -308,7 +312,11 @@ wk_reply_send(struct ipc_worker *w, nng_ctx ctx, nng_aio *aio, nng_msg *m)
 		return;
 	}
 	free(buf);
-	FAILPOINT("ipc.worker.reply");
+	/* error: the reply is lost on the way out (the caller times out) */
+	if (FAILPOINT("ipc.worker.reply") != 0) {
+		nng_msg_free(m);
+		return;
+	}
 	nng_aio_set_msg(aio, m);
 	nng_ctx_send(ctx, aio);
 	nng_aio_wait(aio);

@@ -423,7 +423,7 @@ sup_worker_spawn(struct sup *s, struct sup_worker *w)
 
 	unlink(w->req_url + 6);
 	unlink(w->ev_url + 6);
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
+	if ((errno = FAILPOINT("proc.spawn")) != 0 || pipe2(pfd, O_CLOEXEC) < 0) {
 		log_warn("proc: pipe");
 		goto fail;
 	}
@@ -457,6 +457,9 @@ sup_worker_spawn(struct sup *s, struct sup_worker *w)
 fail:
 	sup_strv_free(argv);
 	sup_strv_free(envp);
+	/* Counted like a crash, so that a host that cannot fork ends in the
+	 * crash-loop stop instead of a busy loop. */
+	sup_worker_died(s, w, W_EXITCODE(126, 0));
 	return -1;
 }
 
@@ -1182,6 +1185,11 @@ sup_call(struct sup *s, enum sup_role r, uint16_t type, const cJSON *body, int t
 		return IPC_E_SYS;
 	}
 	w = &s->w[r];
+	if ((rc = FAILPOINT("proc.call")) != 0) {
+		sup_seterr(err, errlen, "proc: %s: %s (failpoint)", ipc_type_name(type),
+			   strerror(rc));
+		return IPC_E_SYS;
+	}
 	for (attempt = 1;; attempt++) {
 		if ((rc = sup_conn_ready(s, w, until, &c, err, errlen)) != IPC_OK)
 			return rc;

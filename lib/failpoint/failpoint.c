@@ -147,7 +147,7 @@ fp_parse_entry(const char *s, size_t n, struct fp_point *pt, char *err, size_t e
 		return -1;
 	}
 	memcpy(pt->name, s, (size_t)(eq - s));
-	for (t = eq + 1; t < e; t = arrow + 2) {
+	for (t = eq + 1;; t = arrow + 2) { /* an empty term (a=, a=off->) fails */
 		arrow = strstr(t, "->");
 		if (arrow == NULL || arrow > e)
 			arrow = e;
@@ -163,7 +163,7 @@ fp_parse_entry(const char *s, size_t n, struct fp_point *pt, char *err, size_t e
 		if (arrow == e)
 			break;
 	}
-	return pt->nterms > 0 ? 0 : -1;
+	return 0;
 }
 
 int
@@ -315,7 +315,7 @@ fp_eval(const char *name, long *argp)
 		return FP_OFF;
 	case FP_ERROR:
 	case FP_TORN:
-		log_warnx("failpoint %s: %s(%ld)", name, a == FP_ERROR ? "error" : "torn", arg);
+		log_info("failpoint %s: %s(%ld)", name, a == FP_ERROR ? "error" : "torn", arg);
 		if (argp != NULL)
 			*argp = arg;
 		return a;

@@ -11,6 +11,10 @@
  *   sup_harness start ROLE                  start only; prints the error
  *   sup_harness wait                        print "ready RUNDIR PID..." and
  *                                           wait for SIGINT/SIGTERM
+ *   sup_harness call ROLE TYPE IDEMP MS     one request with an empty body;
+ *                                           prints "rc N err ...", then
+ *                                           "alive PID" if the worker
+ *                                           answers a PING afterwards
  * Exit 0 when the expectation held; 1 with a message otherwise.
  */
 #include <errno.h>
@@ -210,6 +214,36 @@ t_wait(struct sup *s)
 	return 0;
 }
 
+static uint16_t
+type_parse(const char *name)
+{
+	unsigned t;
+
+	for (t = 1; t < 1000; t++)
+		if (ipc_type_name((uint16_t)t) != NULL && strcmp(ipc_type_name((uint16_t)t), name) == 0)
+			return (uint16_t)t;
+	fprintf(stderr, "sup_harness: unknown message type '%s'\n", name);
+	exit(2);
+}
+
+static int
+t_call(struct sup *s, char **argv)
+{
+	int r = role_parse(argv[2]), rc, pid;
+	char err[256] = "";
+	cJSON *body = cJSON_CreateObject(), *reply = NULL;
+	long t0 = now_ms();
+
+	rc = sup_call(s, (enum sup_role)r, type_parse(argv[3]), body, atoi(argv[5]),
+		      atoi(argv[4]), &reply, NULL, NULL, err, sizeof(err));
+	printf("rc %d after %ld ms err %s\n", rc, now_ms() - t0, err);
+	cJSON_Delete(reply);
+	cJSON_Delete(body);
+	if ((pid = ping(s, r, 1, 10000)) > 0)
+		printf("alive %d\n", pid);
+	return 0;
+}
+
 static int
 run(const char *cmd, const char *role, struct sup *s)
 {
@@ -254,7 +288,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	sup_set_on_event(s, on_event, NULL);
-	rc = run(argv[1], argc > 2 ? argv[2] : NULL, s);
+	if (strcmp(argv[1], "call") == 0 && argc == 6)
+		rc = t_call(s, argv);
+	else
+		rc = run(argv[1], argc > 2 ? argv[2] : NULL, s);
 	sup_stop(s);
 	printf("%s\n", rc == 0 ? "OK" : "FAILED");
 	return rc;

@@ -17,6 +17,7 @@
 #include <nng/protocol/reqrep0/req.h>
 
 #include "ipc/ipc.h"
+#include "lib/failpoint/failpoint.h"
 
 static char dir[64], req_url[128], ev_url[128];
 
@@ -411,4 +412,20 @@ Test(ipc_chan, worker_death_fails_call_in_flight_as_closed)
 	cr_assert(WIFSIGNALED(st));
 	cJSON_Delete(b);
 	ipc_client_close(c);
+}
+
+Test(ipc_chan, send_failpoint_fails_the_call_without_sending)
+{
+	struct serve_arg *s = serve_start();
+	struct ipc_client *c = client_open();
+	char err[256];
+
+	cr_assert_eq(fp_configure("ipc.client.send=1*error(EPIPE)->off", err, sizeof(err)), 0);
+	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 2000, NULL, NULL, NULL, err, sizeof(err)),
+		     IPC_E_SYS);
+	cr_assert(strstr(err, "failpoint") != NULL, "%s", err);
+	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 2000, NULL, NULL, NULL, err, sizeof(err)),
+		     IPC_OK, "%s", err);
+	ipc_client_close(c);
+	serve_join(s);
 }
