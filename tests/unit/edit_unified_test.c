@@ -117,3 +117,16 @@ Test(edit_unified, malformed_input_never_crashes)
 		if (tool_patch_parse_unified(junk[i], strlen(junk[i]), &p, err, sizeof(err)) == 0)
 			tool_patch_free(&p);
 }
+
+Test(edit_unified, context_line_without_leading_space_kept_when_counts_say_so)
+{
+	struct tool_patch p = parse_ok("--- a/f\n+++ b/f\n@@ -1,4 +1,4 @@\n a\n-b\n+c\nd\n-e\n+E\n");
+	cr_assert_eq(p.f[0].hunks[0].n, 6);
+	cr_assert_eq(p.f[0].hunks[0].l[3].kind, EDIT_CTX);
+	cr_assert_str_eq(p.f[0].hunks[0].l[3].text, "d");
+	tool_patch_free(&p);
+	/* counts already satisfied: the line is prose after the diff */
+	p = parse_ok("--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n+c\nThis fixes b.\n- and more\n");
+	cr_assert_eq(p.f[0].hunks[0].n, 3);
+	tool_patch_free(&p);
+}

@@ -23,6 +23,7 @@ struct uni_body {
 	char kind;
 	size_t line; /* index in src */
 	int bare;    /* an empty line with no prefix */
+	int unpref;  /* a context line that lost its leading space */
 };
 
 static int uni_parse_file_header(struct uni_src *S, size_t *i, struct tool_patch *p,
@@ -179,11 +180,29 @@ uni_settle(const struct uni_body *e, size_t ne, long b, long d)
 	return ne;
 }
 
+/* A context line that lost its leading space (models do this): the
+ * header's counts still want lines, the line cannot start anything else,
+ * and either the next line is a body line or this one completes the
+ * counts. Without trustworthy counts such a line ends the hunk. */
+static int
+uni_unprefixed_ctx(const struct uni_src *S, size_t i, long b, long d, size_t oldn, size_t newn)
+{
+	if (b < 0 || d < 0 || oldn >= (size_t)b || newn >= (size_t)d)
+		return 0;
+	if (uni_starts(S, i, "@@") || uni_starts(S, i, "diff --git ") || uni_starts(S, i, "```") ||
+	    (uni_starts(S, i, "--- ") && uni_starts(S, i + 1, "+++ ")))
+		return 0;
+	if (oldn + 1 == (size_t)b && newn + 1 == (size_t)d)
+		return 1;
+	return i + 1 < S->n && S->len[i + 1] > 0 && strchr(" -+", S->s[i + 1][0]) != NULL &&
+	       !uni_starts(S, i + 1, "--- ");
+}
+
 static int
 uni_parse_hunk(struct uni_src *S, size_t *i, struct tool_filepatch *fp, char *err, size_t errlen)
 {
 	struct uni_body *e = xreallocarray(NULL, 64, sizeof(*e));
-	size_t ne = 0, cap = 64, k, keep;
+	size_t ne = 0, cap = 64, k, keep, oldn = 0, newn = 0;
 	long a, b, c, d;
 	struct tool_hunk *h;
 	char prev = 0;
@@ -191,14 +210,20 @@ uni_parse_hunk(struct uni_src *S, size_t *i, struct tool_filepatch *fp, char *er
 	uni_hunk_header(S->s[*i], S->len[*i], &a, &b, &c, &d);
 	h = tool_filepatch_new_hunk(fp, (int)*i + 1);
 	h->old_start = a;
-	for ((*i)++; *i < S->n && !uni_body_ends(S, *i); (*i)++) {
+	for ((*i)++; *i < S->n; (*i)++) {
+		int unpref = 0;
+		if (uni_body_ends(S, *i) && !(unpref = uni_unprefixed_ctx(S, *i, b, d, oldn, newn)))
+			break;
 		if (ne == cap) {
 			cap *= 2;
 			e = xreallocarray(e, cap, sizeof(*e));
 		}
 		e[ne].line = *i;
 		e[ne].bare = S->len[*i] == 0;
-		e[ne].kind = e[ne].bare ? EDIT_CTX : S->s[*i][0];
+		e[ne].unpref = unpref;
+		e[ne].kind = e[ne].bare || unpref ? EDIT_CTX : S->s[*i][0];
+		oldn += e[ne].kind == EDIT_CTX || e[ne].kind == EDIT_DEL;
+		newn += e[ne].kind == EDIT_CTX || e[ne].kind == EDIT_ADD;
 		ne++;
 	}
 	keep = uni_settle(e, ne, b, d);
@@ -214,7 +239,10 @@ uni_parse_hunk(struct uni_src *S, size_t *i, struct tool_filepatch *fp, char *er
 				h->new_no_eol = 1;
 			continue;
 		}
-		tool_hunk_add(h, e[k].kind, e[k].bare ? "" : s + 1, e[k].bare ? 0 : n - 1);
+		if (e[k].unpref)
+			tool_hunk_add(h, EDIT_CTX, s, n);
+		else
+			tool_hunk_add(h, e[k].kind, e[k].bare ? "" : s + 1, e[k].bare ? 0 : n - 1);
 		prev = e[k].kind;
 	}
 	free(e);

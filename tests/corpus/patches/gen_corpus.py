@@ -579,6 +579,29 @@ case("u50_context_not_found_suggestion", "unified", {"main.c": C}, """--- a/main
 +	return a + b + 0;
 """)
 
+case("u51_context_line_lost_its_space", "unified", {"k.py": "a = 1\nb = 2\nc = 3\nd = 4\n"}, """--- a/k.py
++++ b/k.py
+@@ -1,4 +1,4 @@
+ a = 1
+-b = 2
++b = 20
+c = 3
+-d = 4
++d = 40
+""", {"k.py": "a = 1\nb = 20\nc = 3\nd = 40\n"})
+
+case("u52_bullet_list_after_diff", "unified", {"k.py": "a = 1\nb = 2\n"}, """--- a/k.py
++++ b/k.py
+@@ -1,2 +1,2 @@
+ a = 1
+-b = 2
++b = 3
+
+Summary of the change:
+- b is now 3
+- nothing else changed
+""", {"k.py": "a = 1\nb = 3\n"})
+
 # ---------------------------------------------------------------- opencode
 def oc(body):
     return "*** Begin Patch\n" + body + "*** End Patch\n"
