@@ -297,6 +297,16 @@ sup_libexec_find(const struct sup_opts *o, char *err, size_t errlen)
 	return NULL;
 }
 
+char *
+sup_libexec_dir(const char *libexec, char *err, size_t errlen)
+{
+	struct sup_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.libexec = libexec;
+	return sup_libexec_find(&o, err, errlen);
+}
+
 static char **
 sup_argv_build(struct sup *s, struct sup_worker *w)
 {

@@ -73,6 +73,11 @@ void sup_stop(struct sup *s);
 
 /* ---- extras (for tests, doctor and the run log) ---- */
 
+/* The directory holding the worker programs (as sup_start finds it:
+ * libexec, else $KYLECODE_LIBEXEC, else next to this program or in
+ * ../libexec/kylecode). Caller frees; NULL with err filled. */
+char *sup_libexec_dir(const char *libexec, char *err, size_t errlen);
+
 /* "llm", "tools", "sandbox". */
 const char *sup_role_name(enum sup_role r);
 /* The worker's current pid, or -1 while it is down. */

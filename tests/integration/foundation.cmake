@@ -6,3 +6,5 @@ if(KC_TESTS)
   kc_script_test(foundation_sup ${CMAKE_CURRENT_LIST_DIR}/foundation_sup.sh
                  LABELS "integration;quick" TIMEOUT 180)
 endif()
+kc_script_test(foundation_doctor ${CMAKE_CURRENT_LIST_DIR}/foundation_doctor.sh
+               LABELS "integration;quick" TIMEOUT 120)
