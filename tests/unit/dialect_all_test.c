@@ -1,5 +1,7 @@
 /* dialect_parse_all: one pass over a message in several dialects, calls in
  * text order, the message without them, and the enabled list. */
+#include <time.h>
+
 #include "tests/unit/dialect_testutil.h"
 
 static const char MIXED[] =
@@ -117,4 +119,44 @@ Test(dialect_all, binary_and_huge_input_do_not_crash)
 	cr_assert(nerrors(&p) >= 0);
 	parsed_free(&p);
 	free(big);
+}
+
+Test(dialect_all, errors_are_capped_and_counted)
+{
+	struct parsed p;
+	char *text = malloc(200 * 8 + 1);
+	int i;
+
+	for (i = 0; i < 200; i++)
+		memcpy(text + i * 8, "<BASH>x\n", 8);
+	text[200 * 8] = '\0';
+	parse_with(&p, REG_DEFS, NULL, text);
+	cr_assert_eq(nerrors(&p), 65);
+	cr_assert_str_eq(err_msg(&p, 64), "... and 136 more errors like these");
+	parsed_free(&p);
+	free(text);
+}
+
+Test(dialect_all, many_unclosed_blocks_stay_linear)
+{
+	static const char *const units[] = {"<BASH> ls\n", "*** Begin Patch\n", "<read_file><",
+					    "<TOOL_CALL> read_file(path='x) \n", "<invoke name=\"a\">"};
+	size_t n = 512 * 1024, k, i;
+	char *text = malloc(n + 64);
+	time_t t0 = time(NULL);
+
+	/* 512 KB of each: quadratic scanning would take minutes. */
+	for (k = 0; k < sizeof(units) / sizeof(units[0]); k++) {
+		struct parsed p;
+		size_t ul = strlen(units[k]);
+
+		for (i = 0; i + ul <= n; i += ul)
+			memcpy(text + i, units[k], ul);
+		text[i] = '\0';
+		parse_with(&p, REG_DEFS, NULL, text);
+		cr_assert_eq(nerrors(&p), 65, "unit %zu", k);
+		parsed_free(&p);
+	}
+	free(text);
+	cr_assert_lt(time(NULL) - t0, 30, "2.5 MB of unclosed blocks took over 30 s");
 }

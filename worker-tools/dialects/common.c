@@ -398,11 +398,18 @@ dlg_add_call(struct dlg_ctx *c, const char *name, cJSON *args, const char *diale
 void
 dlg_add_error(struct dlg_ctx *c, const char *dialect, size_t off, const char *fmt, ...)
 {
-	cJSON *e = dlg_nn(cJSON_CreateObject());
+	cJSON *e;
 	va_list ap;
 	char *msg;
 	struct strbuf sb = STRBUF_INIT;
 
+	/* A model that got the syntax wrong everywhere needs the first few
+	 * messages, not thousands. */
+	if (cJSON_GetArraySize(c->out->errors) >= DLG_MAX_ERRORS) {
+		c->errors_dropped++;
+		return;
+	}
+	e = dlg_nn(cJSON_CreateObject());
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);

@@ -16,6 +16,7 @@
  * input cannot exhaust the stack or memory. */
 #define DLG_MAX_DEPTH 64	/* nesting of literals / YAML / JSON */
 #define DLG_MAX_CALLS 1024	/* calls per message */
+#define DLG_MAX_ERRORS 64	/* errors listed per message; the rest are counted */
 
 /* A remembered search: the first match of key at or after q was r. It
  * answers any later search from f with q <= f <= r (or r none) in O(1),
@@ -41,6 +42,7 @@ struct dlg_ctx {
 	struct dlg_memo memo[DLG_NMEMO];
 	int nmemo;
 	int overflowed;	       /* the DLG_MAX_CALLS error was reported */
+	int errors_dropped;    /* errors past DLG_MAX_ERRORS */
 	size_t line_off;       /* cache for dlg_line_at(): offset ... */
 	int line_no;	       /* ... and its 1-based line */
 	size_t line_begin;     /* ... and where that line starts */

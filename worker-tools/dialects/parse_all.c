@@ -11,6 +11,7 @@
  * each other's markers).
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,6 +184,16 @@ dialect_parse_all(const char *text, const char *const *enabled, const cJSON *reg
 	c.line_no = 1;
 	c.next_id = cJSON_GetArraySize(out->calls);
 	scan(&c, sl, n);
+	if (c.errors_dropped > 0) {
+		cJSON *e = dlg_nn(cJSON_CreateObject());
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "... and %d more errors like these", c.errors_dropped);
+		cJSON_AddItemToObject(e, "call", dlg_nn(cJSON_CreateNull()));
+		cJSON_AddItemToObject(e, "line", dlg_nn(cJSON_CreateNull()));
+		cJSON_AddItemToObject(e, "message", dlg_nn(cJSON_CreateString(msg)));
+		cJSON_AddItemToArray(out->errors, e);
+	}
 	free(c.aider_file);
 	free(t);
 	return 0;
