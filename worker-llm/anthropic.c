@@ -364,7 +364,7 @@ anthropic_block_delta(struct llm_result *res, const cJSON *j, const struct llm_s
 	const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "delta");
 	const char *type = llm_json_str(d, "type"), *s;
 	struct llm_call *call;
-	size_t idx, i;
+	size_t idx = 0, i;
 
 	if (type != NULL && strcmp(type, "text_delta") == 0 && (s = llm_json_str(d, "text"))) {
 		strbuf_adds(&res->content, s);

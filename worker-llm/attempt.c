@@ -75,8 +75,12 @@ static int
 attempt_on_stream(const char *buf, size_t n, void *arg)
 {
 	struct attempt_stream *s = arg;
+	const struct llm_stream_cb *cb = s->a->cb;
+	int rc = llm_sse_feed(s->sse, buf, n) != 0;
 
-	return llm_sse_feed(s->sse, buf, n) != 0;
+	if (cb != NULL && cb->flush != NULL)
+		cb->flush(cb->arg);
+	return rc;
 }
 
 /* A printable excerpt of an error body that is not JSON. */

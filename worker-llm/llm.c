@@ -30,6 +30,7 @@ struct llm_call_ctx {
 	int attempts;	       /* over all models */
 	cJSON *failures;       /* [{model, attempt, error}] for the reply */
 	struct llm_stream_cb cb;
+	struct strbuf pending; /* token text of the current network read */
 	int want_stream;
 	int want_tools;
 };
@@ -71,16 +72,29 @@ llm_emit(struct llm_call_ctx *cx, cJSON *ev)
 		cJSON_Delete(ev);
 }
 
+/* Tokens that arrived in one network read go out as one event: they
+ * arrived at the same instant, so batching adds no latency, and it saves
+ * an IPC message per tiny delta (16-byte deltas are common). */
 static void
 llm_on_token(const char *text, size_t len, void *arg)
 {
 	struct llm_call_ctx *cx = arg;
-	cJSON *ev = cJSON_CreateObject();
-	char *t = xstrndup(text, len);
 
+	strbuf_add(&cx->pending, text, len);
+}
+
+static void
+llm_on_flush(void *arg)
+{
+	struct llm_call_ctx *cx = arg;
+	cJSON *ev;
+
+	if (cx->pending.len == 0)
+		return;
+	ev = cJSON_CreateObject();
 	cJSON_AddStringToObject(ev, "kind", "token");
-	cJSON_AddStringToObject(ev, "text", t);
-	free(t);
+	cJSON_AddStringToObject(ev, "text", strbuf_str(&cx->pending));
+	strbuf_reset(&cx->pending);
 	llm_emit(cx, ev);
 }
 
@@ -88,8 +102,10 @@ static void
 llm_on_tool_delta(size_t index, const char *name, const char *args, void *arg)
 {
 	struct llm_call_ctx *cx = arg;
-	cJSON *ev = cJSON_CreateObject();
+	cJSON *ev;
 
+	llm_on_flush(cx); /* text before the call's fragment stays before it */
+	ev = cJSON_CreateObject();
 	cJSON_AddStringToObject(ev, "kind", "tool_call_delta");
 	cJSON_AddNumberToObject(ev, "index", (double)index);
 	if (name != NULL)
@@ -101,8 +117,10 @@ llm_on_tool_delta(size_t index, const char *name, const char *args, void *arg)
 static void
 llm_emit_retry(struct llm_call_ctx *cx, const char *model, long delay_ms, const char *reason)
 {
-	cJSON *ev = cJSON_CreateObject();
+	cJSON *ev;
 
+	llm_on_flush(cx);
+	ev = cJSON_CreateObject();
 	cJSON_AddStringToObject(ev, "kind", "retry");
 	cJSON_AddNumberToObject(ev, "attempt", cx->attempts + 1);
 	cJSON_AddNumberToObject(ev, "delay_ms", (double)delay_ms);
@@ -399,7 +417,9 @@ llm_ctx_init(struct llm_call_ctx *cx, const cJSON *req, int64_t budget_ms,
 	cx->failures = cJSON_CreateArray();
 	cx->cb.token = llm_on_token;
 	cx->cb.tool_delta = llm_on_tool_delta;
+	cx->cb.flush = llm_on_flush;
 	cx->cb.arg = cx;
+	strbuf_init(&cx->pending);
 	cx->want_stream = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(req, "stream"));
 	cx->want_tools = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(req, "tools")) > 0;
 }
@@ -452,6 +472,7 @@ llm_complete(const cJSON *req, int64_t budget_ms, const struct llm_sink *sink, c
 			llm_attempt_free(&a);
 			llm_endpoint_free(&ep);
 			cJSON_Delete(cx.failures);
+			strbuf_free(&cx.pending);
 			return 0;
 		}
 		llm_endpoint_free(&ep);
@@ -459,5 +480,6 @@ llm_complete(const cJSON *req, int64_t budget_ms, const struct llm_sink *sink, c
 	*code = rc < 0 ? LLM_CODE_TIMEOUT : LLM_CODE_PROVIDER;
 	llm_summarise(&cx, rc < 0, err, errlen);
 	cJSON_Delete(cx.failures);
+	strbuf_free(&cx.pending);
 	return -1;
 }

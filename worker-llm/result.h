@@ -38,10 +38,13 @@ struct llm_result {
 	size_t raw_dropped;
 };
 
-/* Callbacks for live streaming; either may be NULL. */
+/* Callbacks for live streaming; any may be NULL. flush is called after
+ * each block of bytes read from the network has been parsed, so a consumer
+ * may batch the tokens of one read into one message without delaying any. */
 struct llm_stream_cb {
 	void (*token)(const char *text, size_t len, void *arg);
 	void (*tool_delta)(size_t index, const char *name, const char *args, void *arg);
+	void (*flush)(void *arg);
 	void *arg;
 };
 

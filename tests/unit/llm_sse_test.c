@@ -210,7 +210,7 @@ static int
 run_event(const char *event, const char *data, size_t len, void *arg)
 {
 	struct run *r = arg;
-	struct llm_stream_cb cb = {run_token, NULL, r};
+	struct llm_stream_cb cb = {run_token, NULL, NULL, r};
 
 	r->rc = r->anthropic ? llm_anthropic_event(&r->res, data, len, &cb)
 			     : llm_openai_event(&r->res, data, len, &cb);
