@@ -507,16 +507,51 @@ pc_per_turn(struct pc *p)
 	return 0;
 }
 
+static int
+pc_tool_name_cmp(const void *a, const void *b)
+{
+	return strcmp(kc_cfg_str(*(const cJSON *const *)a, "name", ""),
+		      kc_cfg_str(*(const cJSON *const *)b, "name", ""));
+}
+
+/* {name, desc, params: [{n, t, d, def}]} of one tool, as the prototype
+ * summarized a toolset for its cache key. */
+static cJSON *
+pc_tool_min(const cJSON *t)
+{
+	cJSON *tm = cJSON_CreateObject(), *params, *pm;
+	const cJSON *param;
+
+	cJSON_AddItemToObject(tm, "name", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(t, "name"), 1));
+	cJSON_AddItemToObject(tm, "desc",
+			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(t, "description"), 1));
+	params = cJSON_AddArrayToObject(tm, "params");
+	cJSON_ArrayForEach(param, cJSON_GetObjectItemCaseSensitive(t, "parameters"))
+	{
+		pm = cJSON_CreateObject();
+		cJSON_AddItemToObject(pm, "n", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(param, "name"), 1));
+		cJSON_AddItemToObject(pm, "t", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(param, "type"), 1));
+		cJSON_AddItemToObject(pm, "d",
+				      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(param, "description"), 1));
+		cJSON_AddItemToObject(pm, "def",
+				      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(param, "default"), 1));
+		cJSON_AddItemToArray(params, pm);
+	}
+	return tm;
+}
+
 /* sha256(config + prompts + toolset) over the canonical JSON the
- * prototype hashed (_compute_v2_cache_key; it kept 12 hex digits). */
+ * prototype hashed (_compute_v2_cache_key, which kept 12 hex digits):
+ * the config sections, the texts placed in the system prompt, and the
+ * tools sorted by name. */
 static void
 pc_cache_key(struct pc *p, char hex[65])
 {
 	static const char *const keys[] = {"version", "providers", "tools", "prompts", "modes", "loop", NULL};
-	cJSON *blob = cJSON_CreateObject(), *cfg, *tools, *t, *tm, *params, *pm;
-	const cJSON *it, *param;
+	cJSON *blob = cJSON_CreateObject(), *cfg, *tools;
 	struct strbuf sb = STRBUF_INIT;
-	size_t i;
+	const cJSON **sorted, *it;
+	size_t i, n = 0;
 
 	cfg = cJSON_AddObjectToObject(blob, "config");
 	for (i = 0; keys[i] != NULL; i++) {
@@ -530,27 +565,13 @@ pc_cache_key(struct pc *p, char hex[65])
 	}
 	cJSON_AddItemToObject(blob, "packs", cJSON_Duplicate(p->pack_texts, 1));
 	tools = cJSON_AddArrayToObject(blob, "tools");
+	sorted = xcalloc((size_t)cJSON_GetArraySize(p->tools) + 1, sizeof(*sorted));
 	cJSON_ArrayForEach(it, p->tools)
-	{
-		tm = cJSON_CreateObject();
-		cJSON_AddItemToObject(tm, "name", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(it, "name"), 1));
-		cJSON_AddItemToObject(tm, "desc", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(it, "description"), 1));
-		params = cJSON_AddArrayToObject(tm, "params");
-		cJSON_ArrayForEach(param, cJSON_GetObjectItemCaseSensitive(it, "parameters"))
-		{
-			pm = cJSON_CreateObject();
-			cJSON_AddItemToObject(pm, "n", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(param, "name"), 1));
-			cJSON_AddItemToObject(pm, "t", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(param, "type"), 1));
-			cJSON_AddItemToObject(pm, "d", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(param, "description"), 1));
-			cJSON_AddItemToObject(pm, "def", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(param, "default"), 1));
-			cJSON_AddItemToArray(params, pm);
-		}
-		t = tools->child;
-		/* sorted by name, as the prototype did */
-		for (i = 0; t != NULL && strcmp(kc_cfg_str(t, "name", ""), kc_cfg_str(tm, "name", "")) <= 0; t = t->next)
-			i++;
-		cJSON_InsertItemInArray(tools, (int)i, tm);
-	}
+		sorted[n++] = it;
+	qsort(sorted, n, sizeof(*sorted), pc_tool_name_cmp);
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(tools, pc_tool_min(sorted[i]));
+	free(sorted);
 	kc_json_emit_canonical(kc_config_locs(p->c), blob, &sb);
 	kc_sha256_hex(sb.buf, sb.len, hex);
 	strbuf_free(&sb);
