@@ -400,7 +400,8 @@ yl_apply_merges(struct yl *y, cJSON *obj, cJSON *merges)
 static int
 yl_queue_merge(struct yl *y, cJSON *merges, cJSON *val, const yaml_mark_t *m)
 {
-	cJSON *it, *list = NULL;
+	cJSON *it, **items;
+	size_t n = 0;
 
 	if (cJSON_IsObject(val)) {
 		cJSON_AddItemToArray(merges, val);
@@ -408,20 +409,17 @@ yl_queue_merge(struct yl *y, cJSON *merges, cJSON *val, const yaml_mark_t *m)
 	}
 	if (!cJSON_IsArray(val))
 		goto bad;
-	for (it = val->child; it != NULL; it = it->next)
+	for (it = val->child; it != NULL; it = it->next, n++)
 		if (!cJSON_IsObject(it))
 			goto bad;
-	list = cJSON_CreateArray();
-	while (val->child != NULL) {
-		it = cJSON_DetachItemViaPointer(val, val->child);
-		if (list->child == NULL)
-			cJSON_AddItemToArray(list, it);
-		else
-			cJSON_InsertItemInArray(list, 0, it);
-	}
-	while (list->child != NULL)
-		cJSON_AddItemToArray(merges, cJSON_DetachItemViaPointer(list, list->child));
-	cJSON_Delete(list);
+	/* Reversed, without cJSON_InsertItemInArray (it corrupts the tail
+	 * pointer in cJSON 1.7.15). */
+	items = xcalloc(n + 1, sizeof(*items));
+	for (n = 0; val->child != NULL; n++)
+		items[n] = cJSON_DetachItemViaPointer(val, val->child);
+	while (n-- > 0)
+		cJSON_AddItemToArray(merges, items[n]);
+	free(items);
 	kc_locmap_forget_tree(y->locs, val);
 	cJSON_Delete(val);
 	return 0;

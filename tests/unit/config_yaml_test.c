@@ -125,6 +125,21 @@ Test(config_yaml, merge_keys_follow_pyyaml_precedence_and_order)
 	cJSON_Delete(r);
 }
 
+/* Three maps, and a second `<<` key (later merges win over earlier ones,
+ * as PyYAML gives: {"x": 5, "y": 2, "z": 3, "w": 4}). */
+Test(config_yaml, several_merge_keys_and_lists_match_pyyaml)
+{
+	cJSON *r = parse("a: &a {x: 1}\nb: &b {x: 2, y: 2}\nc: &c {x: 3, y: 3, z: 3}\n"
+			 "d:\n  <<: [*a, *b, *c]\n  <<: {w: 4, x: 5}\n");
+	char *s;
+
+	cr_assert_not_null(r, "%s", diag.n ? diag.items[0].msg : "");
+	s = json(cJSON_GetObjectItem(r, "d"));
+	cr_expect_str_eq(s, "{\"x\":5,\"y\":2,\"z\":3,\"w\":4}");
+	free(s);
+	cJSON_Delete(r);
+}
+
 Test(config_yaml, merge_key_needs_a_mapping)
 {
 	expect_error("a:\n  <<: 3\n", "t.yaml:2:7", "merge key");
