@@ -337,7 +337,10 @@ scan_int(const char *s, size_t n, size_t pos, int *base)
 				break;
 			p = d + 1;
 		}
-		return p > pos + 2 ? p : 0;
+		if (p > pos + 2)
+			return p;
+		/* "0x" without digits: Jinja2 reads the integer 0, then a name */
+		*base = 10;
 	}
 	if (s[pos] == '0') {
 		p = pos + 1;
@@ -371,6 +374,8 @@ lex_number(struct lexer *lx)
 		return 0;
 	}
 	end = scan_int(s, lx->n, lx->pos, &base);
+	if (end <= lx->pos) /* cannot happen for a digit; never loop on it */
+		return lex_fail(lx, "unexpected char '%c' at %zu", s[lx->pos], lx->pos);
 	skip = base == 10 ? 0 : 2;
 	for (i = lx->pos + skip; i < end; i++) {
 		int d;

@@ -318,7 +318,7 @@ json_member(const cJSON *o, const char *name, size_t n, struct tv *out)
 	const cJSON *c;
 
 	for (c = o->child; c != NULL; c = c->next) {
-		if (c->string != NULL && c->string[0] == name[0] && memcmp(c->string, name, n) == 0 &&
+		if (c->string != NULL && (n == 0 || c->string[0] == name[0]) && strncmp(c->string, name, n) == 0 &&
 		    c->string[n] == '\0') {
 			*out = tv_from_json(c);
 			return 1;

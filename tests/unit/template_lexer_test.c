@@ -52,6 +52,17 @@ Test(template_lexer, reads_integer_literals_like_python)
 	cr_expect_eq(lx_toks.v[5].ival, 0);
 }
 
+Test(template_lexer, reads_prefix_without_digits_as_zero_then_name)
+{
+	/* found by the fuzzer: "0x" with no hex digit used to loop forever */
+	cr_assert_eq(lex("{{ 0xg 0b }}"), 0, "%s", lx_err);
+	cr_expect_eq(lx_toks.v[1].type, TK_INT);
+	cr_expect_eq(lx_toks.v[1].ival, 0);
+	cr_expect_eq(lx_toks.v[2].type, TK_NAME);
+	cr_expect_eq(lx_toks.v[3].type, TK_INT);
+	cr_expect_eq(lx_toks.v[4].type, TK_NAME);
+}
+
 Test(template_lexer, reads_float_literals_but_not_after_a_dot)
 {
 	cr_assert_eq(lex("{{ 1.5 2e3 x.1.5 }}"), 0, "%s", lx_err);
