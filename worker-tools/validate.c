@@ -139,6 +139,28 @@ add_violation(cJSON *viol, int call, const char *rule, const char *fmt, ...)
 	strbuf_free(&sb);
 }
 
+/* 1 when name, or an alias the config maps to it, matches the list: a
+ * mode may name a tool by its alias (tools_enabled: [edit]). */
+static int
+list_matches_tool(const struct tool_turn *t, const cJSON *list, const char *name)
+{
+	const cJSON *a;
+
+	if (list_matches(list, name))
+		return 1;
+	cJSON_ArrayForEach(a, get(t->config, "aliases"))
+		if (cJSON_IsString(a) && strcmp(a->valuestring, name) == 0 && list_matches(list, a->string))
+			return 1;
+	return 0;
+}
+
+static int
+tool_enabled(const struct tool_turn *t, const char *name)
+{
+	return (t->enabled == NULL || list_matches_tool(t, t->enabled, name)) &&
+	       !list_matches_tool(t, t->disabled, name);
+}
+
 /* "a, b, c" of the tools the turn may use (for messages). */
 static void
 usable_names(const struct tool_turn *t, struct strbuf *sb)
@@ -150,8 +172,7 @@ usable_names(const struct tool_turn *t, struct strbuf *sb)
 	{
 		const char *nm = cJSON_GetStringValue(get(d, "name"));
 
-		if (nm == NULL || (t->enabled != NULL && !list_matches(t->enabled, nm)) ||
-		    list_matches(t->disabled, nm))
+		if (nm == NULL || !tool_enabled(t, nm))
 			continue;
 		strbuf_addf(sb, "%s%s", n++ ? ", " : "", nm);
 	}
@@ -195,8 +216,7 @@ check_alone(const struct tool_turn *t, const cJSON *call, int i, cJSON *viol)
 		usable_names(t, &sb);
 		add_violation(viol, i, "unknown", "unknown tool '%s'; the tools you can call are: %s",
 			      name ? name : "", strbuf_str(&sb));
-	} else if ((t->enabled != NULL && !list_matches(t->enabled, name)) ||
-		   list_matches(t->disabled, name)) {
+	} else if (!tool_enabled(t, name)) {
 		usable_names(t, &sb);
 		add_violation(viol, i, "disabled", "tool '%s' is not available in %s%s%s mode; use one of: %s",
 			      name, t->mode ? "'" : "this", t->mode ? t->mode : "", t->mode ? "'" : "",

@@ -84,3 +84,14 @@ Test(dialect_xml, error_unclosed_wrapper_and_stray_text)
 	assert_contains(err_msg(&p, 0), "<function_calls> is not closed with </function_calls>");
 	parsed_free(&p);
 }
+
+Test(dialect_xml, html_in_prose_is_not_a_call)
+{
+	struct parsed p;
+
+	parse_with(&p, REG_OC, "xml", "Steps:\n<list><li>one</li></list>\n<read>\n</read>");
+	cr_assert_eq(ncalls(&p), 1, "only the empty <read></read> is a call");
+	cr_assert_str_eq(call_name(&p, 0), "read");
+	assert_contains(message(&p), "<list><li>one</li></list>");
+	parsed_free(&p);
+}

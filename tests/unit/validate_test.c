@@ -260,3 +260,22 @@ Test(validate_kind, kinds_route_shell_away_from_the_file_tools)
 	cr_assert_str_eq(tool_call_kind(cfg, "webfetch"), "other");
 	cJSON_Delete(cfg);
 }
+
+Test(validate_rules, a_mode_may_name_a_tool_by_its_alias)
+{
+	cJSON *cfg = cJSON_Parse("{\"tools\":[{\"name\":\"apply_search_replace\",\"parameters\":[]},"
+				 "{\"name\":\"read_file\",\"parameters\":[]}],"
+				 "\"aliases\":{\"edit\":\"apply_search_replace\"}}");
+	cJSON *calls = cJSON_Parse("[{\"name\":\"apply_search_replace\",\"args\":{}},"
+				   "{\"name\":\"read_file\",\"args\":{}}]");
+	cJSON *en = cJSON_Parse("[\"edit\"]"), *viol;
+	struct tool_turn t = {cfg, en, NULL, "build"};
+
+	viol = tool_turn_validate(&t, calls);
+	cr_assert_eq(cJSON_GetArraySize(viol), 1);
+	cr_assert_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(viol, 0), "call")), 1);
+	cJSON_Delete(viol);
+	cJSON_Delete(cfg);
+	cJSON_Delete(calls);
+	cJSON_Delete(en);
+}

@@ -355,6 +355,12 @@ dlg_param_pick(const cJSON *def, const char *const *cands, int idx)
 	return cands[0];
 }
 
+int
+dlg_param_has(const cJSON *def, const char *name)
+{
+	return param_find(def, name) != NULL;
+}
+
 const char *
 dlg_param_type(const cJSON *def, const char *name)
 {

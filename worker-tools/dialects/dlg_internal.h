@@ -104,6 +104,8 @@ const cJSON *dlg_tool_pick(const struct dlg_ctx *c, const char *const *cands);
 const char *dlg_param_pick(const cJSON *def, const char *const *cands, int idx);
 /* The parameter list (array) of a def, or NULL. */
 const cJSON *dlg_tool_params(const cJSON *def);
+/* 1 when the def declares parameter name. */
+int dlg_param_has(const cJSON *def, const char *name);
 /* The declared type of parameter `name` ("string", "integer", ...) or NULL. */
 const char *dlg_param_type(const cJSON *def, const char *name);
 

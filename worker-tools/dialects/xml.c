@@ -120,12 +120,27 @@ close_search(const struct dlg_ctx *c, size_t from, const char *key)
 	return find_close(c->text, c->len, from, key, strlen(key), &t) ? t.start : (size_t)-1;
 }
 
+/* The simple form <TOOL><PARAM>..</PARAM></TOOL>: after blanks comes the
+ * tool's close tag or an element named after one of its parameters, so
+ * HTML in prose (<list><li>) is not taken for a call. */
 static int
-blank_until_tag(const char *s, size_t len, size_t i)
+simple_form_follows(const char *s, size_t len, size_t i, const cJSON *def, const struct tag *open)
 {
+	struct tag t;
+	char *pn;
+	int ok;
+
 	while (i < len && isspace((unsigned char)s[i]))
 		i++;
-	return i < len && s[i] == '<';
+	if (i >= len || s[i] != '<' || !tag_at(s, len, i, &t))
+		return 0;
+	if (t.close)
+		return t.nb - t.na == open->nb - open->na &&
+		       memcmp(s + t.na, s + open->na, t.nb - t.na) == 0;
+	pn = xstrndup(s + t.na, t.nb - t.na);
+	ok = dlg_param_has(def, pn);
+	free(pn);
+	return ok;
 }
 
 /* Is the tag t the start of a call? Sets *end (after its close). */
@@ -136,8 +151,8 @@ call_start(struct dlg_ctx *c, const struct tag *t, size_t *end)
 	const char *outer = NULL;
 	char *nm;
 	struct tag ct;
+	const cJSON *def;
 	size_t at;
-	int known;
 
 	if (t->close)
 		return 0;
@@ -147,9 +162,9 @@ call_start(struct dlg_ctx *c, const struct tag *t, size_t *end)
 		outer = "invoke";
 	if (outer == NULL) {
 		nm = xstrndup(s + t->na, t->nb - t->na);
-		known = dlg_tool_find(c, nm) != NULL;
+		def = dlg_tool_find(c, nm);
 		free(nm);
-		if (!known || (!t->self_close && !blank_until_tag(s, c->len, t->end)))
+		if (def == NULL || (!t->self_close && !simple_form_follows(s, c->len, t->end, def, t)))
 			return 0;
 		if (t->self_close) {
 			*end = t->end;
