@@ -83,5 +83,21 @@ check "missing workspace exits 2 (rc=$rc)" $([ $rc = 2 ] && echo 0 || echo 1)
 "$K" apply --workspace "$T/ws" --json < "$T/in" > "$T/out" 2>&1
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out"; check "--json prints JSON" $?
 
+# 6. --config: the reference OpenCode config's registry (defs_oc: patch/bash)
+CFG="${KC_SRC:-.}/../shared/reference/kylecode/agent_configs/opencode_gpt5_nano_c_fs_v2.yaml"
+if [ -f "$CFG" ]; then
+	ws
+	printf '*** Begin Patch\n*** Update File: x.c\n@@\n-int b;\n+char b;\n*** End Patch\n' > "$T/in"
+	"$K" apply --workspace "$T/ws" --config "$CFG" < "$T/in" > "$T/out" 2>&1
+	rc=$?
+	grep -q "^ok   call_1 patch (opencode_patch" "$T/out"; check "--config routes OpenCode patches to defs_oc's patch (rc=$rc)" $?
+	check "--config patch applied" "$(printf 'int a;\nchar b;\nint c;\n' | cmp -s - "$T/ws/x.c"; echo $?)"
+else
+	echo "note: $CFG not found; --config case not run"
+fi
+printf 'version: 2\nextends: nope.yaml\n' > "$T/bad.yaml"
+"$K" apply --workspace "$T/ws" --config "$T/bad.yaml" < /dev/null > /dev/null 2>&1; rc=$?
+check "a broken config exits 3 (rc=$rc)" $([ $rc = 3 ] && echo 0 || echo 1)
+
 echo "$pass passed, $fails failed"
 [ "$fails" = 0 ]
