@@ -16,7 +16,7 @@
 
 struct tool_server {
 	pthread_rwlock_t lock; /* guards config */
-	cJSON *config;	       /* last TOOLS_CONFIGURE body, or NULL */
+	cJSON *config;         /* last TOOLS_CONFIGURE body, or NULL */
 	int ws_fd;
 	char *ws_path;
 };
@@ -35,8 +35,7 @@ get(const cJSON *o, const char *k)
 	return cJSON_GetObjectItemCaseSensitive(o, k);
 }
 
-static int
-fail(const char **code, const char *c, char *err, size_t errlen, const char *fmt, ...)
+static int fail(const char **code, const char *c, char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 static int
@@ -76,15 +75,16 @@ tool_server_free(struct tool_server *ts)
 
 int
 tool_do_configure(struct tool_server *ts, const cJSON *body, cJSON **reply, const char **code,
-		  char *err, size_t errlen)
+                  char *err, size_t errlen)
 {
 	cJSON *copy, *old;
 
 	if (!cJSON_IsArray(get(body, "tools")))
 		return fail(code, "bad_request", err, errlen,
-			    "TOOLS_CONFIGURE: \"tools\" must be an array of tool definitions");
+		            "TOOLS_CONFIGURE: \"tools\" must be an array of tool definitions");
 	if (get(body, "aliases") != NULL && !cJSON_IsObject(get(body, "aliases")))
-		return fail(code, "bad_request", err, errlen, "TOOLS_CONFIGURE: \"aliases\" must be an object");
+		return fail(code, "bad_request", err, errlen,
+		            "TOOLS_CONFIGURE: \"aliases\" must be an object");
 	copy = nn(cJSON_Duplicate(body, 1));
 	pthread_rwlock_wrlock(&ts->lock);
 	old = ts->config;
@@ -92,7 +92,8 @@ tool_do_configure(struct tool_server *ts, const cJSON *body, cJSON **reply, cons
 	pthread_rwlock_unlock(&ts->lock);
 	cJSON_Delete(old);
 	*reply = nn(cJSON_CreateObject());
-	cJSON_AddItemToObject(*reply, "tools", nn(cJSON_CreateNumber(cJSON_GetArraySize(get(body, "tools")))));
+	cJSON_AddItemToObject(*reply, "tools",
+	                      nn(cJSON_CreateNumber(cJSON_GetArraySize(get(body, "tools")))));
 	log_debug("tools: configured with %d tools", cJSON_GetArraySize(get(body, "tools")));
 	return 0;
 }
@@ -111,18 +112,19 @@ dialect_list(const cJSON *body, const char **names, const char **code, char *err
 	cJSON_ArrayForEach(e, d)
 	{
 		if (!cJSON_IsString(e) || n >= TOOL_MAX_DIALECTS)
-			return fail(code, "bad_request", err, errlen, "\"dialects\" must be at most %d names",
-				    TOOL_MAX_DIALECTS);
+			return fail(code, "bad_request", err, errlen,
+			            "\"dialects\" must be at most %d names", TOOL_MAX_DIALECTS);
 		names[n++] = e->valuestring;
 	}
 	names[n] = NULL;
 	for (int i = 0; i < n; i++)
 		if (!dialect_is_known(names[i]))
-			return fail(code, "bad_request", err, errlen,
-				    "unknown dialect '%s'; known: pythonic, bash_block, unified_diff, "
-				    "aider_search_replace, opencode_patch, xml, json_block, yaml_command, "
-				    "provider_native",
-				    names[i]);
+			return fail(
+			    code, "bad_request", err, errlen,
+			    "unknown dialect '%s'; known: pythonic, bash_block, unified_diff, "
+			    "aider_search_replace, opencode_patch, xml, json_block, yaml_command, "
+			    "provider_native",
+			    names[i]);
 	return n;
 }
 
@@ -130,21 +132,23 @@ dialect_list(const cJSON *body, const char **names, const char **code, char *err
  * TOOLS_PARSE reply (also the first half of TOOLS_APPLY). */
 static int
 turn_parse(const cJSON *config, const cJSON *body, cJSON **reply, const char **code, char *err,
-	   size_t errlen)
+           size_t errlen)
 {
 	const char *names[TOOL_MAX_DIALECTS + 1];
 	const cJSON *text = get(body, "text"), *native = get(body, "native_calls");
 	const cJSON *en = get(body, "enabled_tools"), *dis = get(body, "disabled_tools");
-	struct tool_turn t = {config, cJSON_IsArray(en) ? en : NULL, cJSON_IsArray(dis) ? dis : NULL,
-			      cJSON_GetStringValue(get(body, "mode"))};
+	struct tool_turn t = {config, cJSON_IsArray(en) ? en : NULL,
+	                      cJSON_IsArray(dis) ? dis : NULL,
+	                      cJSON_GetStringValue(get(body, "mode"))};
 	struct dialect_result r;
 	cJSON *viol, *batches;
 	int n;
 
 	if ((text != NULL && !cJSON_IsString(text)) || (native != NULL && !cJSON_IsArray(native)) ||
 	    (text == NULL && native == NULL))
-		return fail(code, "bad_request", err, errlen,
-			    "TOOLS_PARSE: needs \"text\" (a string) and/or \"native_calls\" (an array)");
+		return fail(
+		    code, "bad_request", err, errlen,
+		    "TOOLS_PARSE: needs \"text\" (a string) and/or \"native_calls\" (an array)");
 	if ((n = dialect_list(body, names, code, err, errlen)) < 0)
 		return -1;
 	dialect_result_init(&r);
@@ -165,8 +169,8 @@ turn_parse(const cJSON *config, const cJSON *body, cJSON **reply, const char **c
 }
 
 int
-tool_do_parse(struct tool_server *ts, const cJSON *body, cJSON **reply, const char **code, char *err,
-	      size_t errlen)
+tool_do_parse(struct tool_server *ts, const cJSON *body, cJSON **reply, const char **code,
+              char *err, size_t errlen)
 {
 	int rc;
 
@@ -198,7 +202,7 @@ exec_refused(const char *id, const char *why)
 /* Runs one call (config read-locked by the caller). */
 static int
 exec_call(struct tool_server *ts, const cJSON *call, cJSON **reply, const char **code, char *err,
-	  size_t errlen)
+          size_t errlen)
 {
 	const char *name = cJSON_GetStringValue(get(call, "name"));
 	const char *id = cJSON_GetStringValue(get(call, "id"));
@@ -208,7 +212,7 @@ exec_call(struct tool_server *ts, const cJSON *call, cJSON **reply, const char *
 
 	if (name == NULL || (args != NULL && !cJSON_IsObject(args)))
 		return fail(code, "bad_request", err, errlen,
-			    "TOOLS_EXEC: \"call\" needs \"name\" and an \"args\" object");
+		            "TOOLS_EXEC: \"call\" needs \"name\" and an \"args\" object");
 	if (id == NULL)
 		id = "";
 	/* Shell tools never run here: this worker cannot exec, by design and
@@ -216,7 +220,7 @@ exec_call(struct tool_server *ts, const cJSON *call, cJSON **reply, const char *
 	 * sandbox worker; a shell call arriving here is a routing bug. */
 	if (strcmp(tool_call_kind(ts->config, name), "shell") == 0)
 		return fail(code, "denied", err, errlen,
-			    "TOOLS_EXEC: %s is a shell tool; it runs in kylecode-sandbox", name);
+		            "TOOLS_EXEC: %s is a shell tool; it runs in kylecode-sandbox", name);
 	if (tool_def_find(ts->config, name) == NULL) {
 		snprintf(why, sizeof(why), "unknown tool '%s'", name);
 		*reply = exec_refused(id, why);
@@ -225,14 +229,16 @@ exec_call(struct tool_server *ts, const cJSON *call, cJSON **reply, const char *
 	/* webfetch needs the network, which this worker has none of; it is
 	 * refused outright unless the config opted in (and then it is the
 	 * tool's own business to say it cannot reach anything). */
-	if (strcmp(name, "webfetch") == 0 && !cJSON_IsTrue(get(ts->config, "allow_network_tools"))) {
-		*reply = exec_refused(id, "webfetch is disabled: this configuration allows no network "
-					  "access for tools");
+	if (strcmp(name, "webfetch") == 0 &&
+	    !cJSON_IsTrue(get(ts->config, "allow_network_tools"))) {
+		*reply =
+		    exec_refused(id, "webfetch is disabled: this configuration allows no network "
+		                     "access for tools");
 		return 0;
 	}
 	if (tool_run(&ctx, name, args, reply) < 0 || *reply == NULL)
-		return fail(code, "internal", err, errlen, "TOOLS_EXEC: %s (id %s) failed internally",
-			    name, id);
+		return fail(code, "internal", err, errlen,
+		            "TOOLS_EXEC: %s (id %s) failed internally", name, id);
 	cJSON_DeleteItemFromObjectCaseSensitive(*reply, "id");
 	cJSON_AddItemToObject(*reply, "id", nn(cJSON_CreateString(id)));
 	return 0;
@@ -240,13 +246,14 @@ exec_call(struct tool_server *ts, const cJSON *call, cJSON **reply, const char *
 
 int
 tool_do_exec(struct tool_server *ts, const cJSON *body, cJSON **reply, const char **code, char *err,
-	     size_t errlen)
+             size_t errlen)
 {
 	const cJSON *call = get(body, "call");
 	int rc;
 
 	if (!cJSON_IsObject(call))
-		return fail(code, "bad_request", err, errlen, "TOOLS_EXEC: needs a \"call\" object");
+		return fail(code, "bad_request", err, errlen,
+		            "TOOLS_EXEC: needs a \"call\" object");
 	pthread_rwlock_rdlock(&ts->lock);
 	if (ts->config == NULL)
 		rc = fail(code, "bad_request", err, errlen, "TOOLS_EXEC before TOOLS_CONFIGURE");
@@ -261,11 +268,11 @@ violated(const cJSON *viol, int i, const char **msg)
 {
 	const cJSON *v;
 
-	cJSON_ArrayForEach(v, viol)
-		if ((int)cJSON_GetNumberValue(get(v, "call")) == i) {
-			*msg = cJSON_GetStringValue(get(v, "message"));
-			return 1;
-		}
+	cJSON_ArrayForEach(v, viol) if ((int)cJSON_GetNumberValue(get(v, "call")) == i)
+	{
+		*msg = cJSON_GetStringValue(get(v, "message"));
+		return 1;
+	}
 	return 0;
 }
 
@@ -286,9 +293,10 @@ apply_calls(struct tool_server *ts, const cJSON *parsed, cJSON *res)
 		if (violated(viol, i++, &msg))
 			r = exec_refused(id ? id : "", msg ? msg : "refused by the turn validator");
 		else if (cJSON_GetStringValue(get(c, "kind")) != NULL &&
-			 strcmp(cJSON_GetStringValue(get(c, "kind")), "shell") == 0)
-			r = exec_refused(id ? id : "", "shell commands are not run by `kylecode apply`; "
-						       "use `kylecode exec`");
+		         strcmp(cJSON_GetStringValue(get(c, "kind")), "shell") == 0)
+			r = exec_refused(id ? id : "",
+			                 "shell commands are not run by `kylecode apply`; "
+			                 "use `kylecode exec`");
 		else if (exec_call(ts, c, &r, &code, err, sizeof(err)) < 0)
 			r = exec_refused(id ? id : "", err);
 		cJSON_AddItemToArray(res, r);
@@ -296,14 +304,15 @@ apply_calls(struct tool_server *ts, const cJSON *parsed, cJSON *res)
 }
 
 int
-tool_do_apply(struct tool_server *ts, const cJSON *body, cJSON **reply, const char **code, char *err,
-	      size_t errlen)
+tool_do_apply(struct tool_server *ts, const cJSON *body, cJSON **reply, const char **code,
+              char *err, size_t errlen)
 {
 	cJSON *parsed = NULL, *res;
 	int rc;
 
 	if (!cJSON_IsString(get(body, "text")))
-		return fail(code, "bad_request", err, errlen, "TOOLS_APPLY: needs \"text\" (a string)");
+		return fail(code, "bad_request", err, errlen,
+		            "TOOLS_APPLY: needs \"text\" (a string)");
 	pthread_rwlock_rdlock(&ts->lock);
 	if (ts->config == NULL) {
 		rc = fail(code, "bad_request", err, errlen, "TOOLS_APPLY before TOOLS_CONFIGURE");
@@ -312,11 +321,14 @@ tool_do_apply(struct tool_server *ts, const cJSON *body, cJSON **reply, const ch
 		apply_calls(ts, parsed, res);
 		*reply = nn(cJSON_CreateObject());
 		cJSON_AddItemToObject(*reply, "results", res);
-		cJSON_AddItemToObject(*reply, "errors", nn(cJSON_Duplicate(get(parsed, "errors"), 1)));
+		cJSON_AddItemToObject(*reply, "errors",
+		                      nn(cJSON_Duplicate(get(parsed, "errors"), 1)));
 		cJSON_AddItemToObject(*reply, "violations",
-				      nn(cJSON_Duplicate(get(parsed, "violations"), 1)));
-		cJSON_AddItemToObject(*reply, "calls", nn(cJSON_Duplicate(get(parsed, "calls"), 1)));
-		cJSON_AddItemToObject(*reply, "message", nn(cJSON_Duplicate(get(parsed, "message"), 1)));
+		                      nn(cJSON_Duplicate(get(parsed, "violations"), 1)));
+		cJSON_AddItemToObject(*reply, "calls",
+		                      nn(cJSON_Duplicate(get(parsed, "calls"), 1)));
+		cJSON_AddItemToObject(*reply, "message",
+		                      nn(cJSON_Duplicate(get(parsed, "message"), 1)));
 	}
 	pthread_rwlock_unlock(&ts->lock);
 	cJSON_Delete(parsed);
@@ -326,7 +338,7 @@ tool_do_apply(struct tool_server *ts, const cJSON *body, cJSON **reply, const ch
 /* ---------------- IPC glue ---------------- */
 
 typedef int (*tool_do_fn)(struct tool_server *, const cJSON *, cJSON **, const char **, char *,
-			  size_t);
+                          size_t);
 
 static int
 serve(struct ipc_req *req, const cJSON *body, cJSON **reply, void *arg, tool_do_fn fn,

@@ -26,12 +26,12 @@ const struct ipc_handler *tool_handlers(size_t *n);
  * in-process checks). Each returns 0 with *reply set (caller owns), or -1
  * with a code ("bad_request", "denied", ...) and a message in err. */
 int tool_do_configure(struct tool_server *ts, const cJSON *body, cJSON **reply, const char **code,
-		      char *err, size_t errlen);
+                      char *err, size_t errlen);
 int tool_do_parse(struct tool_server *ts, const cJSON *body, cJSON **reply, const char **code,
-		  char *err, size_t errlen);
+                  char *err, size_t errlen);
 int tool_do_exec(struct tool_server *ts, const cJSON *body, cJSON **reply, const char **code,
-		 char *err, size_t errlen);
+                 char *err, size_t errlen);
 int tool_do_apply(struct tool_server *ts, const cJSON *body, cJSON **reply, const char **code,
-		  char *err, size_t errlen);
+                  char *err, size_t errlen);
 
 #endif

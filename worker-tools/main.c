@@ -27,9 +27,9 @@ main(int argc, char **argv)
 	int ws_fd, rc;
 
 	worker_args_parse(argc, argv, "tools",
-			  "kylecode-tools: parses and validates tool calls, applies edits beneath "
-			  "the workspace.",
-			  &wa);
+	                  "kylecode-tools: parses and validates tool calls, applies edits beneath "
+	                  "the workspace.",
+	                  &wa);
 	log_init("tools", wa.verbose);
 	if (wa.workspace == NULL)
 		fatalx("tools: --workspace DIR is required (the directory the tools may touch)");

@@ -34,13 +34,27 @@
  * without CLONE_THREAD), ptrace, mount, unshare, setns, bpf, keyctl,
  * chroot, symlink and device-node creation, inet sockets. */
 static const char *const tool_syscalls[] = {
-	"membarrier", "sysinfo", "umask", "time", "futex_waitv", "close_range",
-	"stat", "lstat", "fstatfs", "statfs", "access", "faccessat", "faccessat2", "readlink",
-	"readlinkat", "getcwd", "getdents64", "openat", "openat2", "mkdirat", "unlinkat",
-	"renameat", "renameat2", "linkat", "fsync", "fdatasync", "ftruncate", "fallocate",
-	"fchmod", "fchmodat", "utimensat", "fadvise64", "flock", "copy_file_range", "sendfile",
-	"select", "pselect6", "epoll_pwait2", "timerfd_create", "timerfd_settime", "accept",
-	NULL,
+    "membarrier",     "sysinfo",
+    "umask",          "time",
+    "futex_waitv",    "close_range",
+    "stat",           "lstat",
+    "fstatfs",        "statfs",
+    "access",         "faccessat",
+    "faccessat2",     "readlink",
+    "readlinkat",     "getcwd",
+    "getdents64",     "openat",
+    "openat2",        "mkdirat",
+    "unlinkat",       "renameat",
+    "renameat2",      "linkat",
+    "fsync",          "fdatasync",
+    "ftruncate",      "fallocate",
+    "fchmod",         "fchmodat",
+    "utimensat",      "fadvise64",
+    "flock",          "copy_file_range",
+    "sendfile",       "select",
+    "pselect6",       "epoll_pwait2",
+    "timerfd_create", "timerfd_settime",
+    "accept",         NULL,
 };
 
 /* Rationale: with argument checks. Sockets: AF_UNIX only (NNG's ipc://);
@@ -50,35 +64,35 @@ static const char *const tool_syscalls[] = {
  * stdio and NNG; prctl: thread names, and the death signal ipc/ sets.
  * (Threads only, no processes: allow_threads in the policy below.) */
 static const struct harden_rule tool_rules[] = {
-	{"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)}},
-	{"socketpair", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)}},
-	{"mmap", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
-	{"mprotect", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
-	{"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONREAD)}},
-	{"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONBIO)}},
-	{"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TCGETS)}},
-	{"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)}},
-	{"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME)}},
-	{"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME)}},
-	{"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_DUMPABLE)}},
-	{"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG)}},
+    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)}},
+    {"socketpair", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)}},
+    {"mmap", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
+    {"mprotect", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
+    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONREAD)}},
+    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONBIO)}},
+    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TCGETS)}},
+    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)}},
+    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME)}},
+    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME)}},
+    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_DUMPABLE)}},
+    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG)}},
 };
 
 static const struct harden_policy tool_seccomp = {
-	.role = "tools",
-	.mode = HARDEN_ALLOWLIST,
-	.lists = {harden_sys_base, harden_sys_nng, tool_syscalls},
-	.rules = tool_rules,
-	.nrules = sizeof(tool_rules) / sizeof(tool_rules[0]),
-	/* Sanitizer builds log instead of killing: ASan/LSan make syscalls a
-	 * release build never does (ptrace for leak checks, /proc reads). */
+    .role = "tools",
+    .mode = HARDEN_ALLOWLIST,
+    .lists = {harden_sys_base, harden_sys_nng, tool_syscalls},
+    .rules = tool_rules,
+    .nrules = sizeof(tool_rules) / sizeof(tool_rules[0]),
+/* Sanitizer builds log instead of killing: ASan/LSan make syscalls a
+ * release build never does (ptrace for leak checks, /proc reads). */
 #ifdef KC_SANITIZE
-	.deny_action = HARDEN_DENY_LOG,
+    .deny_action = HARDEN_DENY_LOG,
 #else
-	.deny_action = HARDEN_DENY_KILL,
+    .deny_action = HARDEN_DENY_KILL,
 #endif
-	.ignore_unknown = 1,
-	.allow_threads = 1,
+    .ignore_unknown = 1,
+    .allow_threads = 1,
 };
 
 int
@@ -149,16 +163,18 @@ tool_policy_landlock(int ws_fd, const char *rundir)
 		return 0;
 	all = ll_rights(abi);
 	ws = all & ~(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
-		     LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_IOCTL_DEV);
+	             LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_IOCTL_DEV);
 	ra.handled_access_fs = all;
 	if ((rs = (int)syscall(SYS_landlock_create_ruleset, &ra, sizeof(ra), 0)) < 0)
 		return -1;
 	if (ll_add(rs, NULL, ws_fd, ws) < 0)
 		goto out;
-	if (rundir != NULL && ll_add(rs, rundir, -1,
-				     LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_REMOVE_FILE) < 0)
+	if (rundir != NULL &&
+	    ll_add(rs, rundir, -1, LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_REMOVE_FILE) <
+	        0)
 		goto out;
-	if (ll_add(rs, "/dev/null", -1, LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE) < 0 ||
+	if (ll_add(rs, "/dev/null", -1,
+	           LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE) < 0 ||
 	    ll_add(rs, "/dev/urandom", -1, LANDLOCK_ACCESS_FS_READ_FILE) < 0)
 		goto out;
 #ifdef KC_SANITIZE
@@ -225,9 +241,10 @@ tool_policy_apply(const struct worker_args *wa, int ws_fd)
 	if ((ll = tool_policy_landlock(ws_fd, rundir)) < 0)
 		fatal("tools: Landlock");
 	if (ll == 0)
-		log_info("tools: Landlock not offered by this kernel; seccomp and openat2 still confine");
+		log_info("tools: Landlock not offered by this kernel; seccomp and openat2 still "
+		         "confine");
 	/* 8. seccomp last. */
 	step("seccomp", harden_seccomp_install(&tool_seccomp, err, sizeof(err)), err);
 	log_debug("tools: confined (netns, no caps, no_new_privs, Landlock %s, seccomp)",
-		  ll == 1 ? "on" : "off");
+	          ll == 1 ? "on" : "off");
 }

@@ -32,9 +32,8 @@ list_matches(const cJSON *list, const char *name)
 
 	if (cJSON_IsString(list))
 		return fnmatch(list->valuestring, name, 0) == 0;
-	cJSON_ArrayForEach(e, list)
-		if (cJSON_IsString(e) && fnmatch(e->valuestring, name, 0) == 0)
-			return 1;
+	cJSON_ArrayForEach(e, list) if (cJSON_IsString(e) &&
+	                                fnmatch(e->valuestring, name, 0) == 0) return 1;
 	return 0;
 }
 
@@ -67,9 +66,9 @@ has_manipulation(const cJSON *def, const char *prefix)
 {
 	const cJSON *m;
 
-	cJSON_ArrayForEach(m, get(def, "manipulations"))
-		if (cJSON_IsString(m) && strncmp(m->valuestring, prefix, strlen(prefix)) == 0)
-			return 1;
+	cJSON_ArrayForEach(m, get(def, "manipulations")) if (cJSON_IsString(m) &&
+	                                                     strncmp(m->valuestring, prefix,
+	                                                             strlen(prefix)) == 0) return 1;
 	return 0;
 }
 
@@ -86,9 +85,16 @@ const char *
 tool_call_kind(const cJSON *config, const char *name)
 {
 	static const char *const shell[] = {"run_shell", "bash", "shell", NULL};
-	static const char *const edit[] = {"apply_unified_patch", "apply_search_replace", "create_file",
-					   "create_file_from_block", "write", "edit", "patch", NULL};
-	static const char *const file[] = {"read_file", "list_dir", "read", "list", "glob", "grep", NULL};
+	static const char *const edit[] = {"apply_unified_patch",
+	                                   "apply_search_replace",
+	                                   "create_file",
+	                                   "create_file_from_block",
+	                                   "write",
+	                                   "edit",
+	                                   "patch",
+	                                   NULL};
+	static const char *const file[] = {"read_file", "list_dir", "read", "list",
+	                                   "glob",      "grep",     NULL};
 	const cJSON *def = tool_def_find(config, name);
 
 	/* The name decides for the reference tools; manipulations decide for
@@ -98,9 +104,11 @@ tool_call_kind(const cJSON *config, const char *name)
 		return "shell";
 	if (strcmp(name, "mark_task_complete") == 0 || has_manipulation(def, "session.complete"))
 		return "complete";
-	if (name_in(name, edit) || has_manipulation(def, "diff.") || has_manipulation(def, "file.write"))
+	if (name_in(name, edit) || has_manipulation(def, "diff.") ||
+	    has_manipulation(def, "file.write"))
 		return "edit";
-	if (name_in(name, file) || has_manipulation(def, "file.") || has_manipulation(def, "search."))
+	if (name_in(name, file) || has_manipulation(def, "file.") ||
+	    has_manipulation(def, "search."))
 		return "file";
 	return "other";
 }
@@ -148,9 +156,10 @@ list_matches_tool(const struct tool_turn *t, const cJSON *list, const char *name
 
 	if (list_matches(list, name))
 		return 1;
-	cJSON_ArrayForEach(a, get(t->config, "aliases"))
-		if (cJSON_IsString(a) && strcmp(a->valuestring, name) == 0 && list_matches(list, a->string))
-			return 1;
+	cJSON_ArrayForEach(a,
+	                   get(t->config, "aliases")) if (cJSON_IsString(a) &&
+	                                                  strcmp(a->valuestring, name) == 0 &&
+	                                                  list_matches(list, a->string)) return 1;
 	return 0;
 }
 
@@ -214,16 +223,18 @@ check_alone(const struct tool_turn *t, const cJSON *call, int i, cJSON *viol)
 
 	if (def == NULL) {
 		usable_names(t, &sb);
-		add_violation(viol, i, "unknown", "unknown tool '%s'; the tools you can call are: %s",
-			      name ? name : "", strbuf_str(&sb));
+		add_violation(viol, i, "unknown",
+		              "unknown tool '%s'; the tools you can call are: %s", name ? name : "",
+		              strbuf_str(&sb));
 	} else if (!tool_enabled(t, name)) {
 		usable_names(t, &sb);
-		add_violation(viol, i, "disabled", "tool '%s' is not available in %s%s%s mode; use one of: %s",
-			      name, t->mode ? "'" : "this", t->mode ? t->mode : "", t->mode ? "'" : "",
-			      strbuf_str(&sb));
+		add_violation(viol, i, "disabled",
+		              "tool '%s' is not available in %s%s%s mode; use one of: %s", name,
+		              t->mode ? "'" : "this", t->mode ? t->mode : "", t->mode ? "'" : "",
+		              strbuf_str(&sb));
 	} else if (missing_args(def, get(call, "args"), &sb) > 0) {
 		add_violation(viol, i, "bad_args", "%s: missing required argument%s %s", name,
-			      strchr(strbuf_str(&sb), ',') ? "s" : "", strbuf_str(&sb));
+		              strchr(strbuf_str(&sb), ',') ? "s" : "", strbuf_str(&sb));
 	} else {
 		ok = 1;
 	}
@@ -260,11 +271,11 @@ one_of_clash(const cJSON *config, const cJSON *calls, const char *valid, int i, 
 	if (!cJSON_IsArray(sets))
 		return NULL;
 	if (cJSON_IsString(cJSON_GetArrayItem(sets, 0)))
-		return list_matches(sets, name) && count_before(calls, valid, i, sets, NULL) > 0 ? sets
-												  : NULL;
-	cJSON_ArrayForEach(s, sets)
-		if (list_matches(s, name) && count_before(calls, valid, i, s, NULL) > 0)
-			return s;
+		return list_matches(sets, name) && count_before(calls, valid, i, sets, NULL) > 0
+		           ? sets
+		           : NULL;
+	cJSON_ArrayForEach(s, sets) if (list_matches(s, name) &&
+	                                count_before(calls, valid, i, s, NULL) > 0) return s;
 	return NULL;
 }
 
@@ -278,16 +289,18 @@ check_counts(const struct tool_turn *t, const cJSON *calls, const char *valid, i
 
 	if (cJSON_IsNumber(max) && max->valuedouble >= 0 &&
 	    count_before(calls, valid, i, NULL, name) >= (int)max->valuedouble) {
-		add_violation(viol, i, "max_per_turn", "%s may be called at most %d time%s per turn; "
-						       "this call was not run: send it in your next turn",
-			      name, (int)max->valuedouble, (int)max->valuedouble == 1 ? "" : "s");
+		add_violation(viol, i, "max_per_turn",
+		              "%s may be called at most %d time%s per turn; "
+		              "this call was not run: send it in your next turn",
+		              name, (int)max->valuedouble, (int)max->valuedouble == 1 ? "" : "s");
 		return 0;
 	}
 	if ((set = one_of_clash(t->config, calls, valid, i, name)) != NULL) {
 		flat = cJSON_PrintUnformatted(set);
-		add_violation(viol, i, "at_most_one_of", "only one call of %s per turn; this %s call was "
-							 "not run: send it in your next turn",
-			      flat ? flat : "this group", name);
+		add_violation(viol, i, "at_most_one_of",
+		              "only one call of %s per turn; this %s call was "
+		              "not run: send it in your next turn",
+		              flat ? flat : "this group", name);
 		free(flat);
 		return 0;
 	}
@@ -308,10 +321,12 @@ tool_turn_validate(const struct tool_turn *t, cJSON *calls)
 		valid[i] = check_alone(t, call, i, viol) && check_counts(t, calls, valid, i, viol);
 		cJSON_DeleteItemFromObjectCaseSensitive(call, "blocking");
 		cJSON_DeleteItemFromObjectCaseSensitive(call, "kind");
-		cJSON_AddItemToObject(call, "blocking",
-				      nn(cJSON_CreateBool(tool_call_blocking(t->config, name ? name : ""))));
-		cJSON_AddItemToObject(call, "kind",
-				      nn(cJSON_CreateString(tool_call_kind(t->config, name ? name : ""))));
+		cJSON_AddItemToObject(
+		    call, "blocking",
+		    nn(cJSON_CreateBool(tool_call_blocking(t->config, name ? name : ""))));
+		cJSON_AddItemToObject(
+		    call, "kind",
+		    nn(cJSON_CreateString(tool_call_kind(t->config, name ? name : ""))));
 		i++;
 	}
 	free(valid);
@@ -333,9 +348,8 @@ violated(const cJSON *violations, int i)
 {
 	const cJSON *v;
 
-	cJSON_ArrayForEach(v, violations)
-		if (cJSON_IsNumber(get(v, "call")) && (int)get(v, "call")->valuedouble == i)
-			return 1;
+	cJSON_ArrayForEach(v, violations) if (cJSON_IsNumber(get(v, "call")) &&
+	                                      (int)get(v, "call")->valuedouble == i) return 1;
 	return 0;
 }
 
@@ -360,9 +374,7 @@ is_barrier(const cJSON *groups, const char *name)
 {
 	const cJSON *g;
 
-	cJSON_ArrayForEach(g, groups)
-		if (list_matches(get(g, "barrier_after"), name))
-			return 1;
+	cJSON_ArrayForEach(g, groups) if (list_matches(get(g, "barrier_after"), name)) return 1;
 	return 0;
 }
 
@@ -385,21 +397,21 @@ tool_turn_plan(const cJSON *config, const cJSON *calls, const cJSON *violations)
 	int *counts = xcalloc((size_t)ng + 1, sizeof(int));
 	cJSON *plan = nn(cJSON_CreateArray()), *cur = nn(cJSON_CreateArray());
 
-	cJSON_ArrayForEach(call, calls)
-		if (!violated(violations, ++i))
-			any_blocking |= tool_call_blocking(config, call_name(call));
+	cJSON_ArrayForEach(call, calls) if (!violated(violations, ++i)) any_blocking |=
+	    tool_call_blocking(config, call_name(call));
 	i = -1;
 	cJSON_ArrayForEach(call, calls)
 	{
 		const char *name = call_name(call);
 		int g = group_of(groups, name);
-		const cJSON *mp = g >= 0 ? get(cJSON_GetArrayItem(groups, g), "max_parallel") : NULL;
+		const cJSON *mp =
+		    g >= 0 ? get(cJSON_GetArrayItem(groups, g), "max_parallel") : NULL;
 
 		if (violated(violations, ++i))
 			continue;
 		/* Any blocking call: the whole turn runs in order, one by one. */
 		if (any_blocking || (g >= 0 && cJSON_IsNumber(mp) && mp->valuedouble >= 1 &&
-				     counts[g] >= (int)mp->valuedouble))
+		                     counts[g] >= (int)mp->valuedouble))
 			flush(plan, &cur, counts, ng);
 		cJSON_AddItemToArray(cur, nn(cJSON_CreateNumber(i)));
 		if (g >= 0)

@@ -274,3 +274,20 @@ Test(fs_tools, replies_are_valid_utf8_and_bounded)
 	strbuf_free(&big);
 	tws_fini(&w);
 }
+
+Test(fs_tools, missing_file_suggests_similar_names)
+{
+	struct tws w;
+	cJSON *r;
+
+	tws_init(&w);
+	tws_puts(&w, "src/Main.py", "");
+	tws_puts(&w, "src/main.c", "");
+	tws_puts(&w, "src/other.txt", "");
+	r = tws_run(&w, NULL, "read", "{\"filePath\":\"src/main.py\"}");
+	cr_assert(!res_ok(r));
+	cr_assert(strstr(res_str(r, "error"), "did you mean src/Main.py, src/main.c?"), "%s",
+	          res_str(r, "error"));
+	cJSON_Delete(r);
+	tws_fini(&w);
+}

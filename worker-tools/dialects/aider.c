@@ -75,7 +75,7 @@ file_name(const char *s, size_t a, size_t b)
 	while (a < b && (isspace((unsigned char)s[a]) || s[a] == '#' || s[a] == '*' || s[a] == '`'))
 		a++;
 	while (b > a && (isspace((unsigned char)s[b - 1]) || s[b - 1] == '*' || s[b - 1] == '`' ||
-			 s[b - 1] == ':'))
+	                 s[b - 1] == ':'))
 		b--;
 	if (b - a > 5 && strncasecmp(s + a, "File:", 5) == 0)
 		for (a += 5; a < b && s[a] == ' '; a++)
@@ -161,7 +161,8 @@ sr_find(struct dlg_ctx *c, size_t from, size_t *start, size_t *end)
 			i = dlg_next_line(s, c->len, i);
 			le = dlg_line_end(s, c->len, i);
 			/* A bare fence right after REPLACE closes the block's fence. */
-			*end = i < c->len && dlg_fence_close(s, i, le) ? dlg_next_line(s, c->len, i) : i;
+			*end = i < c->len && dlg_fence_close(s, i, le) ? dlg_next_line(s, c->len, i)
+			                                               : i;
 			return 1;
 		}
 	}
@@ -184,15 +185,16 @@ static void
 emit(struct dlg_ctx *c, size_t at, const struct strbuf *srch, const struct strbuf *repl)
 {
 	const cJSON *def = dlg_tool_pick(c, sr_tools);
-	const char *tool = def ? cJSON_GetStringValue(cJSON_GetObjectItem(def, "name")) : sr_tools[0];
+	const char *tool =
+	    def ? cJSON_GetStringValue(cJSON_GetObjectItem(def, "name")) : sr_tools[0];
 	cJSON *args = dlg_nn(cJSON_CreateObject());
 
 	cJSON_AddItemToObject(args, dlg_param_pick(def, file_params, 0),
-			      dlg_nn(cJSON_CreateString(c->aider_file)));
+	                      dlg_nn(cJSON_CreateString(c->aider_file)));
 	cJSON_AddItemToObject(args, dlg_param_pick(def, search_params, 1),
-			      dlg_nn(cJSON_CreateString(strbuf_str(srch))));
+	                      dlg_nn(cJSON_CreateString(strbuf_str(srch))));
 	cJSON_AddItemToObject(args, dlg_param_pick(def, replace_params, 2),
-			      dlg_nn(cJSON_CreateString(strbuf_str(repl))));
+	                      dlg_nn(cJSON_CreateString(strbuf_str(repl))));
 	dlg_add_call(c, tool, args, DIALECT, at);
 }
 
@@ -214,10 +216,11 @@ read_parts(struct dlg_ctx *c, size_t srch_at, size_t end, struct strbuf *srch, s
 		}
 	}
 	if (div == (size_t)-1 || rep == (size_t)-1) {
-		dlg_add_error(c, DIALECT, srch_at,
-			      "SEARCH/REPLACE block at line %d: missing '%s'; a block is "
-			      "'<<<<<<< SEARCH', the old lines, '=======', the new lines, '>>>>>>> REPLACE'",
-			      dlg_line_at(c, srch_at), div == (size_t)-1 ? "=======" : ">>>>>>> REPLACE");
+		dlg_add_error(
+		    c, DIALECT, srch_at,
+		    "SEARCH/REPLACE block at line %d: missing '%s'; a block is "
+		    "'<<<<<<< SEARCH', the old lines, '=======', the new lines, '>>>>>>> REPLACE'",
+		    dlg_line_at(c, srch_at), div == (size_t)-1 ? "=======" : ">>>>>>> REPLACE");
 		return -1;
 	}
 	add_lines(srch, s, dlg_next_line(s, end, srch_at), div);
@@ -247,9 +250,9 @@ sr_parse(struct dlg_ctx *c, size_t start, size_t end)
 		return;
 	if (c->aider_file == NULL) {
 		dlg_add_error(c, DIALECT, i,
-			      "SEARCH/REPLACE block at line %d: no file name; put the file's path "
-			      "alone on the line before the block (or before its ``` fence)",
-			      dlg_line_at(c, i));
+		              "SEARCH/REPLACE block at line %d: no file name; put the file's path "
+		              "alone on the line before the block (or before its ``` fence)",
+		              dlg_line_at(c, i));
 		return;
 	}
 	if (read_parts(c, i, end, &srch, &repl) == 0)

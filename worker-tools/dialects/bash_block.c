@@ -74,24 +74,27 @@ bash_parse(struct dlg_ctx *c, size_t start, size_t end)
 	size_t open = dlg_find_ci(c->text, end, start, "<BASH>");
 	size_t a = open + 6, b = end, close = dlg_find_ci(c->text, end, a, "</BASH>");
 	const cJSON *def = dlg_tool_pick(c, shell_tools);
-	const char *tool = def ? cJSON_GetStringValue(cJSON_GetObjectItem(def, "name")) : "run_shell";
+	const char *tool =
+	    def ? cJSON_GetStringValue(cJSON_GetObjectItem(def, "name")) : "run_shell";
 	char *cmd;
 
 	if (close == (size_t)-1) {
 		dlg_add_error(c, DIALECT, open,
-			      "BASH at line %d: missing </BASH>; the command was not run. Close "
-			      "every <BASH> block with </BASH>",
-			      dlg_line_at(c, open));
+		              "BASH at line %d: missing </BASH>; the command was not run. Close "
+		              "every <BASH> block with </BASH>",
+		              dlg_line_at(c, open));
 		return;
 	}
 	b = close;
 	unwrap(c->text, &a, &b);
 	if (a >= b) {
-		dlg_add_error(c, DIALECT, open, "BASH at line %d: empty command", dlg_line_at(c, open));
+		dlg_add_error(c, DIALECT, open, "BASH at line %d: empty command",
+		              dlg_line_at(c, open));
 		return;
 	}
 	cmd = xstrndup(c->text + a, b - a);
-	dlg_add_call(c, tool, dlg_args1(dlg_param_pick(def, command_params, 0), cmd), DIALECT, open);
+	dlg_add_call(c, tool, dlg_args1(dlg_param_pick(def, command_params, 0), cmd), DIALECT,
+	             open);
 	free(cmd);
 }
 

@@ -371,12 +371,11 @@ dlg_param_type(const cJSON *def, const char *name)
 /* ---------------- results ---------------- */
 
 int
-dlg_add_call(struct dlg_ctx *c, const char *name, cJSON *args, const char *dialect,
-	     size_t off)
+dlg_add_call(struct dlg_ctx *c, const char *name, cJSON *args, const char *dialect, size_t off)
 {
 	const cJSON *def = dlg_tool_find(c, name);
-	const char *canon = def ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(def, "name"))
-				: NULL;
+	const char *canon =
+	    def ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(def, "name")) : NULL;
 	cJSON *call = dlg_nn(cJSON_CreateObject());
 	char id[32];
 
@@ -384,9 +383,10 @@ dlg_add_call(struct dlg_ctx *c, const char *name, cJSON *args, const char *diale
 		cJSON_Delete(args);
 		cJSON_Delete(call);
 		if (!c->overflowed++)
-			dlg_add_error(c, dialect, off, "too many tool calls in one message (limit %d); "
-						       "the rest were not read",
-				      DLG_MAX_CALLS);
+			dlg_add_error(c, dialect, off,
+			              "too many tool calls in one message (limit %d); "
+			              "the rest were not read",
+			              DLG_MAX_CALLS);
 		return -1;
 	}
 	snprintf(id, sizeof(id), "call_%d", ++c->next_id);

@@ -26,9 +26,9 @@
 #include "lib/core/strbuf.h"
 
 struct dialect_result {
-	cJSON *calls;	       /* [{id, name, args, dialect, line}] */
+	cJSON *calls;          /* [{id, name, args, dialect, line}] */
 	struct strbuf message; /* the text outside every call block */
-	cJSON *errors;	       /* [{call: null, line, dialect, message}] */
+	cJSON *errors;         /* [{call: null, line, dialect, message}] */
 };
 
 /* Names of every dialect, in the order dialect_parse_all() tries them
@@ -44,18 +44,18 @@ int dialect_is_known(const char *name);
 /* Parses text with one dialect. Returns 0, or -1 when the dialect name is
  * unknown (out is left initialised and empty then). */
 int dialect_parse(const char *name, const char *text, const cJSON *registry,
-		  struct dialect_result *out);
+                  struct dialect_result *out);
 
 /* Scans text once and parses each enabled dialect's blocks in text order
  * (enabled NULL = every dialect). Returns 0, or -1 when an enabled name is
  * unknown. Text calls are numbered call_1, call_2, ... */
 int dialect_parse_all(const char *text, const char *const *enabled, const cJSON *registry,
-		      struct dialect_result *out);
+                      struct dialect_result *out);
 
 /* Appends provider-native calls ([{id, name, arguments: "<json text>"}])
  * to out after the text calls. Bad JSON arguments become an error naming
  * the call, its id and the line/column in the arguments. Returns 0. */
 int dialect_parse_native(const cJSON *native_calls, const cJSON *registry,
-			 struct dialect_result *out);
+                         struct dialect_result *out);
 
 #endif

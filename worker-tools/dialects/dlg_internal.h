@@ -14,9 +14,9 @@
 
 /* Bounds on what a model's message may make a parser do, so that hostile
  * input cannot exhaust the stack or memory. */
-#define DLG_MAX_DEPTH 64	/* nesting of literals / YAML / JSON */
-#define DLG_MAX_CALLS 1024	/* calls per message */
-#define DLG_MAX_ERRORS 64	/* errors listed per message; the rest are counted */
+#define DLG_MAX_DEPTH 64   /* nesting of literals / YAML / JSON */
+#define DLG_MAX_CALLS 1024 /* calls per message */
+#define DLG_MAX_ERRORS 64  /* errors listed per message; the rest are counted */
 
 /* A remembered search: the first match of key at or after q was r. It
  * answers any later search from f with q <= f <= r (or r none) in O(1),
@@ -36,16 +36,16 @@ struct dlg_ctx {
 	const cJSON *tools;   /* array of normalized tool defs, may be NULL */
 	const cJSON *aliases; /* object alias -> canonical name, may be NULL */
 	struct dialect_result *out;
-	int next_id;	       /* for call_<n> ids */
-	char *aider_file;      /* last file named by an Aider block (owned) */
-	size_t floor;	       /* finders must not start a block before it */
+	int next_id;      /* for call_<n> ids */
+	char *aider_file; /* last file named by an Aider block (owned) */
+	size_t floor;     /* finders must not start a block before it */
 	struct dlg_memo memo[DLG_NMEMO];
 	int nmemo;
-	int overflowed;	       /* the DLG_MAX_CALLS error was reported */
-	int errors_dropped;    /* errors past DLG_MAX_ERRORS */
-	size_t line_off;       /* cache for dlg_line_at(): offset ... */
-	int line_no;	       /* ... and its 1-based line */
-	size_t line_begin;     /* ... and where that line starts */
+	int overflowed;     /* the DLG_MAX_CALLS error was reported */
+	int errors_dropped; /* errors past DLG_MAX_ERRORS */
+	size_t line_off;    /* cache for dlg_line_at(): offset ... */
+	int line_no;        /* ... and its 1-based line */
+	size_t line_begin;  /* ... and where that line starts */
 };
 
 /* One dialect: find the next block at or after `from`, then parse it.
@@ -65,9 +65,9 @@ cJSON *dlg_nn(cJSON *p);
 /* ---- lines and text ---- */
 int dlg_line_at(struct dlg_ctx *c, size_t off);
 int dlg_col_at(struct dlg_ctx *c, size_t off);
-size_t dlg_line_end(const char *s, size_t len, size_t off);   /* offset of '\n' or len */
-size_t dlg_next_line(const char *s, size_t len, size_t off);  /* start of the next line */
-size_t dlg_line_start(const char *s, size_t off);	      /* start of off's line */
+size_t dlg_line_end(const char *s, size_t len, size_t off);  /* offset of '\n' or len */
+size_t dlg_next_line(const char *s, size_t len, size_t off); /* start of the next line */
+size_t dlg_line_start(const char *s, size_t off);            /* start of off's line */
 /* 1 when [a, b) holds only blanks. */
 int dlg_is_blank(const char *s, size_t a, size_t b);
 /* Finds needle in [from, len); returns its offset or (size_t)-1. */
@@ -112,8 +112,7 @@ const char *dlg_param_type(const cJSON *def, const char *name);
 /* ---- results ---- */
 /* Appends a call; takes ownership of args (an object). name is resolved
  * through the registry. Returns the call's index. */
-int dlg_add_call(struct dlg_ctx *c, const char *name, cJSON *args, const char *dialect,
-		 size_t off);
+int dlg_add_call(struct dlg_ctx *c, const char *name, cJSON *args, const char *dialect, size_t off);
 void dlg_add_error(struct dlg_ctx *c, const char *dialect, size_t off, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* An args object {k: v} with one string member. */
@@ -123,6 +122,6 @@ cJSON *dlg_args1(const char *k, const char *v);
  * by pythonic when a block holds JSON. Returns the number of calls added,
  * or -1 after reporting why the value is not a call. */
 int dlg_json_calls(struct dlg_ctx *c, const cJSON *v, const char *dialect, size_t off,
-		   const char *what);
+                   const char *what);
 
 #endif

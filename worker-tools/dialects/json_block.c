@@ -37,7 +37,7 @@ get_any(const cJSON *o, const char *const *keys)
  * reporting bad text. */
 static cJSON *
 args_of(struct dlg_ctx *c, const cJSON *a, const char *name, size_t off, const char *dialect,
-	const char *what)
+        const char *what)
 {
 	cJSON *v;
 
@@ -53,9 +53,10 @@ args_of(struct dlg_ctx *c, const cJSON *a, const char *name, size_t off, const c
 			return v;
 		cJSON_Delete(v);
 	}
-	dlg_add_error(c, dialect, off, "%s at line %d: the arguments of '%s' must be a JSON object "
-				       "of parameter names to values",
-		      what, dlg_line_at(c, off), name);
+	dlg_add_error(c, dialect, off,
+	              "%s at line %d: the arguments of '%s' must be a JSON object "
+	              "of parameter names to values",
+	              what, dlg_line_at(c, off), name);
 	return NULL;
 }
 
@@ -70,9 +71,10 @@ one_call(struct dlg_ctx *c, const cJSON *v, const char *dialect, size_t off, con
 		v = fn;
 	nm = get_any(v, name_keys);
 	if (!cJSON_IsString(nm) || nm->valuestring[0] == '\0') {
-		dlg_add_error(c, dialect, off, "%s at line %d: a call needs \"tool\" (or \"name\") with "
-					       "the tool's name and \"args\" with its arguments",
-			      what, dlg_line_at(c, off));
+		dlg_add_error(c, dialect, off,
+		              "%s at line %d: a call needs \"tool\" (or \"name\") with "
+		              "the tool's name and \"args\" with its arguments",
+		              what, dlg_line_at(c, off));
 		return -1;
 	}
 	a = get_any(v, args_keys);
@@ -91,15 +93,16 @@ dlg_json_calls(struct dlg_ctx *c, const cJSON *v, const char *dialect, size_t of
 		list = v;
 	else if (cJSON_IsObject(v))
 		list = cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(v, "tool_calls"))
-			   ? cJSON_GetObjectItemCaseSensitive(v, "tool_calls")
-			   : cJSON_GetObjectItemCaseSensitive(v, "calls");
+		           ? cJSON_GetObjectItemCaseSensitive(v, "tool_calls")
+		           : cJSON_GetObjectItemCaseSensitive(v, "calls");
 	if (!cJSON_IsArray(list))
 		return one_call(c, v, dialect, off, what);
 	cJSON_ArrayForEach(e, list)
 	{
 		if (!cJSON_IsObject(e)) {
-			dlg_add_error(c, dialect, off, "%s at line %d: each call must be a JSON object",
-				      what, dlg_line_at(c, off));
+			dlg_add_error(c, dialect, off,
+			              "%s at line %d: each call must be a JSON object", what,
+			              dlg_line_at(c, off));
 			return -1;
 		}
 		if (one_call(c, e, dialect, off, what) < 0)
@@ -132,7 +135,7 @@ static int
 looks_like_call(const char *s, size_t a, size_t b)
 {
 	static const char *const keys[] = {"\"tool\"", "\"function\"", "\"tool_calls\"",
-					   "\"tool_name\"", NULL};
+	                                   "\"tool_name\"", NULL};
 	size_t k;
 
 	for (k = 0; keys[k] != NULL; k++)
@@ -141,8 +144,8 @@ looks_like_call(const char *s, size_t a, size_t b)
 	/* "name" alone is common in data; it makes a call next to arguments. */
 	return dlg_find(s, b, a, "\"name\"") != (size_t)-1 &&
 	       (dlg_find(s, b, a, "\"arguments\"") != (size_t)-1 ||
-		dlg_find(s, b, a, "\"args\"") != (size_t)-1 ||
-		dlg_find(s, b, a, "\"parameters\"") != (size_t)-1);
+	        dlg_find(s, b, a, "\"args\"") != (size_t)-1 ||
+	        dlg_find(s, b, a, "\"parameters\"") != (size_t)-1);
 }
 
 static int
@@ -154,8 +157,8 @@ jb_find(struct dlg_ctx *c, size_t from, size_t *start, size_t *end)
 	if (ls < from)
 		ls = dlg_next_line(s, c->len, from);
 	for (; ls < c->len; ls = dlg_next_line(s, c->len, ls)) {
-		if ((s[ls] == '`' || s[ls] == '~' || s[ls] == ' ') && fence_body(c, ls, &a, &b, end) &&
-		    looks_like_call(s, a, b)) {
+		if ((s[ls] == '`' || s[ls] == '~' || s[ls] == ' ') &&
+		    fence_body(c, ls, &a, &b, end) && looks_like_call(s, a, b)) {
 			*start = ls;
 			return 1;
 		}
@@ -177,10 +180,11 @@ jb_parse(struct dlg_ctx *c, size_t start, size_t end)
 	v = cJSON_ParseWithOpts(body, &ep, 0);
 	if (v == NULL) {
 		epos = a + (ep != NULL && ep >= body ? (size_t)(ep - body) : 0);
-		dlg_add_error(c, DIALECT, start, "JSON block at line %d: invalid JSON at line %d col %d "
-						 "(check quotes, commas and braces; strings need \\n "
-						 "for newlines)",
-			      dlg_line_at(c, start), dlg_line_at(c, epos), dlg_col_at(c, epos));
+		dlg_add_error(c, DIALECT, start,
+		              "JSON block at line %d: invalid JSON at line %d col %d "
+		              "(check quotes, commas and braces; strings need \\n "
+		              "for newlines)",
+		              dlg_line_at(c, start), dlg_line_at(c, epos), dlg_col_at(c, epos));
 	} else {
 		dlg_json_calls(c, v, DIALECT, start, "JSON block");
 	}

@@ -31,11 +31,11 @@ pos_of(const char *s, const char *p, int *line, int *col)
 }
 
 static void native_err(struct dialect_result *out, int idx, const char *name, const char *id,
-		       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static void
 native_err(struct dialect_result *out, int idx, const char *name, const char *id, const char *fmt,
-	   ...)
+           ...)
 {
 	cJSON *e = dlg_nn(cJSON_CreateObject());
 	struct strbuf sb = STRBUF_INIT;
@@ -76,12 +76,14 @@ native_args(struct dialect_result *out, int idx, const cJSON *a, const char *nam
 	v = cJSON_ParseWithOpts(a->valuestring, &ep, 1);
 	if (v == NULL) {
 		pos_of(a->valuestring, ep ? ep : a->valuestring, &line, &col);
-		native_err(out, idx, name, id, "arguments are not valid JSON at line %d col %d", line, col);
+		native_err(out, idx, name, id, "arguments are not valid JSON at line %d col %d",
+		           line, col);
 		return NULL;
 	}
 	if (!cJSON_IsObject(v)) {
 		cJSON_Delete(v);
-		native_err(out, idx, name, id, "arguments must be a JSON object of parameter names to values");
+		native_err(out, idx, name, id,
+		           "arguments must be a JSON object of parameter names to values");
 		return NULL;
 	}
 	return v;
@@ -96,14 +98,16 @@ dialect_parse_native(const cJSON *native_calls, const cJSON *registry, struct di
 
 	memset(&c, 0, sizeof(c));
 	c.text = "";
-	c.tools = cJSON_IsArray(registry) ? registry : cJSON_GetObjectItemCaseSensitive(registry, "tools");
+	c.tools = cJSON_IsArray(registry) ? registry
+	                                  : cJSON_GetObjectItemCaseSensitive(registry, "tools");
 	c.aliases = cJSON_GetObjectItemCaseSensitive(registry, "aliases");
 	c.out = out;
 	c.next_id = cJSON_GetArraySize(out->calls);
 	c.line_no = 1;
 	cJSON_ArrayForEach(nc, native_calls)
 	{
-		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(nc, "name"));
+		const char *name =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(nc, "name"));
 		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(nc, "id"));
 		cJSON *args, *call;
 
@@ -111,15 +115,16 @@ dialect_parse_native(const cJSON *native_calls, const cJSON *registry, struct di
 			native_err(out, idx++, "?", id ? id : "?", "the call has no tool name");
 			continue;
 		}
-		args = native_args(out, idx, cJSON_GetObjectItemCaseSensitive(nc, "arguments"), name,
-				   id ? id : "?");
+		args = native_args(out, idx, cJSON_GetObjectItemCaseSensitive(nc, "arguments"),
+		                   name, id ? id : "?");
 		idx++;
 		if (args == NULL || (at = dlg_add_call(&c, name, args, DIALECT, 0)) < 0)
 			continue;
 		call = cJSON_GetArrayItem(out->calls, at);
 		/* Native calls keep the provider's id; they have no text line. */
 		if (id != NULL && id[0] != '\0')
-			cJSON_ReplaceItemInObjectCaseSensitive(call, "id", dlg_nn(cJSON_CreateString(id)));
+			cJSON_ReplaceItemInObjectCaseSensitive(call, "id",
+			                                       dlg_nn(cJSON_CreateString(id)));
 		cJSON_ReplaceItemInObjectCaseSensitive(call, "line", dlg_nn(cJSON_CreateNull()));
 	}
 	return 0;

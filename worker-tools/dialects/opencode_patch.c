@@ -152,17 +152,26 @@ op_check_line(const char *s, size_t a, size_t b, enum op_state *st, int *nchg, c
 		*st = S_DELETE;
 	} else if (tstarts(s, a, b, "*** Move to: ") || tstarts(s, a, b, "*** End of File")) {
 		if (*st != S_UPDATE)
-			return *why = "'*** Move to:' and '*** End of File' belong to an '*** Update File:' section", -1;
+			return *why = "'*** Move to:' and '*** End of File' belong to an '*** "
+			              "Update File:' section",
+			       -1;
 	} else if (*st == S_START) {
-		return *why = "expected '*** Add File: PATH', '*** Update File: PATH' or '*** Delete File: PATH'", -1;
+		return *why = "expected '*** Add File: PATH', '*** Update File: PATH' or '*** "
+		              "Delete File: PATH'",
+		       -1;
 	} else if (tstarts(s, a, b, "***")) {
-		return *why = "unknown '***' line; the markers are Add File, Update File, Delete File, Move to, End of File and End Patch", -1;
+		return *why = "unknown '***' line; the markers are Add File, Update File, Delete "
+		              "File, Move to, End of File and End Patch",
+		       -1;
 	} else if (*st == S_ADD && b > a && s[a] != '+') {
 		return *why = "every line of an added file must start with '+'", -1;
 	} else if (*st == S_DELETE && !dlg_is_blank(s, a, b)) {
 		return *why = "'*** Delete File:' takes no lines after it", -1;
-	} else if (*st == S_UPDATE && b > a && s[a] != '@' && s[a] != ' ' && s[a] != '+' && s[a] != '-') {
-		return *why = "a changed line must start with ' ', '+' or '-' (or be an '@@' header)", -1;
+	} else if (*st == S_UPDATE && b > a && s[a] != '@' && s[a] != ' ' && s[a] != '+' &&
+	           s[a] != '-') {
+		return *why =
+		           "a changed line must start with ' ', '+' or '-' (or be an '@@' header)",
+		       -1;
 	} else if (*st == S_UPDATE && b > a && (s[a] == '+' || s[a] == '-')) {
 		(*nchg)++;
 	}
@@ -174,8 +183,8 @@ op_report(struct dlg_ctx *c, size_t at, const char *why)
 {
 	size_t le = dlg_line_end(c->text, c->len, at);
 
-	dlg_add_error(c, DIALECT, at, "OpenCode patch at line %d: %s (found '%.*s')", dlg_line_at(c, at),
-		      why, (int)(le - at > 60 ? 60 : le - at), c->text + at);
+	dlg_add_error(c, DIALECT, at, "OpenCode patch at line %d: %s (found '%.*s')",
+	              dlg_line_at(c, at), why, (int)(le - at > 60 ? 60 : le - at), c->text + at);
 	return -1;
 }
 
@@ -190,7 +199,8 @@ is_section(const char *s, size_t a, size_t b)
 static int
 op_build(struct dlg_ctx *c, size_t a, size_t b, struct strbuf *sb)
 {
-	static const char empty_upd[] = "this '*** Update File:' section changes nothing; add '+' or '-' lines";
+	static const char empty_upd[] =
+	    "this '*** Update File:' section changes nothing; add '+' or '-' lines";
 	const char *s = c->text, *why = NULL;
 	enum op_state st = S_START;
 	size_t i, upd = (size_t)-1;
@@ -228,22 +238,25 @@ op_parse(struct dlg_ctx *c, size_t start, size_t end)
 	const char *s = c->text;
 	size_t b = find_marker(s, end, start, "*** Begin Patch"), e;
 	const cJSON *def = dlg_tool_pick(c, patch_tools);
-	const char *tool = def ? cJSON_GetStringValue(cJSON_GetObjectItem(def, "name")) : patch_tools[0];
+	const char *tool =
+	    def ? cJSON_GetStringValue(cJSON_GetObjectItem(def, "name")) : patch_tools[0];
 	struct strbuf sb = STRBUF_INIT;
 
 	if (b == (size_t)-1)
 		return;
 	e = find_marker(s, end, b + 1, "*** End Patch");
 	if (e == (size_t)-1) {
-		dlg_add_error(c, DIALECT, b,
-			      "OpenCode patch at line %d: missing '*** End Patch'; nothing was applied. "
-			      "If your answer was cut off, send smaller patches",
-			      dlg_line_at(c, b));
+		dlg_add_error(
+		    c, DIALECT, b,
+		    "OpenCode patch at line %d: missing '*** End Patch'; nothing was applied. "
+		    "If your answer was cut off, send smaller patches",
+		    dlg_line_at(c, b));
 		return;
 	}
 	if (op_build(c, dlg_next_line(s, end, b), e, &sb) == 0)
-		dlg_add_call(c, tool, dlg_args1(dlg_param_pick(def, patch_params, 0), strbuf_str(&sb)),
-			     DIALECT, b);
+		dlg_add_call(c, tool,
+		             dlg_args1(dlg_param_pick(def, patch_params, 0), strbuf_str(&sb)),
+		             DIALECT, b);
 	strbuf_free(&sb);
 }
 

@@ -19,23 +19,36 @@
 #include "worker-tools/dialects/dlg_internal.h"
 
 static const struct dlg_ops *const dlg_table[] = {
-    &dlg_pythonic_ops, &dlg_xml_ops, &dlg_bash_block_ops, &dlg_opencode_patch_ops, &dlg_aider_ops,
-    &dlg_unified_diff_ops, &dlg_json_block_ops, &dlg_yaml_ops,
+    &dlg_pythonic_ops, &dlg_xml_ops,          &dlg_bash_block_ops, &dlg_opencode_patch_ops,
+    &dlg_aider_ops,    &dlg_unified_diff_ops, &dlg_json_block_ops, &dlg_yaml_ops,
 };
 #define NDIALECTS (sizeof(dlg_table) / sizeof(dlg_table[0]))
 
-const char *const dialect_names[] = {"pythonic",	     "xml",	     "bash_block",
-				     "opencode_patch",	     "aider_search_replace", "unified_diff",
-				     "json_block",	     "yaml_command", NULL};
+const char *const dialect_names[] = {"pythonic",
+                                     "xml",
+                                     "bash_block",
+                                     "opencode_patch",
+                                     "aider_search_replace",
+                                     "unified_diff",
+                                     "json_block",
+                                     "yaml_command",
+                                     NULL};
 
 /* Short names people type (kylecode apply --dialect diff). */
 static const struct {
 	const char *alias, *name;
 } dlg_aliases[] = {
-    {"python", "pythonic"},	  {"tool_call", "pythonic"},	 {"bash", "bash_block"},
-    {"diff", "unified_diff"},	  {"udiff", "unified_diff"},	 {"aider", "aider_search_replace"},
-    {"search_replace", "aider_search_replace"},		 {"opencode", "opencode_patch"},
-    {"apply_patch", "opencode_patch"}, {"anthropic_xml", "xml"}, {"json", "json_block"},
+    {"python", "pythonic"},
+    {"tool_call", "pythonic"},
+    {"bash", "bash_block"},
+    {"diff", "unified_diff"},
+    {"udiff", "unified_diff"},
+    {"aider", "aider_search_replace"},
+    {"search_replace", "aider_search_replace"},
+    {"opencode", "opencode_patch"},
+    {"apply_patch", "opencode_patch"},
+    {"anthropic_xml", "xml"},
+    {"json", "json_block"},
     {"yaml", "yaml_command"},
 };
 
@@ -161,7 +174,7 @@ is_enabled(const struct dlg_ops *o, const char *const *enabled)
 
 int
 dialect_parse_all(const char *text, const char *const *enabled, const cJSON *registry,
-		  struct dialect_result *out)
+                  struct dialect_result *out)
 {
 	struct slot sl[NDIALECTS];
 	struct dlg_ctx c;
@@ -178,7 +191,8 @@ dialect_parse_all(const char *text, const char *const *enabled, const cJSON *reg
 			sl[n++] = (struct slot){dlg_table[i], 0, 0, 0};
 	t = text_normalize(text ? text : "", &c.len);
 	c.text = t;
-	c.tools = cJSON_IsArray(registry) ? registry : cJSON_GetObjectItemCaseSensitive(registry, "tools");
+	c.tools = cJSON_IsArray(registry) ? registry
+	                                  : cJSON_GetObjectItemCaseSensitive(registry, "tools");
 	c.aliases = cJSON_GetObjectItemCaseSensitive(registry, "aliases");
 	c.out = out;
 	c.line_no = 1;

@@ -61,8 +61,8 @@ pylit_ident(const struct pylit *p, size_t at)
 	if (i >= p->end || !(isalpha((unsigned char)s[i]) || s[i] == '_'))
 		return 0;
 	while (i < p->end && (isalnum((unsigned char)s[i]) || s[i] == '_' ||
-			      ((s[i] == '-' || s[i] == '.') && i + 1 < p->end &&
-			       (isalpha((unsigned char)s[i + 1]) || s[i + 1] == '_'))))
+	                      ((s[i] == '-' || s[i] == '.') && i + 1 < p->end &&
+	                       (isalpha((unsigned char)s[i + 1]) || s[i + 1] == '_'))))
 		i++;
 	return i - at;
 }
@@ -110,8 +110,10 @@ pylit_value(struct pylit *p, int depth)
 	if (p->pos >= p->end)
 		pylit_fail(p, p->pos, "expected a value, found the end of the block");
 	else
-		pylit_fail(p, p->pos, "expected a value (a string, number, True/False/None, "
-				      "list or dict), found '%c'", ch);
+		pylit_fail(p, p->pos,
+		           "expected a value (a string, number, True/False/None, "
+		           "list or dict), found '%c'",
+		           ch);
 	return NULL;
 }
 
@@ -157,7 +159,8 @@ hex_n(struct pylit *p, int n)
 
 		if (!isxdigit((unsigned char)ch))
 			return -1;
-		v = v * 16 + (isdigit((unsigned char)ch) ? ch - '0' : tolower((unsigned char)ch) - 'a' + 10);
+		v = v * 16 +
+		    (isdigit((unsigned char)ch) ? ch - '0' : tolower((unsigned char)ch) - 'a' + 10);
 	}
 	p->pos += (size_t)n;
 	return v;
@@ -170,7 +173,8 @@ esc_unicode(struct pylit *p, int n, size_t at, struct strbuf *sb)
 	long cp = hex_n(p, n), lo;
 
 	if (cp < 0)
-		return pylit_fail(p, at, "bad escape: \\%c needs %d hex digits", n == 4 ? 'u' : 'U', n);
+		return pylit_fail(p, at, "bad escape: \\%c needs %d hex digits", n == 4 ? 'u' : 'U',
+		                  n);
 	if (cp >= 0xD800 && cp <= 0xDBFF && AT(p, 0) == '\\' && AT(p, 1) == 'u') {
 		size_t save = p->pos;
 
@@ -182,7 +186,8 @@ esc_unicode(struct pylit *p, int n, size_t at, struct strbuf *sb)
 			p->pos = save;
 	}
 	if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-		return pylit_fail(p, at, "bad escape: code point U+%04lX cannot be written as UTF-8", cp);
+		return pylit_fail(p, at,
+		                  "bad escape: code point U+%04lX cannot be written as UTF-8", cp);
 	if (cp == 0)
 		return pylit_fail(p, at, "NUL characters are not allowed in arguments");
 	utf8_put(sb, (unsigned long)cp);
@@ -229,7 +234,8 @@ read_escape(struct pylit *p, struct strbuf *sb)
 	if (ch == 'u' || ch == 'U')
 		return esc_unicode(p, ch == 'u' ? 4 : 8, at, sb);
 	if (ch == 'N')
-		return pylit_fail(p, at, "\\N{...} escapes are not supported; write the character itself");
+		return pylit_fail(p, at,
+		                  "\\N{...} escapes are not supported; write the character itself");
 	/* Python keeps unknown escapes as written (e.g. "\d" in a regex). */
 	strbuf_addc(sb, '\\');
 	p->pos--;
@@ -248,7 +254,8 @@ read_string1(struct pylit *p, struct strbuf *sb)
 		char ch = (char)tolower((unsigned char)AT(p, i));
 
 		if (ch == 'f')
-			return pylit_fail(p, at, "f-strings cannot be evaluated; use a plain string");
+			return pylit_fail(p, at,
+			                  "f-strings cannot be evaluated; use a plain string");
 		raw |= ch == 'r';
 	}
 	p->pos += np;
@@ -329,8 +336,8 @@ read_number(struct pylit *p)
 	}
 	while (p->pos < p->end && n + 1 < sizeof(buf) &&
 	       (isalnum((unsigned char)CUR(p)) || CUR(p) == '_' || CUR(p) == '.' ||
-		((CUR(p) == '-' || CUR(p) == '+') && n > 0 && base == 10 &&
-		 tolower((unsigned char)buf[n - 1]) == 'e'))) {
+	        ((CUR(p) == '-' || CUR(p) == '+') && n > 0 && base == 10 &&
+	         tolower((unsigned char)buf[n - 1]) == 'e'))) {
 		if (CUR(p) != '_')
 			buf[n++] = CUR(p);
 		p->pos++;
@@ -362,7 +369,8 @@ read_name(struct pylit *p)
 		return dlg_nn(cJSON_CreateFalse());
 	if ((n == 4 && (memcmp(s, "None", 4) == 0 || memcmp(s, "null", 4) == 0)))
 		return dlg_nn(cJSON_CreateNull());
-	pylit_fail(p, at, "unquoted name '%.*s' is not a value; put strings in quotes", (int)(n > 60 ? 60 : n), s);
+	pylit_fail(p, at, "unquoted name '%.*s' is not a value; put strings in quotes",
+	           (int)(n > 60 ? 60 : n), s);
 	return NULL;
 }
 

@@ -17,8 +17,8 @@
 
 struct pylit {
 	struct dlg_ctx *c;
-	size_t pos, end;  /* reading [pos, end) of c->text */
-	int failed;	  /* first error recorded in err/err_off */
+	size_t pos, end; /* reading [pos, end) of c->text */
+	int failed;      /* first error recorded in err/err_off */
 	size_t err_off;
 	char err[480];
 };

@@ -43,7 +43,8 @@ skip_string(const char *s, size_t len, size_t i)
 			return (size_t)-1;
 		} else if (s[i] == '\\') {
 			i += 2;
-		} else if (s[i] == q && (!triple || (i + 2 < len && s[i + 1] == q && s[i + 2] == q))) {
+		} else if (s[i] == q &&
+		           (!triple || (i + 2 < len && s[i + 1] == q && s[i + 2] == q))) {
 			return i + (triple ? 3 : 1);
 		} else {
 			i++;
@@ -131,23 +132,25 @@ positional_name(struct pylit *p, const char *name, int idx, size_t at)
 	int n = cJSON_GetArraySize(params);
 
 	if (def == NULL) {
-		pylit_fail(p, at, "positional argument %d of unknown tool '%s': write name=value", idx + 1, name);
+		pylit_fail(p, at, "positional argument %d of unknown tool '%s': write name=value",
+		           idx + 1, name);
 		return NULL;
 	}
 	if (idx >= n) {
-		pylit_fail(p, at, "%s takes %d argument%s; got a positional argument number %d", name, n,
-			   n == 1 ? "" : "s", idx + 1);
+		pylit_fail(p, at, "%s takes %d argument%s; got a positional argument number %d",
+		           name, n, n == 1 ? "" : "s", idx + 1);
 		return NULL;
 	}
 	pa = cJSON_GetArrayItem(params, idx);
-	return pa->string ? pa->string : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pa, "name"));
+	return pa->string ? pa->string
+	                  : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pa, "name"));
 }
 
 /* One argument: name=value or value. Appends to args; returns 0/-1. The
  * argument's name (for the next error) goes to label. */
 static int
 read_arg(struct pylit *p, const char *tool, cJSON *args, int *npos, int *saw_kw, char *label,
-	 size_t lablen)
+         size_t lablen)
 {
 	size_t at = p->pos, n = pylit_ident(p, p->pos), save = p->pos;
 	const char *key = NULL;
@@ -208,7 +211,8 @@ read_args(struct pylit *p, const char *tool, cJSON *args)
 		if (p->pos >= p->end)
 			break;
 		if (p->c->text[p->pos] != ')')
-			return pylit_fail(p, p->pos, "expected ')' or ',' after argument %s", label);
+			return pylit_fail(p, p->pos, "expected ')' or ',' after argument %s",
+			                  label);
 	}
 	if (p->pos >= p->end)
 		return pylit_fail(p, p->pos, "expected ')' to close the call to %s", tool);
@@ -227,7 +231,8 @@ read_call(struct pylit *p)
 	int rc;
 
 	if (n == 0)
-		return pylit_fail(p, at, "expected a tool call like name(arg=value), found '%c'", s[at]);
+		return pylit_fail(p, at, "expected a tool call like name(arg=value), found '%c'",
+		                  s[at]);
 	name = xstrndup(s + at, n);
 	/* default_api.read_file(...) and functions.read_file(...): the tool
 	 * is the last dotted component. */
@@ -261,7 +266,7 @@ parse_json_content(struct pylit *p)
 
 	if (v == NULL)
 		pylit_fail(p, p->pos + (ep && ep >= txt ? (size_t)(ep - txt) : 0),
-			   "the block holds neither a Python call nor valid JSON");
+		           "the block holds neither a Python call nor valid JSON");
 	else if (dlg_json_calls(p->c, v, DIALECT, p->pos, "TOOL_CALL") < 0)
 		p->failed = -1; /* reported by dlg_json_calls */
 	cJSON_Delete(v);
@@ -296,12 +301,13 @@ py_parse(struct dlg_ctx *c, size_t start, size_t end)
 	}
 	if (p.failed > 0)
 		dlg_add_error(c, DIALECT, p.err_off, "TOOL_CALL at line %d: %s (col %d)%s",
-			      dlg_line_at(c, p.err_off), p.err, dlg_col_at(c, p.err_off),
-			      closed ? "" : "; the block has no closing </TOOL_CALL>");
+		              dlg_line_at(c, p.err_off), p.err, dlg_col_at(c, p.err_off),
+		              closed ? "" : "; the block has no closing </TOOL_CALL>");
 	else if (ncalls == 0 && !p.failed)
-		dlg_add_error(c, DIALECT, open, "TOOL_CALL at line %d: empty block; write name(arg=value) "
-						"between <TOOL_CALL> and </TOOL_CALL>",
-			      dlg_line_at(c, open));
+		dlg_add_error(c, DIALECT, open,
+		              "TOOL_CALL at line %d: empty block; write name(arg=value) "
+		              "between <TOOL_CALL> and </TOOL_CALL>",
+		              dlg_line_at(c, open));
 }
 
 const struct dlg_ops dlg_pythonic_ops = {DIALECT, py_find, py_parse};

@@ -34,10 +34,22 @@ starts(const char *s, size_t a, size_t b, const char *p)
 static int
 is_header(const char *s, size_t a, size_t b)
 {
-	static const char *const h[] = {"diff --git ", "--- ", "+++ ", "index ", "new file mode",
-					"deleted file mode", "old mode", "new mode", "similarity index",
-					"dissimilarity index", "rename from ", "rename to ", "copy from ",
-					"copy to ", "Binary files ", NULL};
+	static const char *const h[] = {"diff --git ",
+	                                "--- ",
+	                                "+++ ",
+	                                "index ",
+	                                "new file mode",
+	                                "deleted file mode",
+	                                "old mode",
+	                                "new mode",
+	                                "similarity index",
+	                                "dissimilarity index",
+	                                "rename from ",
+	                                "rename to ",
+	                                "copy from ",
+	                                "copy to ",
+	                                "Binary files ",
+	                                NULL};
 	int i;
 
 	for (i = 0; h[i] != NULL; i++)
@@ -142,22 +154,23 @@ ud_check(struct dlg_ctx *c, size_t a, size_t b, size_t at)
 		} else if (starts(s, i, le, "@@")) {
 			hunks++;
 		} else if (starts(s, i, le, "rename ") || starts(s, i, le, "Binary files ") ||
-			   starts(s, i, le, "deleted file") || starts(s, i, le, "new file") ||
-			   starts(s, i, le, "old mode")) {
+		           starts(s, i, le, "deleted file") || starts(s, i, le, "new file") ||
+		           starts(s, i, le, "old mode")) {
 			other++;
 		}
 	}
 	if (file == (size_t)-1) {
 		dlg_add_error(c, DIALECT, at,
-			      "diff at line %d: no file header; start each file with '--- a/PATH' "
-			      "and '+++ b/PATH' lines (--- /dev/null for a new file)",
-			      dlg_line_at(c, at));
+		              "diff at line %d: no file header; start each file with '--- a/PATH' "
+		              "and '+++ b/PATH' lines (--- /dev/null for a new file)",
+		              dlg_line_at(c, at));
 		return -1;
 	}
 	if (hunks == 0 && other == 0) {
-		dlg_add_error(c, DIALECT, file, "diff at line %d: no hunk; each changed file needs "
-						"'@@ -OLD,N +NEW,M @@' hunks",
-			      dlg_line_at(c, file));
+		dlg_add_error(c, DIALECT, file,
+		              "diff at line %d: no hunk; each changed file needs "
+		              "'@@ -OLD,N +NEW,M @@' hunks",
+		              dlg_line_at(c, file));
 		return -1;
 	}
 	return 0;
@@ -169,7 +182,8 @@ ud_parse(struct dlg_ctx *c, size_t start, size_t end)
 	const char *s = c->text;
 	size_t a = start, b = end, la, lb, fe, i;
 	const cJSON *def = dlg_tool_pick(c, patch_tools);
-	const char *tool = def ? cJSON_GetStringValue(cJSON_GetObjectItem(def, "name")) : patch_tools[0];
+	const char *tool =
+	    def ? cJSON_GetStringValue(cJSON_GetObjectItem(def, "name")) : patch_tools[0];
 	char *patch;
 
 	/* Strip the fence (ours, or one taken in around a bare diff). */
@@ -185,7 +199,8 @@ ud_parse(struct dlg_ctx *c, size_t start, size_t end)
 	if (ud_check(c, a, b, start) < 0)
 		return;
 	patch = xstrndup(s + a, b - a);
-	dlg_add_call(c, tool, dlg_args1(dlg_param_pick(def, patch_params, 0), patch), DIALECT, start);
+	dlg_add_call(c, tool, dlg_args1(dlg_param_pick(def, patch_params, 0), patch), DIALECT,
+	             start);
 	free(patch);
 }
 

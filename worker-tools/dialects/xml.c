@@ -27,8 +27,8 @@
 
 struct tag {
 	size_t start, end;     /* '<' .. after '>' */
-	size_t na, nb;	       /* local name (after any prefix:) */
-	size_t aa, ab;	       /* attribute text */
+	size_t na, nb;         /* local name (after any prefix:) */
+	size_t aa, ab;         /* attribute text */
 	int close, self_close; /* </x>, <x/> */
 };
 
@@ -43,8 +43,8 @@ tag_at(const char *s, size_t len, size_t i, struct tag *t)
 	if (j < len && s[j] == '/')
 		t->close = 1, j++;
 	t->na = j;
-	while (j < len && (isalnum((unsigned char)s[j]) || s[j] == '_' || s[j] == '-' || s[j] == ':' ||
-			   s[j] == '.'))
+	while (j < len && (isalnum((unsigned char)s[j]) || s[j] == '_' || s[j] == '-' ||
+	                   s[j] == ':' || s[j] == '.'))
 		j++;
 	if (j == t->na || j - t->na > 128)
 		return 0;
@@ -79,7 +79,8 @@ find_close(const char *s, size_t len, size_t from, const char *name, size_t nlen
 	size_t i;
 
 	for (i = dlg_find(s, len, from, "</"); i != (size_t)-1; i = dlg_find(s, len, i + 2, "</"))
-		if (tag_at(s, len, i, t) && t->nb - t->na == nlen && memcmp(s + t->na, name, nlen) == 0)
+		if (tag_at(s, len, i, t) && t->nb - t->na == nlen &&
+		    memcmp(s + t->na, name, nlen) == 0)
 			return 1;
 	return 0;
 }
@@ -164,7 +165,8 @@ call_start(struct dlg_ctx *c, const struct tag *t, size_t *end)
 		nm = xstrndup(s + t->na, t->nb - t->na);
 		def = dlg_tool_find(c, nm);
 		free(nm);
-		if (def == NULL || (!t->self_close && !simple_form_follows(s, c->len, t->end, def, t)))
+		if (def == NULL ||
+		    (!t->self_close && !simple_form_follows(s, c->len, t->end, def, t)))
 			return 0;
 		if (t->self_close) {
 			*end = t->end;
@@ -224,7 +226,7 @@ xml_err(struct dlg_ctx *c, size_t at, const char *what)
  * after its close tag, or 0 after reporting. */
 static size_t
 read_param(struct dlg_ctx *c, const cJSON *def, const struct tag *t, size_t b, int invoke,
-	   cJSON *args)
+           cJSON *args)
 {
 	const char *s = c->text;
 	struct tag ct;
@@ -241,8 +243,9 @@ read_param(struct dlg_ctx *c, const cJSON *def, const struct tag *t, size_t b, i
 		return t->end;
 	}
 	if (!find_close(s, b, t->end, s + t->na, t->nb - t->na, &ct)) {
-		dlg_add_error(c, DIALECT, t->start, "XML call at line %d: <%.*s> for '%s' is not closed",
-			      dlg_line_at(c, t->start), (int)(t->nb - t->na), s + t->na, pname);
+		dlg_add_error(c, DIALECT, t->start,
+		              "XML call at line %d: <%.*s> for '%s' is not closed",
+		              dlg_line_at(c, t->start), (int)(t->nb - t->na), s + t->na, pname);
 		free(pname);
 		return 0;
 	}
@@ -268,8 +271,9 @@ read_params(struct dlg_ctx *c, const cJSON *def, size_t a, size_t b, int invoke,
 		if (i >= b)
 			return 0;
 		if (s[i] != '<' || !tag_at(s, b, i, &t) || t.close)
-			return xml_err(c, i, invoke ? "expected <parameter name=\"...\">value</parameter>"
-						    : "expected <PARAM>value</PARAM> elements");
+			return xml_err(c, i,
+			               invoke ? "expected <parameter name=\"...\">value</parameter>"
+			                      : "expected <PARAM>value</PARAM> elements");
 		if ((i = read_param(c, def, &t, b, invoke, args)) == 0)
 			return -1;
 	}
@@ -292,8 +296,9 @@ read_call(struct dlg_ctx *c, const struct tag *t, size_t limit, int invoke)
 	if (t->self_close) {
 		after = t->end;
 	} else if (!find_close(s, limit, t->end, s + t->na, t->nb - t->na, &ct)) {
-		dlg_add_error(c, DIALECT, t->start, "XML call at line %d: <%.*s> for '%s' is not closed",
-			      dlg_line_at(c, t->start), (int)(t->nb - t->na), s + t->na, name);
+		dlg_add_error(c, DIALECT, t->start,
+		              "XML call at line %d: <%.*s> for '%s' is not closed",
+		              dlg_line_at(c, t->start), (int)(t->nb - t->na), s + t->na, name);
 		after = 0;
 	} else if (read_params(c, dlg_tool_find(c, name), t->end, ct.start, invoke, args) < 0) {
 		after = 0;

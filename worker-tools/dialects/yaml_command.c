@@ -49,7 +49,8 @@ scalar_value(const yaml_node_t *n)
 		return dlg_nn(cJSON_CreateTrue());
 	if (!strcasecmp(v, "false"))
 		return dlg_nn(cJSON_CreateFalse());
-	if ((isdigit((unsigned char)v[0]) || ((v[0] == '-' || v[0] == '+') && isdigit((unsigned char)v[1])))) {
+	if ((isdigit((unsigned char)v[0]) ||
+	     ((v[0] == '-' || v[0] == '+') && isdigit((unsigned char)v[1])))) {
 		errno = 0;
 		d = strtod(v, &end);
 		if (*end == '\0' && errno == 0 && isfinite(d))
@@ -90,9 +91,11 @@ convert(struct conv *cv, const yaml_node_t *n, int depth)
 
 			if (k == NULL || k->type != YAML_SCALAR_NODE)
 				return cJSON_Delete(o), NULL;
-			if ((v = convert(cv, yaml_document_get_node(cv->doc, pr->value), depth + 1)) == NULL)
+			if ((v = convert(cv, yaml_document_get_node(cv->doc, pr->value),
+			                 depth + 1)) == NULL)
 				return cJSON_Delete(o), NULL;
-			cJSON_DeleteItemFromObjectCaseSensitive(o, (const char *)k->data.scalar.value);
+			cJSON_DeleteItemFromObjectCaseSensitive(o,
+			                                        (const char *)k->data.scalar.value);
 			cJSON_AddItemToObject(o, (const char *)k->data.scalar.value, v);
 		}
 		return o;
@@ -115,18 +118,21 @@ yaml_to_json(struct dlg_ctx *c, size_t a, size_t b, size_t at)
 	if (!yaml_parser_load(&ps, &doc)) {
 		size_t ep = a + (ps.problem_mark.index <= b - a ? ps.problem_mark.index : 0);
 
-		dlg_add_error(c, DIALECT, at, "YAML block at line %d: %s at line %d col %d (indent "
-					      "nested keys with spaces; quote strings holding ': ' or '#')",
-			      dlg_line_at(c, at), ps.problem ? ps.problem : "invalid YAML",
-			      dlg_line_at(c, ep), dlg_col_at(c, ep));
+		dlg_add_error(c, DIALECT, at,
+		              "YAML block at line %d: %s at line %d col %d (indent "
+		              "nested keys with spaces; quote strings holding ': ' or '#')",
+		              dlg_line_at(c, at), ps.problem ? ps.problem : "invalid YAML",
+		              dlg_line_at(c, ep), dlg_col_at(c, ep));
 		yaml_parser_delete(&ps);
 		return NULL;
 	}
 	v = convert(&cv, yaml_document_get_root_node(&doc), 0);
 	if (v == NULL)
-		dlg_add_error(c, DIALECT, at, "YAML block at line %d: %s", dlg_line_at(c, at),
-			      cv.budget < 0 ? "the document expands to too many nodes"
-					    : "the document is empty, too deeply nested, or has non-text keys");
+		dlg_add_error(
+		    c, DIALECT, at, "YAML block at line %d: %s", dlg_line_at(c, at),
+		    cv.budget < 0
+		        ? "the document expands to too many nodes"
+		        : "the document is empty, too deeply nested, or has non-text keys");
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&ps);
 	return v;
@@ -138,17 +144,20 @@ short_form(struct dlg_ctx *c, const cJSON *v, size_t at)
 {
 	const cJSON *k = v ? v->child : NULL;
 
-	if (!cJSON_IsObject(v) || k == NULL || k->next != NULL || dlg_tool_find(c, k->string) == NULL)
+	if (!cJSON_IsObject(v) || k == NULL || k->next != NULL ||
+	    dlg_tool_find(c, k->string) == NULL)
 		return 0;
 	if (!cJSON_IsObject(k) && !cJSON_IsNull(k)) {
-		dlg_add_error(c, DIALECT, at, "YAML block at line %d: the arguments of '%s' must be a "
-					      "mapping of parameter names to values",
-			      dlg_line_at(c, at), k->string);
+		dlg_add_error(c, DIALECT, at,
+		              "YAML block at line %d: the arguments of '%s' must be a "
+		              "mapping of parameter names to values",
+		              dlg_line_at(c, at), k->string);
 		return -1;
 	}
-	dlg_add_call(c, k->string, cJSON_IsObject(k) ? dlg_nn(cJSON_Duplicate(k, 1))
-						     : dlg_nn(cJSON_CreateObject()),
-		     DIALECT, at);
+	dlg_add_call(c, k->string,
+	             cJSON_IsObject(k) ? dlg_nn(cJSON_Duplicate(k, 1))
+	                               : dlg_nn(cJSON_CreateObject()),
+	             DIALECT, at);
 	return 1;
 }
 
@@ -181,7 +190,9 @@ looks_like_call(const struct dlg_ctx *c, size_t a, size_t b)
 	for (i = a; i < b; i = dlg_next_line(s, b, i)) {
 		for (j = i; j < b && (s[j] == ' ' || s[j] == '-'); j++)
 			;
-		for (k = j; k < b && k - j < 128 && (isalnum((unsigned char)s[k]) || strchr("_-.", s[k])); k++)
+		for (k = j;
+		     k < b && k - j < 128 && (isalnum((unsigned char)s[k]) || strchr("_-.", s[k]));
+		     k++)
 			;
 		if (k >= b || s[k] != ':' || k == j)
 			continue;
@@ -192,7 +203,7 @@ looks_like_call(const struct dlg_ctx *c, size_t a, size_t b)
 		if (!strcmp(key, "tool") || !strcmp(key, "tool_calls") ||
 		    (j == i && dlg_tool_find(c, key) != NULL) ||
 		    (!strcmp(key, "name") && (dlg_find(s, b, a, "args:") != (size_t)-1 ||
-					      dlg_find(s, b, a, "arguments:") != (size_t)-1)))
+		                              dlg_find(s, b, a, "arguments:") != (size_t)-1)))
 			return 1;
 	}
 	return 0;
@@ -207,8 +218,8 @@ ym_find(struct dlg_ctx *c, size_t from, size_t *start, size_t *end)
 	if (ls < from)
 		ls = dlg_next_line(s, c->len, from);
 	for (; ls < c->len; ls = dlg_next_line(s, c->len, ls)) {
-		if ((s[ls] == '`' || s[ls] == '~' || s[ls] == ' ') && fence_body(c, ls, &a, &b, end) &&
-		    looks_like_call(c, a, b)) {
+		if ((s[ls] == '`' || s[ls] == '~' || s[ls] == ' ') &&
+		    fence_body(c, ls, &a, &b, end) && looks_like_call(c, a, b)) {
 			*start = ls;
 			return 1;
 		}

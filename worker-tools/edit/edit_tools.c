@@ -220,9 +220,14 @@ et_replace(const struct tool_fs *fs, const struct tool_opts *o, const char *rel,
 		return;
 	}
 	if ((st = et_read(fs, rel, &f, r)) != 0) {
-		if (st == 1)
-			tool_res_fail(
-			    r, "%s: no such file (to create it, use an empty search text)", rel);
+		if (st == 1) {
+			struct strbuf sb = STRBUF_INIT;
+			tool_fs_suggest(fs, rel, &sb);
+			tool_res_fail(r,
+			              "%s: no such file%s (to create it, use an empty search text)",
+			              rel, strbuf_str(&sb));
+			strbuf_free(&sb);
+		}
 		return;
 	}
 	if (f.binary) {

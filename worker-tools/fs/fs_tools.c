@@ -101,9 +101,14 @@ static int
 fs_read_text(const struct tool_fs *fs, const char *rel, struct tool_fs_file *f, struct tool_res *r)
 {
 	char err[TOOL_FS_ERRLEN];
+	int missing;
 
-	if (tool_fs_file_read(fs, rel, f, NULL, err, sizeof(err)) == -1) {
-		tool_res_fail(r, "%s", err);
+	if (tool_fs_file_read(fs, rel, f, &missing, err, sizeof(err)) == -1) {
+		struct strbuf sb = STRBUF_INIT;
+		if (missing)
+			tool_fs_suggest(fs, rel, &sb);
+		tool_res_fail(r, "%s%s", err, strbuf_str(&sb));
+		strbuf_free(&sb);
 		return -1;
 	}
 	if (f->binary) {

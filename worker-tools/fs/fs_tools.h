@@ -42,6 +42,10 @@ int tool_fs_walk(const struct tool_fs *fs, const char *rel_dir, int maxdepth, to
  * last component. */
 int tool_fs_glob_match(const char *pattern, const char *rel);
 
+/* Appends "; did you mean a.py, A.txt?" with up to 3 names of rel's
+ * directory like rel's last component (nothing when none is). */
+void tool_fs_suggest(const struct tool_fs *fs, const char *rel, struct strbuf *sb);
+
 /* Argument getters (absent -> default; wrong type -> -1 with message). */
 int tool_arg_str(const cJSON *args, const char *name, int required, const char **out,
                  struct tool_res *r);

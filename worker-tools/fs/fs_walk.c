@@ -2,8 +2,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -207,4 +209,58 @@ tool_fs_glob_match(const char *pattern, const char *rel)
 	if (strchr(pattern, '/') == NULL)
 		return glob_braces(pattern, base ? base + 1 : rel, 0);
 	return glob_braces(pattern, rel, 0);
+}
+
+/* How alike two names are for a "did you mean": 3 for the same name in
+ * another case, 2 for the same stem with another extension, else the
+ * length of the common prefix when it is at least 3 bytes. */
+static size_t
+suggest_score(const char *want, const char *name)
+{
+	const char *dw = strrchr(want, '.'), *dn = strrchr(name, '.');
+	size_t sw = dw ? (size_t)(dw - want) : strlen(want),
+	       sn = dn ? (size_t)(dn - name) : strlen(name), i;
+
+	if (strcasecmp(want, name) == 0)
+		return 1000;
+	if (sw == sn && sw > 0 && strncmp(want, name, sw) == 0)
+		return 500;
+	for (i = 0; want[i] && want[i] == name[i]; i++)
+		;
+	return i >= 3 ? i : 0;
+}
+
+void
+tool_fs_suggest(const struct tool_fs *fs, const char *rel, struct strbuf *sb)
+{
+	char err[TOOL_FS_ERRLEN], **names;
+	const char *base;
+	size_t n, i, k, best[3] = {0, 0, 0}, idx[3] = {0, 0, 0}, sc;
+	int dfd;
+
+	if ((dfd = tool_fs_open_parent(fs, rel, 0, &base, err, sizeof(err))) == -1)
+		return;
+	names = walk_names(dfd, &n);
+	close(dfd);
+	for (i = 0; i < n && n < 100000; i++) {
+		if ((sc = suggest_score(base, names[i])) == 0)
+			continue;
+		for (k = 0; k < 3 && sc <= best[k]; k++)
+			;
+		if (k == 3)
+			continue;
+		memmove(best + k + 1, best + k, (2 - k) * sizeof(size_t));
+		memmove(idx + k + 1, idx + k, (2 - k) * sizeof(size_t));
+		best[k] = sc;
+		idx[k] = i;
+	}
+	for (k = 0; k < 3 && best[k] > 0; k++) {
+		char *d = tool_fs_name_display(names[idx[k]]);
+		strbuf_addf(sb, "%s%.*s%s%s", k ? ", " : "; did you mean ", (int)(base - rel), rel,
+		            d, k + 1 < 3 && best[k + 1] > 0 ? "" : "?");
+		free(d);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 }
