@@ -6,6 +6,7 @@
  * interpreted; everything it accepts has been checked here. */
 #include "ipc/ipc.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +167,46 @@ msg_hdr_check(const struct ipc_hdr *h, size_t len, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+msg_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Rationale: with a duplicate key, which value counts depends on the
+ * reader (cJSON takes the first, others the last); a check made on one
+ * and a use of the other is the classic parser-differential hole. Such a
+ * body is refused. Sorting keeps this O(n log n) per object. Numbers that
+ * overflow a double (1e999) are refused too: they become infinities that
+ * later casts to int turn into anything. */
+static int
+msg_dupkeys(const cJSON *j)
+{
+	const cJSON *c;
+	const char **names;
+	size_t n = 0, i;
+	int dup = 0;
+
+	for (c = j->child; c != NULL; c = c->next) {
+		if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && msg_dupkeys(c))
+			return 1;
+		if (cJSON_IsNumber(c) && !isfinite(c->valuedouble))
+			return 1;
+		n++;
+	}
+	if (!cJSON_IsObject(j) || n < 2)
+		return 0;
+	if ((names = malloc(n * sizeof(*names))) == NULL)
+		return 1;
+	for (c = j->child, i = 0; c != NULL; c = c->next)
+		names[i++] = c->string != NULL ? c->string : "";
+	qsort(names, n, sizeof(*names), msg_name_cmp);
+	for (i = 1; i < n && !dup; i++)
+		dup = strcmp(names[i - 1], names[i]) == 0;
+	free(names);
+	return dup;
+}
+
 void *
 ipc_msg_encode(const struct ipc_hdr *h, const cJSON *body, size_t *len)
 {
@@ -228,6 +269,11 @@ ipc_msg_decode(const void *buf, size_t len, struct ipc_hdr *h, char *err, size_t
 		end++;
 	if (end != body + h->body_len || !cJSON_IsObject(j)) {
 		msg_seterr(err, errlen, "body is not one JSON object");
+		cJSON_Delete(j);
+		return NULL;
+	}
+	if (msg_dupkeys(j)) {
+		msg_seterr(err, errlen, "body has a duplicate key or a number out of range");
 		cJSON_Delete(j);
 		return NULL;
 	}

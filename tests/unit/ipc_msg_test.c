@@ -232,6 +232,18 @@ Test(ipc_msg, rejects_invalid_json_and_trailing_bytes)
 	expect_bad_body("{\"a\":\"\0\"}", 9);
 }
 
+Test(ipc_msg, rejects_duplicate_keys_at_any_depth)
+{
+	expect_bad_body("{\"a\":1,\"a\":2}", 13);
+	expect_bad_body("{\"x\":[{\"k\":1,\"j\":0,\"k\":2}]}", 27);
+}
+
+Test(ipc_msg, rejects_numbers_that_overflow_a_double)
+{
+	expect_bad_body("{\"t\":1e999}", 12);
+	expect_bad_body("{\"t\":[-1e999]}", 14);
+}
+
 Test(ipc_msg, accepts_trailing_whitespace)
 {
 	struct ipc_hdr h;
