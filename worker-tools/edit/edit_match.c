@@ -451,11 +451,11 @@ edit_try_level(struct edit_matcher *m, const struct tool_hunk *h, int level, siz
 		if (level != EDIT_LEVEL_INDENT || edit_indent_delta(m->t, h, &p, out))
 			c[ok++] = c[i];
 	}
-	if (total > kept)
-		ok += total - kept; /* not checked, but they exist */
-	for (i = 0; i < ok && i < kept; i++)
+	for (i = 0; i < ok; i++)
 		if (c[i] == hint)
 			pick = hint;
+	if (total > kept)
+		ok += total - kept; /* not checked, but they exist */
 	if (ok > 1 && pick == (size_t)-1 && total > kept && hint != (size_t)-1 && hint >= lo &&
 	    hint + p.n <= m->t->n && seg_equal(&m->lv[level], &p, 0, p.n, hint))
 		pick = hint; /* the hint may lie beyond the candidates kept */
