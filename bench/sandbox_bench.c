@@ -6,6 +6,9 @@
  *                  same binds, no capabilities, the jail's seccomp program)
  *   runsc-do       raw `runsc --rootless --network=none do /bin/true`
  *   runsc-driver   the runsc driver (OCI bundle + runsc run)
+ *   jail-session   one command through a running kylecode-sandbox over IPC
+ *                  (what each command of an agent session costs: request,
+ *                  jail, reply)
  * interleaved in one run (round i runs each variant once), so machine
  * noise hits all of them alike. Prints medians, p90 and the ratios the
  * issue sets targets for: jail/bwrap (<= 1.0) and runsc-driver/runsc-do
@@ -22,10 +25,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "supervisor/proc.h"
 #include "worker-sandbox/sbx_int.h"
 
-enum { V_FORK, V_JAIL, V_BWRAP, V_RUNSC_DO, V_RUNSC_DRV, NV };
-static const char *const vname[NV] = {"fork+exec", "jail", "bwrap", "runsc-do", "runsc-driver"};
+enum { V_FORK, V_JAIL, V_SESSION, V_BWRAP, V_RUNSC_DO, V_RUNSC_DRV, NV };
+static const char *const vname[NV] = {"fork+exec", "jail", "jail-session", "bwrap",
+				      "runsc-do", "runsc-driver"};
 
 static double
 now_ms(void)
@@ -155,6 +160,23 @@ run_bwrap(const char *ws, int bpf_fd)
 }
 
 static int
+run_session(struct sup *sup)
+{
+	cJSON *body = cJSON_Parse("{\"argv\":[\"/bin/true\"],\"stream\":false}"), *reply = NULL;
+	char err[256];
+	int rc = sup_call(sup, SUP_SANDBOX, IPC_T_SBX_EXEC, body, 30000, 0, &reply, NULL, NULL,
+			  err, sizeof err);
+	const cJSON *ec = cJSON_GetObjectItemCaseSensitive(reply, "exit_code");
+
+	if (rc != IPC_OK)
+		fprintf(stderr, "sandbox_bench: session: %s\n", err);
+	rc = rc == IPC_OK && cJSON_IsNumber(ec) ? ec->valueint : -1;
+	cJSON_Delete(reply);
+	cJSON_Delete(body);
+	return rc;
+}
+
+static int
 cmp_d(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -178,6 +200,8 @@ main(int argc, char **argv)
 	                    "/bin/true",      NULL};
 	struct sbx_config cfg = {0};
 	struct sbx *jail, *runsc = NULL;
+	struct sup_opts so = {0};
+	struct sup *sup;
 	double *t[NV], med[NV];
 	int rounds = 30, use_runsc = 1, i, v, bpf_fd, nv;
 
@@ -199,6 +223,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "sandbox_bench: jail: %s\n", err);
 		return 1;
 	}
+	so.workspace = ws;
+	so.driver = "jail";
+	if ((sup = sup_start(SUP_ROLE_BIT(SUP_SANDBOX), &so, err, sizeof err)) == NULL) {
+		fprintf(stderr, "sandbox_bench: kylecode-sandbox: %s\n", err);
+		return 1;
+	}
 	cfg.driver = SBX_RUNSC;
 	if (use_runsc && access("/usr/bin/runsc", X_OK) == 0)
 		runsc = sbx_factory_create(&cfg, err, sizeof err);
@@ -208,9 +238,10 @@ main(int argc, char **argv)
 	for (i = 0; i < rounds; i++) {
 		for (v = 0; v < nv; v++) {
 			double t0 = now_ms();
-			int rc = v == V_FORK       ? spawn_wait(true_av, NULL)
-			         : v == V_JAIL     ? run_sbx(jail)
-			         : v == V_BWRAP    ? run_bwrap(ws, bpf_fd)
+			int rc = v == V_FORK      ? spawn_wait(true_av, NULL)
+			         : v == V_JAIL    ? run_sbx(jail)
+			         : v == V_SESSION ? run_session(sup)
+			         : v == V_BWRAP   ? run_bwrap(ws, bpf_fd)
 			         : v == V_RUNSC_DO ? spawn_wait(runsc_av, ws)
 			                           : run_sbx(runsc);
 
@@ -222,20 +253,23 @@ main(int argc, char **argv)
 		}
 	}
 	printf("sandbox_bench: /bin/true, %d interleaved rounds\n", rounds);
-	printf("%-14s %10s %10s\n", "variant", "median ms", "p90 ms");
+	printf("%-14s %10s %10s %10s\n", "variant", "min ms", "median ms", "p90 ms");
 	for (v = 0; v < nv; v++) {
 		double p90;
 
 		med[v] = pct(t[v], rounds, 0.5);
 		p90 = pct(t[v], rounds, 0.9);
-		printf("%-14s %10.2f %10.2f\n", vname[v], med[v], p90);
+		printf("%-14s %10.2f %10.2f %10.2f\n", vname[v], t[v][0], med[v], p90);
 	}
 	printf("ratio jail / bwrap          = %.2f  (target <= 1.00)\n",
 	       med[V_JAIL] / med[V_BWRAP]);
 	printf("ratio jail / fork+exec      = %.2f\n", med[V_JAIL] / med[V_FORK]);
+	printf("ratio jail-session / bwrap  = %.2f  (per command in a session, IPC included)\n",
+	       med[V_SESSION] / med[V_BWRAP]);
 	if (runsc != NULL)
 		printf("ratio runsc-driver / runsc-do = %.2f  (target <= 1.20)\n",
 		       med[V_RUNSC_DRV] / med[V_RUNSC_DO]);
+	sup_stop(sup);
 	sbx_free(jail);
 	sbx_free(runsc);
 	rmdir(ws);
