@@ -13,13 +13,17 @@
 
 static const char dialect_fuzz_registry[] =
     "{\"tools\":["
-    "{\"name\":\"read_file\",\"parameters\":[{\"name\":\"path\"},{\"name\":\"offset\",\"type\":\"integer\"},"
+    "{\"name\":\"read_file\",\"parameters\":[{\"name\":\"path\"},{\"name\":\"offset\",\"type\":"
+    "\"integer\"},"
     "{\"name\":\"limit\",\"type\":\"integer\"}]},"
-    "{\"name\":\"list_dir\",\"parameters\":[{\"name\":\"path\"},{\"name\":\"depth\",\"type\":\"integer\"}]},"
+    "{\"name\":\"list_dir\",\"parameters\":[{\"name\":\"path\"},{\"name\":\"depth\",\"type\":"
+    "\"integer\"}]},"
     "{\"name\":\"apply_unified_patch\",\"parameters\":[{\"name\":\"patch\"}]},"
-    "{\"name\":\"apply_search_replace\",\"parameters\":[{\"name\":\"file_name\"},{\"name\":\"search\"},"
+    "{\"name\":\"apply_search_replace\",\"parameters\":[{\"name\":\"file_name\"},{\"name\":"
+    "\"search\"},"
     "{\"name\":\"replace\"}]},"
-    "{\"name\":\"run_shell\",\"parameters\":[{\"name\":\"command\"},{\"name\":\"timeout\",\"type\":\"integer\"}]},"
+    "{\"name\":\"run_shell\",\"parameters\":[{\"name\":\"command\"},{\"name\":\"timeout\",\"type\":"
+    "\"integer\"}]},"
     "{\"name\":\"bash\",\"parameters\":[{\"name\":\"command\"}]},"
     "{\"name\":\"patch\",\"parameters\":[{\"name\":\"patchText\"}]},"
     "{\"name\":\"lsp-diagnostics\",\"parameters\":[]},"
@@ -33,13 +37,11 @@ dialect_fuzz_check(const struct dialect_result *r)
 {
 	const cJSON *c;
 
-	cJSON_ArrayForEach(c, r->calls)
-		if (!cJSON_IsString(cJSON_GetObjectItem(c, "name")) ||
-		    !cJSON_IsObject(cJSON_GetObjectItem(c, "args")))
-			abort();
-	cJSON_ArrayForEach(c, r->errors)
-		if (!cJSON_IsString(cJSON_GetObjectItem(c, "message")))
-			abort();
+	cJSON_ArrayForEach(c, r->calls) if (!cJSON_IsString(cJSON_GetObjectItem(c, "name")) ||
+	                                    !cJSON_IsObject(cJSON_GetObjectItem(c, "args")))
+	    abort();
+	cJSON_ArrayForEach(c, r->errors) if (!cJSON_IsString(cJSON_GetObjectItem(c, "message")))
+	    abort();
 }
 
 static inline int
@@ -65,11 +67,11 @@ dialect_fuzz_one(const char *name, const uint8_t *data, size_t size)
 	return 0;
 }
 
-#define DIALECT_FUZZER(name)                                                                   \
-	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);                          \
-	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                           \
-	{                                                                                      \
-		return dialect_fuzz_one(name, data, size);                                     \
+#define DIALECT_FUZZER(name)                                                                       \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);                              \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                               \
+	{                                                                                          \
+		return dialect_fuzz_one(name, data, size);                                         \
 	}
 
 #endif

@@ -46,20 +46,28 @@ struct apply_opts {
 /* The built-in tool set (see the header comment). */
 static const char APPLY_BUILTIN_TOOLS[] =
     "{\"tools\":["
-    "{\"name\":\"read_file\",\"blocking\":false,\"parameters\":[{\"name\":\"path\",\"type\":\"string\","
-    "\"required\":true},{\"name\":\"offset\",\"type\":\"integer\"},{\"name\":\"limit\",\"type\":\"integer\"}]},"
-    "{\"name\":\"list_dir\",\"blocking\":false,\"parameters\":[{\"name\":\"path\",\"type\":\"string\","
+    "{\"name\":\"read_file\",\"blocking\":false,\"parameters\":[{\"name\":\"path\",\"type\":"
+    "\"string\","
+    "\"required\":true},{\"name\":\"offset\",\"type\":\"integer\"},{\"name\":\"limit\",\"type\":"
+    "\"integer\"}]},"
+    "{\"name\":\"list_dir\",\"blocking\":false,\"parameters\":[{\"name\":\"path\",\"type\":"
+    "\"string\","
     "\"required\":true},{\"name\":\"depth\",\"type\":\"integer\",\"default\":1}]},"
-    "{\"name\":\"create_file\",\"blocking\":true,\"parameters\":[{\"name\":\"path\",\"type\":\"string\","
+    "{\"name\":\"create_file\",\"blocking\":true,\"parameters\":[{\"name\":\"path\",\"type\":"
+    "\"string\","
     "\"required\":true}]},"
-    "{\"name\":\"create_file_from_block\",\"blocking\":true,\"parameters\":[{\"name\":\"file_name\","
-    "\"type\":\"string\",\"required\":true},{\"name\":\"content\",\"type\":\"string\",\"required\":true}]},"
+    "{\"name\":\"create_file_from_block\",\"blocking\":true,\"parameters\":[{\"name\":\"file_"
+    "name\","
+    "\"type\":\"string\",\"required\":true},{\"name\":\"content\",\"type\":\"string\",\"required\":"
+    "true}]},"
     "{\"name\":\"apply_unified_patch\",\"blocking\":true,\"parameters\":[{\"name\":\"patch\","
     "\"type\":\"string\",\"required\":true}]},"
     "{\"name\":\"apply_search_replace\",\"blocking\":true,\"parameters\":[{\"name\":\"file_name\","
-    "\"type\":\"string\",\"required\":true},{\"name\":\"search\",\"type\":\"string\",\"required\":true},"
+    "\"type\":\"string\",\"required\":true},{\"name\":\"search\",\"type\":\"string\",\"required\":"
+    "true},"
     "{\"name\":\"replace\",\"type\":\"string\",\"required\":true}]},"
-    "{\"name\":\"run_shell\",\"blocking\":true,\"max_per_turn\":1,\"manipulations\":[\"shell.exec\"],"
+    "{\"name\":\"run_shell\",\"blocking\":true,\"max_per_turn\":1,\"manipulations\":[\"shell."
+    "exec\"],"
     "\"parameters\":[{\"name\":\"command\",\"type\":\"string\",\"required\":true},"
     "{\"name\":\"timeout\",\"type\":\"integer\",\"default\":60}]},"
     "{\"name\":\"mark_task_complete\",\"blocking\":true,\"max_per_turn\":1,\"parameters\":[]}],"
@@ -70,32 +78,35 @@ static const char APPLY_BUILTIN_TOOLS[] =
 static void
 apply_usage(FILE *f)
 {
-	fprintf(f, "usage: kylecode apply [--workspace DIR] [--dialect NAME] [--config FILE] [--json] < TEXT\n");
+	fprintf(f, "usage: kylecode apply [--workspace DIR] [--dialect NAME] [--config FILE] "
+	           "[--json] < TEXT\n");
 	if (f != stdout)
 		return;
-	fprintf(f,
-		"\nParses tool calls and patches in TEXT (stdin) and applies the file and edit\n"
-		"calls beneath the workspace, all-or-nothing per patch.\n\n"
-		"  --workspace DIR  the directory edits may touch (default: .)\n"
-		"  --dialect NAME   only this dialect (default: auto = all): pythonic,\n"
-		"                   bash_block, unified_diff (diff), aider_search_replace\n"
-		"                   (aider), opencode_patch (opencode), xml, json_block,\n"
-		"                   yaml_command; docs/DIALECTS.md describes each\n"
-		"  --config FILE    take the tool registry, aliases and concurrency from a\n"
-		"                   kylecode config (default: the reference defs/ tools)\n"
-		"  --json           print the worker's reply as JSON\n\n"
-		"Shell calls are listed but never run (use `kylecode exec`).\n"
-		"Exit status: 0 all applied; 1 a call failed, was refused or none was found;\n"
-		"2 usage; 3 config error.\n");
+	fprintf(f, "\nParses tool calls and patches in TEXT (stdin) and applies the file and edit\n"
+	           "calls beneath the workspace, all-or-nothing per patch.\n\n"
+	           "  --workspace DIR  the directory edits may touch (default: .)\n"
+	           "  --dialect NAME   only this dialect (default: auto = all): pythonic,\n"
+	           "                   bash_block, unified_diff (diff), aider_search_replace\n"
+	           "                   (aider), opencode_patch (opencode), xml, json_block,\n"
+	           "                   yaml_command; docs/DIALECTS.md describes each\n"
+	           "  --config FILE    take the tool registry, aliases and concurrency from a\n"
+	           "                   kylecode config (default: the reference defs/ tools)\n"
+	           "  --json           print the worker's reply as JSON\n\n"
+	           "Shell calls are listed but never run (use `kylecode exec`).\n"
+	           "Exit status: 0 all applied; 1 a call failed, was refused or none was found;\n"
+	           "2 usage; 3 config error.\n");
 }
 
 static int
 apply_parse_args(int argc, char **argv, struct apply_opts *o)
 {
 	static const struct option lopts[] = {
-	    {"workspace", required_argument, NULL, 'w'}, {"dialect", required_argument, NULL, 'd'},
-	    {"config", required_argument, NULL, 'c'},	 {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},		 {NULL, 0, NULL, 0},
+	    {"workspace", required_argument, NULL, 'w'},
+	    {"dialect", required_argument, NULL, 'd'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int ch;
 
@@ -105,17 +116,30 @@ apply_parse_args(int argc, char **argv, struct apply_opts *o)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "w:d:c:jh", lopts, NULL)) != -1) {
 		switch (ch) {
-		case 'w': o->workspace = optarg; break;
-		case 'd': o->dialect = optarg; break;
-		case 'c': o->config = optarg; break;
-		case 'j': o->json = 1; break;
-		case 'h': apply_usage(stdout); return 1;
-		default: apply_usage(stderr); return -1;
+		case 'w':
+			o->workspace = optarg;
+			break;
+		case 'd':
+			o->dialect = optarg;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'h':
+			apply_usage(stdout);
+			return 1;
+		default:
+			apply_usage(stderr);
+			return -1;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "kylecode apply: unexpected argument '%s' (the text comes on stdin)\n",
-			argv[optind]);
+		fprintf(stderr,
+		        "kylecode apply: unexpected argument '%s' (the text comes on stdin)\n",
+		        argv[optind]);
 		apply_usage(stderr);
 		return -1;
 	}
@@ -133,7 +157,7 @@ apply_read_stdin(void)
 	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0) {
 		if (sb.len + n > APPLY_MAX_INPUT) {
 			fprintf(stderr, "kylecode apply: input larger than %u MiB; split it\n",
-				APPLY_MAX_INPUT >> 20);
+			        APPLY_MAX_INPUT >> 20);
 			strbuf_free(&sb);
 			return NULL;
 		}
@@ -178,7 +202,8 @@ apply_config_body(const char *path)
 	x = kc_cfg_get(kc_config_root(c), "concurrency");
 	cJSON_AddItemToObject(b, "concurrency", x ? cJSON_Duplicate(x, 1) : cJSON_CreateObject());
 	x = kc_cfg_get(kc_config_root(c), "tools.dialects.create_file_policy");
-	cJSON_AddItemToObject(b, "create_file_policy", x ? cJSON_Duplicate(x, 1) : cJSON_CreateObject());
+	cJSON_AddItemToObject(b, "create_file_policy",
+	                      x ? cJSON_Duplicate(x, 1) : cJSON_CreateObject());
 	cJSON_AddBoolToObject(b, "allow_network_tools", 0);
 	cJSON_AddBoolToObject(b, "git_writable", 0);
 out:
@@ -220,10 +245,11 @@ apply_report(const cJSON *rep, int quiet)
 		while (olen > 0 && (out[olen - 1] == '\n' || out[olen - 1] == ' '))
 			olen--;
 		if (!quiet)
-			printf("%s %s %s (%s, line %d)%s%.*s\n", ok ? "ok  " : "FAIL", jstr(e, "id"),
-			       jstr(c, "name"), jstr(c, "dialect"),
-			       (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "line")),
-			       olen > 0 ? ": " : "", olen, out);
+			printf(
+			    "%s %s %s (%s, line %d)%s%.*s\n", ok ? "ok  " : "FAIL", jstr(e, "id"),
+			    jstr(c, "name"), jstr(c, "dialect"),
+			    (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "line")),
+			    olen > 0 ? ": " : "", olen, out);
 		bad += !ok;
 		nfail += !ok;
 		n++;
@@ -258,7 +284,7 @@ apply_send(const struct apply_opts *o, const cJSON *cfg, const char *text, cJSON
 	cJSON_AddStringToObject(body, "text", text);
 	cJSON_AddStringToObject(body, "dialect", o->dialect);
 	rc = sup_call(s, SUP_TOOLS, IPC_T_TOOLS_APPLY, body, APPLY_TIMEOUT_MS, 0, reply, NULL, NULL,
-		      err, sizeof(err));
+	              err, sizeof(err));
 	cJSON_Delete(body);
 	if (rc != IPC_OK) {
 		const char *why = rc == IPC_E_REMOTE ? jstr(*reply, "error") : err;

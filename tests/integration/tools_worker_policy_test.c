@@ -28,7 +28,8 @@ under_filter(int (*fn)(void))
 
 	cr_assert_neq(pid, -1);
 	if (pid == 0) {
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || tool_policy_install_seccomp() != 0)
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+		    tool_policy_install_seccomp() != 0)
 			_exit(100);
 		_exit(fn());
 	}
@@ -43,8 +44,8 @@ assert_killed(int st, const char *what)
 	(void)st;
 	cr_skip("%s: sanitizer builds log instead of killing", what);
 #else
-	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "%s was not killed by the filter (status %#x)",
-		  what, st);
+	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+	          "%s was not killed by the filter (status %#x)", what, st);
 #endif
 }
 
@@ -72,7 +73,10 @@ do_inet(void)
 static int
 do_exec_mem(void)
 {
-	return mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED ? 0 : 1;
+	return mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) !=
+	               MAP_FAILED
+	           ? 0
+	           : 1;
 }
 
 static void *
@@ -88,7 +92,8 @@ do_allowed(void)
 	pthread_t th;
 	int fd = mkstemp(path), s;
 
-	if (fd < 0 || write(fd, "x", 1) != 1 || fsync(fd) != 0 || close(fd) != 0 || unlink(path) != 0)
+	if (fd < 0 || write(fd, "x", 1) != 1 || fsync(fd) != 0 || close(fd) != 0 ||
+	    unlink(path) != 0)
 		return 2;
 	if (pthread_create(&th, NULL, thread_fn, NULL) != 0 || pthread_join(th, NULL) != 0)
 		return 3;

@@ -15,18 +15,25 @@
  * concurrency section. */
 static const char CONFIG[] =
     "{\"tools\":["
-    "{\"name\":\"read_file\",\"blocking\":false,\"parameters\":[{\"name\":\"path\",\"required\":true},"
+    "{\"name\":\"read_file\",\"blocking\":false,\"parameters\":[{\"name\":\"path\",\"required\":"
+    "true},"
     "{\"name\":\"offset\"},{\"name\":\"limit\"}]},"
-    "{\"name\":\"list_dir\",\"blocking\":false,\"parameters\":[{\"name\":\"path\",\"required\":true},"
+    "{\"name\":\"list_dir\",\"blocking\":false,\"parameters\":[{\"name\":\"path\",\"required\":"
+    "true},"
     "{\"name\":\"depth\"}]},"
-    "{\"name\":\"create_file_from_block\",\"blocking\":true,\"parameters\":[{\"name\":\"file_name\","
+    "{\"name\":\"create_file_from_block\",\"blocking\":true,\"parameters\":[{\"name\":\"file_"
+    "name\","
     "\"required\":true},{\"name\":\"content\",\"required\":true}]},"
-    "{\"name\":\"apply_unified_patch\",\"blocking\":true,\"parameters\":[{\"name\":\"patch\",\"required\":true}]},"
-    "{\"name\":\"run_shell\",\"blocking\":true,\"max_per_turn\":1,\"parameters\":[{\"name\":\"command\","
+    "{\"name\":\"apply_unified_patch\",\"blocking\":true,\"parameters\":[{\"name\":\"patch\","
     "\"required\":true}]},"
-    "{\"name\":\"webfetch\",\"blocking\":false,\"parameters\":[{\"name\":\"url\",\"required\":true}]}],"
+    "{\"name\":\"run_shell\",\"blocking\":true,\"max_per_turn\":1,\"parameters\":[{\"name\":"
+    "\"command\","
+    "\"required\":true}]},"
+    "{\"name\":\"webfetch\",\"blocking\":false,\"parameters\":[{\"name\":\"url\",\"required\":true}"
+    "]}],"
     "\"aliases\":{\"patch\":\"apply_unified_patch\"},"
-    "\"concurrency\":{\"groups\":[{\"name\":\"fs_reads\",\"match_tools\":[\"read_file\",\"list_dir\"],"
+    "\"concurrency\":{\"groups\":[{\"name\":\"fs_reads\",\"match_tools\":[\"read_file\",\"list_"
+    "dir\"],"
     "\"max_parallel\":2}],\"nonblocking_tools\":[\"read_file\",\"list_dir\"]},"
     "\"allow_network_tools\":false}";
 
@@ -93,22 +100,29 @@ Test(tools_worker, parse_returns_calls_kinds_violations_and_plan, .init = setup_
 	cJSON *rep;
 	char *plan;
 
-	cr_assert_eq(call(IPC_T_TOOLS_PARSE,
-			  "{\"text\":\"Look:\\n<TOOL_CALL> read_file(path=\\\"a.c\\\") </TOOL_CALL>\\n"
-			  "<TOOL_CALL> list_dir(\\\".\\\") </TOOL_CALL>\\n<BASH>make</BASH>\\n<BASH>make test</BASH>\\n"
-			  "<TOOL_CALL> read_file(path=) </TOOL_CALL>\","
-			  "\"native_calls\":[{\"id\":\"n1\",\"name\":\"read_file\",\"arguments\":\"{\\\"path\\\":\\\"b\\\"}\"}],"
-			  "\"mode\":\"build\"}",
-			  &rep),
-		     IPC_OK);
+	cr_assert_eq(
+	    call(IPC_T_TOOLS_PARSE,
+	         "{\"text\":\"Look:\\n<TOOL_CALL> read_file(path=\\\"a.c\\\") </TOOL_CALL>\\n"
+	         "<TOOL_CALL> list_dir(\\\".\\\") </TOOL_CALL>\\n<BASH>make</BASH>\\n<BASH>make "
+	         "test</BASH>\\n"
+	         "<TOOL_CALL> read_file(path=) </TOOL_CALL>\","
+	         "\"native_calls\":[{\"id\":\"n1\",\"name\":\"read_file\",\"arguments\":\"{"
+	         "\\\"path\\\":\\\"b\\\"}\"}],"
+	         "\"mode\":\"build\"}",
+	         &rep),
+	    IPC_OK);
 	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(rep, "calls")), 5);
-	cr_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(rep, "calls"), 2), "kind"), "shell");
-	cr_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(rep, "calls"), 4), "id"), "n1");
+	cr_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(rep, "calls"), 2), "kind"),
+	                 "shell");
+	cr_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(rep, "calls"), 4), "id"),
+	                 "n1");
 	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(rep, "errors")), 1);
-	cr_assert_str_eq(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(rep, "violations"), 0), "rule"),
-			 "max_per_turn");
+	cr_assert_str_eq(
+	    jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(rep, "violations"), 0), "rule"),
+	    "max_per_turn");
 	plan = cJSON_PrintUnformatted(cJSON_GetObjectItem(rep, "batches"));
-	cr_assert_str_eq(plan, "[[0],[1],[2],[4]]", "a blocking shell call makes the turn sequential");
+	cr_assert_str_eq(plan, "[[0],[1],[2],[4]]",
+	                 "a blocking shell call makes the turn sequential");
 	cr_assert_str_eq(jstr(rep, "message"), "Look:");
 	free(plan);
 	cJSON_Delete(rep);
@@ -121,10 +135,10 @@ Test(tools_worker, exec_writes_and_reads_beneath_the_workspace, .init = setup_co
 	FILE *f;
 
 	cr_assert_eq(call(IPC_T_TOOLS_EXEC,
-			  "{\"call\":{\"id\":\"call_1\",\"name\":\"create_file_from_block\","
-			  "\"args\":{\"file_name\":\"src/hello.txt\",\"content\":\"hi\\n\"}}}",
-			  &rep),
-		     IPC_OK);
+	                  "{\"call\":{\"id\":\"call_1\",\"name\":\"create_file_from_block\","
+	                  "\"args\":{\"file_name\":\"src/hello.txt\",\"content\":\"hi\\n\"}}}",
+	                  &rep),
+	             IPC_OK);
 	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(rep, "ok")), "%s", jstr(rep, "error"));
 	cr_assert_str_eq(jstr(rep, "id"), "call_1");
 	cJSON_Delete(rep);
@@ -134,9 +148,10 @@ Test(tools_worker, exec_writes_and_reads_beneath_the_workspace, .init = setup_co
 	fclose(f);
 	cr_assert_str_eq(buf, "hi\n");
 	cr_assert_eq(call(IPC_T_TOOLS_EXEC,
-			  "{\"call\":{\"id\":\"c2\",\"name\":\"read_file\",\"args\":{\"path\":\"src/hello.txt\"}}}",
-			  &rep),
-		     IPC_OK);
+	                  "{\"call\":{\"id\":\"c2\",\"name\":\"read_file\",\"args\":{\"path\":"
+	                  "\"src/hello.txt\"}}}",
+	                  &rep),
+	             IPC_OK);
 	cr_assert(strstr(jstr(rep, "output"), "hi") != NULL);
 	cJSON_Delete(rep);
 }
@@ -146,17 +161,18 @@ Test(tools_worker, exec_refuses_paths_out_of_the_workspace, .init = setup_conf, 
 	cJSON *rep;
 
 	cr_assert_eq(call(IPC_T_TOOLS_EXEC,
-			  "{\"call\":{\"id\":\"x\",\"name\":\"create_file_from_block\","
-			  "\"args\":{\"file_name\":\"../kc_escape.txt\",\"content\":\"x\"}}}",
-			  &rep),
-		     IPC_OK);
+	                  "{\"call\":{\"id\":\"x\",\"name\":\"create_file_from_block\","
+	                  "\"args\":{\"file_name\":\"../kc_escape.txt\",\"content\":\"x\"}}}",
+	                  &rep),
+	             IPC_OK);
 	cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(rep, "ok")));
 	cJSON_Delete(rep);
 	cr_assert_eq(access("/tmp/kc_escape.txt", F_OK), -1);
 	cr_assert_eq(call(IPC_T_TOOLS_EXEC,
-			  "{\"call\":{\"id\":\"y\",\"name\":\"read_file\",\"args\":{\"path\":\"/etc/passwd\"}}}",
-			  &rep),
-		     IPC_OK);
+	                  "{\"call\":{\"id\":\"y\",\"name\":\"read_file\",\"args\":{\"path\":\"/"
+	                  "etc/passwd\"}}}",
+	                  &rep),
+	             IPC_OK);
 	cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(rep, "ok")));
 	cJSON_Delete(rep);
 }
@@ -165,15 +181,18 @@ Test(tools_worker, shell_and_webfetch_never_run_here, .init = setup_conf, .fini 
 {
 	cJSON *rep;
 
-	cr_assert_eq(call(IPC_T_TOOLS_EXEC,
-			  "{\"call\":{\"id\":\"s\",\"name\":\"run_shell\",\"args\":{\"command\":\"id\"}}}", &rep),
-		     IPC_E_REMOTE);
+	cr_assert_eq(
+	    call(IPC_T_TOOLS_EXEC,
+	         "{\"call\":{\"id\":\"s\",\"name\":\"run_shell\",\"args\":{\"command\":\"id\"}}}",
+	         &rep),
+	    IPC_E_REMOTE);
 	cr_assert_str_eq(jstr(rep, "code"), "denied");
 	cJSON_Delete(rep);
 	cr_assert_eq(call(IPC_T_TOOLS_EXEC,
-			  "{\"call\":{\"id\":\"w\",\"name\":\"webfetch\",\"args\":{\"url\":\"http://127.0.0.1/\"}}}",
-			  &rep),
-		     IPC_OK);
+	                  "{\"call\":{\"id\":\"w\",\"name\":\"webfetch\",\"args\":{\"url\":\"http:/"
+	                  "/127.0.0.1/\"}}}",
+	                  &rep),
+	             IPC_OK);
 	cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(rep, "ok")));
 	cr_assert(strstr(jstr(rep, "error"), "webfetch is disabled") != NULL);
 	cJSON_Delete(rep);
@@ -186,8 +205,9 @@ Test(tools_worker, bad_requests_are_answered_not_fatal, .init = setup_conf, .fin
 	cr_assert_eq(call(IPC_T_TOOLS_PARSE, "{\"text\": 5}", &rep), IPC_E_REMOTE);
 	cr_assert_str_eq(jstr(rep, "code"), "bad_request");
 	cJSON_Delete(rep);
-	cr_assert_eq(call(IPC_T_TOOLS_PARSE, "{\"text\": \"x\", \"dialects\": [\"klingon\"]}", &rep),
-		     IPC_E_REMOTE);
+	cr_assert_eq(
+	    call(IPC_T_TOOLS_PARSE, "{\"text\": \"x\", \"dialects\": [\"klingon\"]}", &rep),
+	    IPC_E_REMOTE);
 	cr_assert(strstr(jstr(rep, "error"), "unknown dialect 'klingon'") != NULL);
 	cJSON_Delete(rep);
 	cr_assert_eq(call(IPC_T_TOOLS_EXEC, "{\"call\": []}", &rep), IPC_E_REMOTE);

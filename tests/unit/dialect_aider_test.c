@@ -5,9 +5,10 @@ Test(dialect_aider, fenced_block_with_file_name_before_the_fence)
 {
 	struct parsed p;
 
-	parse_with(&p, REG_DEFS, "aider_search_replace",
-		   "I'll change the return value.\n\nsrc/foo.py\n```python\n<<<<<<< SEARCH\ndef a():\n"
-		   "    pass\n=======\ndef a():\n    return 1\n>>>>>>> REPLACE\n```\nDone.");
+	parse_with(
+	    &p, REG_DEFS, "aider_search_replace",
+	    "I'll change the return value.\n\nsrc/foo.py\n```python\n<<<<<<< SEARCH\ndef a():\n"
+	    "    pass\n=======\ndef a():\n    return 1\n>>>>>>> REPLACE\n```\nDone.");
 	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
 	cr_assert_eq(ncalls(&p), 1);
 	cr_assert_str_eq(call_name(&p, 0), "apply_search_replace");
@@ -24,8 +25,8 @@ Test(dialect_aider, name_inside_fence_decorated_and_several_blocks)
 	struct parsed p;
 
 	parse_with(&p, REG_OC, "aider_search_replace",
-		   "```c\n**lib/a.c**\n<<<<<<< SEARCH\nint x;\n=======\nlong x;\n>>>>>>> REPLACE\n"
-		   "<<<<<<< SEARCH\nint y;\n=======\n>>>>>>> REPLACE\n```\n");
+	           "```c\n**lib/a.c**\n<<<<<<< SEARCH\nint x;\n=======\nlong x;\n>>>>>>> REPLACE\n"
+	           "<<<<<<< SEARCH\nint y;\n=======\n>>>>>>> REPLACE\n```\n");
 	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
 	cr_assert_eq(ncalls(&p), 2);
 	cr_assert_str_eq(call_name(&p, 0), "edit");
@@ -42,7 +43,7 @@ Test(dialect_aider, empty_search_creates_file_and_miscounted_markers)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "aider_search_replace",
-		   "new.txt\n<<<<<< SEARCH\n========\nhello\n>>>>>>>> REPLACE\n");
+	           "new.txt\n<<<<<< SEARCH\n========\nhello\n>>>>>>>> REPLACE\n");
 	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
 	cr_assert_str_eq(call_sarg(&p, 0, "search"), "");
 	cr_assert_str_eq(call_sarg(&p, 0, "replace"), "hello\n");
@@ -54,7 +55,7 @@ Test(dialect_aider, conflict_markers_in_content_are_kept)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "aider_search_replace",
-		   "a.md\n<<<<<<< SEARCH\nx = \"=======\"\n=======\ny\n>>>>>>> REPLACE\n");
+	           "a.md\n<<<<<<< SEARCH\nx = \"=======\"\n=======\ny\n>>>>>>> REPLACE\n");
 	cr_assert_str_eq(call_sarg(&p, 0, "search"), "x = \"=======\"\n");
 	parsed_free(&p);
 }
@@ -63,11 +64,13 @@ Test(dialect_aider, error_missing_divider)
 {
 	struct parsed p;
 
-	parse_with(&p, REG_DEFS, "aider_search_replace", "a.c\n<<<<<<< SEARCH\nx\n>>>>>>> REPLACE\n");
+	parse_with(&p, REG_DEFS, "aider_search_replace",
+	           "a.c\n<<<<<<< SEARCH\nx\n>>>>>>> REPLACE\n");
 	cr_assert_eq(ncalls(&p), 0);
-	cr_assert_str_eq(err_msg(&p, 0), "SEARCH/REPLACE block at line 2: missing '======='; a block is "
-					 "'<<<<<<< SEARCH', the old lines, '=======', the new lines, "
-					 "'>>>>>>> REPLACE'");
+	cr_assert_str_eq(err_msg(&p, 0),
+	                 "SEARCH/REPLACE block at line 2: missing '======='; a block is "
+	                 "'<<<<<<< SEARCH', the old lines, '=======', the new lines, "
+	                 "'>>>>>>> REPLACE'");
 	parsed_free(&p);
 }
 
@@ -85,7 +88,7 @@ Test(dialect_aider, error_no_file_name)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "aider_search_replace",
-		   "Change this:\n\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n");
+	           "Change this:\n\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n");
 	cr_assert_eq(ncalls(&p), 0);
 	assert_contains(err_msg(&p, 0), "SEARCH/REPLACE block at line 3: no file name");
 	parsed_free(&p);

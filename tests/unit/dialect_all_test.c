@@ -17,9 +17,12 @@ static const char MIXED[] =
 Test(dialect_all, calls_come_in_text_order_with_their_dialects)
 {
 	static const char *const want[][2] = {
-	    {"read_file", "pythonic"},	      {"apply_unified_patch", "unified_diff"},
-	    {"apply_search_replace", "aider_search_replace"}, {"apply_unified_patch", "opencode_patch"},
-	    {"list_dir", "json_block"},	      {"run_shell", "bash_block"},
+	    {"read_file", "pythonic"},
+	    {"apply_unified_patch", "unified_diff"},
+	    {"apply_search_replace", "aider_search_replace"},
+	    {"apply_unified_patch", "opencode_patch"},
+	    {"list_dir", "json_block"},
+	    {"run_shell", "bash_block"},
 	};
 	struct parsed p;
 	char id[16];
@@ -30,10 +33,12 @@ Test(dialect_all, calls_come_in_text_order_with_their_dialects)
 	cr_assert_eq(ncalls(&p), 6);
 	for (i = 0; i < 6; i++) {
 		cr_assert_str_eq(call_name(&p, i), want[i][0], "call %d", i);
-		cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(call_at(&p, i), "dialect")),
-				 want[i][1], "call %d", i);
+		cr_assert_str_eq(
+		    cJSON_GetStringValue(cJSON_GetObjectItem(call_at(&p, i), "dialect")),
+		    want[i][1], "call %d", i);
 		snprintf(id, sizeof(id), "call_%d", i + 1);
-		cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(call_at(&p, i), "id")), id);
+		cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(call_at(&p, i), "id")),
+		                 id);
 	}
 	cr_assert_eq(call_line(&p, 5), 24);
 	cr_assert_str_eq(message(&p), "I'll read the file first.\n\nDone.");
@@ -73,7 +78,8 @@ Test(dialect_all, crlf_message_keeps_lines_and_values)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, NULL,
-		   "a\r\nb\r\n<TOOL_CALL> read_file(path=\"x\\r\\n\")\r\n</TOOL_CALL>\r\n<BASH>\r\nls\r\n</BASH>\r\n");
+	           "a\r\nb\r\n<TOOL_CALL> "
+	           "read_file(path=\"x\\r\\n\")\r\n</TOOL_CALL>\r\n<BASH>\r\nls\r\n</BASH>\r\n");
 	cr_assert_eq(nerrors(&p), 0);
 	cr_assert_eq(call_line(&p, 0), 3);
 	cr_assert_str_eq(call_sarg(&p, 0, "path"), "x\r\n", "escapes still give CR");
@@ -98,7 +104,8 @@ Test(dialect_all, errors_and_calls_mix_without_losing_either)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, NULL,
-		   "<TOOL_CALL> read_file(path=) </TOOL_CALL>\n<BASH>ls</BASH>\n```json\n{\"tool\": }\n```\n");
+	           "<TOOL_CALL> read_file(path=) "
+	           "</TOOL_CALL>\n<BASH>ls</BASH>\n```json\n{\"tool\": }\n```\n");
 	cr_assert_eq(ncalls(&p), 1);
 	cr_assert_eq(nerrors(&p), 2);
 	cr_assert_eq(err_line(&p, 0), 1);
@@ -139,8 +146,9 @@ Test(dialect_all, errors_are_capped_and_counted)
 
 Test(dialect_all, many_unclosed_blocks_stay_linear)
 {
-	static const char *const units[] = {"<BASH> ls\n", "*** Begin Patch\n", "<read_file><",
-					    "<TOOL_CALL> read_file(path='x) \n", "<invoke name=\"a\">"};
+	static const char *const units[] = {"<BASH> ls\n", "*** Begin Patch\n", "<read_file><path>",
+	                                    "<TOOL_CALL> read_file(path='x) \n",
+	                                    "<invoke name=\"a\">"};
 	size_t n = 512 * 1024, k, i;
 	char *text = malloc(n + 64);
 	time_t t0 = time(NULL);

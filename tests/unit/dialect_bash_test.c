@@ -30,8 +30,9 @@ Test(dialect_bash, fence_and_command_wrapper_are_unwrapped)
 {
 	struct parsed p;
 
-	parse_with(&p, REG_DEFS, "bash_block",
-		   "<BASH>\n```bash\ncd src\nmake\n```\n</BASH>\n<BASH><command>echo hi</command></BASH>");
+	parse_with(
+	    &p, REG_DEFS, "bash_block",
+	    "<BASH>\n```bash\ncd src\nmake\n```\n</BASH>\n<BASH><command>echo hi</command></BASH>");
 	cr_assert_eq(ncalls(&p), 2);
 	cr_assert_str_eq(call_sarg(&p, 0, "command"), "cd src\nmake");
 	cr_assert_str_eq(call_sarg(&p, 1, "command"), "echo hi");
@@ -43,8 +44,9 @@ Test(dialect_bash, heredoc_and_quotes_are_kept_verbatim)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "bash_block",
-		   "<BASH>\ncat > a.txt <<'EOF'\n<tag> \"x\" 'y' $HOME\nEOF\n</BASH>");
-	cr_assert_str_eq(call_sarg(&p, 0, "command"), "cat > a.txt <<'EOF'\n<tag> \"x\" 'y' $HOME\nEOF");
+	           "<BASH>\ncat > a.txt <<'EOF'\n<tag> \"x\" 'y' $HOME\nEOF\n</BASH>");
+	cr_assert_str_eq(call_sarg(&p, 0, "command"),
+	                 "cat > a.txt <<'EOF'\n<tag> \"x\" 'y' $HOME\nEOF");
 	parsed_free(&p);
 }
 
@@ -54,8 +56,9 @@ Test(dialect_bash, unclosed_block_is_refused_and_the_rest_still_read)
 
 	parse_with(&p, REG_DEFS, "bash_block", "<BASH>\nrm -rf build\n\n<BASH>make</BASH>");
 	cr_assert_eq(nerrors(&p), 1);
-	cr_assert_str_eq(err_msg(&p, 0), "BASH at line 1: missing </BASH>; the command was not run. "
-					 "Close every <BASH> block with </BASH>");
+	cr_assert_str_eq(err_msg(&p, 0),
+	                 "BASH at line 1: missing </BASH>; the command was not run. "
+	                 "Close every <BASH> block with </BASH>");
 	cr_assert_eq(ncalls(&p), 1);
 	cr_assert_str_eq(call_sarg(&p, 0, "command"), "make");
 	parsed_free(&p);

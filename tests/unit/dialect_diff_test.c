@@ -2,7 +2,8 @@
  * the shape checks. */
 #include "tests/unit/dialect_testutil.h"
 
-static const char DIFF1[] = "--- a/src/x.c\n+++ b/src/x.c\n@@ -1,3 +1,3 @@\n int a;\n-int b;\n+long b;\n int c;\n";
+static const char DIFF1[] =
+    "--- a/src/x.c\n+++ b/src/x.c\n@@ -1,3 +1,3 @@\n int a;\n-int b;\n+long b;\n int c;\n";
 
 Test(dialect_diff, fenced_diff_becomes_apply_unified_patch)
 {
@@ -23,10 +24,11 @@ Test(dialect_diff, fenced_diff_becomes_apply_unified_patch)
 Test(dialect_diff, bare_git_diff_with_dev_null_and_blank_context_lines)
 {
 	struct parsed p;
-	const char *text = "diff --git a/new.c b/new.c\nnew file mode 100644\nindex 0000000..e69de29\n"
-			   "--- /dev/null\n+++ b/new.c\n@@ -0,0 +1,3 @@\n+int main(void)\n+{\n+}\n"
-			   "diff --git a/old.c b/old.c\n--- a/old.c\n+++ b/old.c\n@@ -1,4 +1,4 @@\n a\n\n-b\n+c\n"
-			   "That is all.\n";
+	const char *text =
+	    "diff --git a/new.c b/new.c\nnew file mode 100644\nindex 0000000..e69de29\n"
+	    "--- /dev/null\n+++ b/new.c\n@@ -0,0 +1,3 @@\n+int main(void)\n+{\n+}\n"
+	    "diff --git a/old.c b/old.c\n--- a/old.c\n+++ b/old.c\n@@ -1,4 +1,4 @@\n a\n\n-b\n+c\n"
+	    "That is all.\n";
 
 	parse_with(&p, REG_DEFS, "unified_diff", text);
 	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
@@ -75,8 +77,9 @@ Test(dialect_diff, error_fence_without_file_header)
 
 	parse_with(&p, REG_DEFS, "unified_diff", "x\n```diff\n@@ -1 +1 @@\n-a\n+b\n```");
 	cr_assert_eq(ncalls(&p), 0);
-	cr_assert_str_eq(err_msg(&p, 0), "diff at line 2: no file header; start each file with "
-					 "'--- a/PATH' and '+++ b/PATH' lines (--- /dev/null for a new file)");
+	cr_assert_str_eq(err_msg(&p, 0),
+	                 "diff at line 2: no file header; start each file with "
+	                 "'--- a/PATH' and '+++ b/PATH' lines (--- /dev/null for a new file)");
 	parsed_free(&p);
 }
 
@@ -93,7 +96,8 @@ Test(dialect_diff, crlf_message_is_read_as_lf)
 {
 	struct parsed p;
 
-	parse_with(&p, REG_DEFS, "unified_diff", "```diff\r\n--- a/x\r\n+++ b/x\r\n@@ -1 +1 @@\r\n-a\r\n+b\r\n```\r\n");
+	parse_with(&p, REG_DEFS, "unified_diff",
+	           "```diff\r\n--- a/x\r\n+++ b/x\r\n@@ -1 +1 @@\r\n-a\r\n+b\r\n```\r\n");
 	cr_assert_eq(nerrors(&p), 0);
 	cr_assert_str_eq(call_sarg(&p, 0, "patch"), "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n");
 	parsed_free(&p);

@@ -18,12 +18,14 @@ Test(dialect_native, keeps_provider_ids_and_parses_arguments)
 	struct parsed p;
 
 	native(&p, REG_DEFS,
-	       "[{\"id\":\"call_abc\",\"name\":\"read_file\",\"arguments\":\"{\\\"path\\\":\\\"a.c\\\"}\"},"
+	       "[{\"id\":\"call_abc\",\"name\":\"read_file\",\"arguments\":\"{\\\"path\\\":\\\"a."
+	       "c\\\"}\"},"
 	       " {\"id\":\"\",\"name\":\"edit\",\"arguments\":{\"file_name\":\"x\"}},"
 	       " {\"id\":\"call_z\",\"name\":\"mark_task_complete\",\"arguments\":\"\"}]");
 	cr_assert_eq(nerrors(&p), 0);
 	cr_assert_eq(ncalls(&p), 3);
-	cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(call_at(&p, 0), "id")), "call_abc");
+	cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(call_at(&p, 0), "id")),
+	                 "call_abc");
 	cr_assert_str_eq(call_sarg(&p, 0, "path"), "a.c");
 	cr_assert_str_eq(call_name(&p, 1), "apply_search_replace", "aliases resolve");
 	cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(call_at(&p, 1), "id")), "call_2");
@@ -36,15 +38,19 @@ Test(dialect_native, bad_json_arguments_give_line_and_column)
 	struct parsed p;
 
 	native(&p, REG_DEFS,
-	       "[{\"id\":\"call_1\",\"name\":\"read_file\",\"arguments\":\"{\\\"path\\\":\\n \\\"a.c\\\"\"},"
+	       "[{\"id\":\"call_1\",\"name\":\"read_file\",\"arguments\":\"{\\\"path\\\":\\n "
+	       "\\\"a.c\\\"\"},"
 	       " {\"id\":\"call_2\",\"name\":\"read_file\",\"arguments\":\"[1,2]\"},"
 	       " {\"id\":\"call_3\",\"arguments\":\"{}\"}]");
 	cr_assert_eq(ncalls(&p), 0);
 	cr_assert_eq(nerrors(&p), 3);
-	cr_assert_str_eq(err_msg(&p, 0), "native call 1 'read_file' (id call_1): arguments are not valid "
-					 "JSON at line 2 col 7");
-	cr_assert_str_eq(err_msg(&p, 1), "native call 2 'read_file' (id call_2): arguments must be a "
-					 "JSON object of parameter names to values");
-	cr_assert_str_eq(err_msg(&p, 2), "native call 3 '?' (id call_3): the call has no tool name");
+	cr_assert_str_eq(err_msg(&p, 0),
+	                 "native call 1 'read_file' (id call_1): arguments are not valid "
+	                 "JSON at line 2 col 7");
+	cr_assert_str_eq(err_msg(&p, 1),
+	                 "native call 2 'read_file' (id call_2): arguments must be a "
+	                 "JSON object of parameter names to values");
+	cr_assert_str_eq(err_msg(&p, 2),
+	                 "native call 3 '?' (id call_3): the call has no tool name");
 	parsed_free(&p);
 }

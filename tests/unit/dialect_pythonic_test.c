@@ -9,9 +9,9 @@ Test(dialect_pythonic, reads_keyword_call_and_keeps_prose)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "pythonic",
-		   "Let me look at the entry point.\n"
-		   "<TOOL_CALL> read_file(path=\"src/main.c\", offset=10) </TOOL_CALL>\n"
-		   "Then I will fix it.");
+	           "Let me look at the entry point.\n"
+	           "<TOOL_CALL> read_file(path=\"src/main.c\", offset=10) </TOOL_CALL>\n"
+	           "Then I will fix it.");
 	cr_assert_eq(nerrors(&p), 0);
 	cr_assert_eq(ncalls(&p), 1);
 	cr_assert_str_eq(call_name(&p, 0), "read_file");
@@ -28,7 +28,8 @@ Test(dialect_pythonic, several_calls_in_one_block_and_positional_args)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "pythonic",
-		   "<TOOL_CALL>\nlist_dir(\".\", 2)\nread_file('Makefile'); read_file(\"a.h\",)\n</TOOL_CALL>");
+	           "<TOOL_CALL>\nlist_dir(\".\", 2)\nread_file('Makefile'); "
+	           "read_file(\"a.h\",)\n</TOOL_CALL>");
 	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
 	cr_assert_eq(ncalls(&p), 3);
 	cr_assert_str_eq(call_sarg(&p, 0, "path"), ".");
@@ -43,12 +44,14 @@ Test(dialect_pythonic, string_escapes_and_quote_forms)
 {
 	struct parsed p;
 
-	parse_with(&p, REG_DEFS, "pythonic",
-		   "<TOOL_CALL> create_file_from_block(file_name='a.txt', content=\"\"\"it's \"quoted\"\n"
-		   "\\tT\\x41\\u00e9\\U0001F600\\\\\\'\\\"\"\"\" 'x' r\"raw\\n\" '\\101\\q') </TOOL_CALL>");
+	parse_with(
+	    &p, REG_DEFS, "pythonic",
+	    "<TOOL_CALL> create_file_from_block(file_name='a.txt', content=\"\"\"it's \"quoted\"\n"
+	    "\\tT\\x41\\u00e9\\U0001F600\\\\\\'\\\"\"\"\" 'x' r\"raw\\n\" '\\101\\q') "
+	    "</TOOL_CALL>");
 	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
 	cr_assert_str_eq(call_sarg(&p, 0, "content"),
-			 "it's \"quoted\"\n\tTA\xc3\xa9\xf0\x9f\x98\x80\\'\"xraw\\nA\\q");
+	                 "it's \"quoted\"\n\tTA\xc3\xa9\xf0\x9f\x98\x80\\'\"xraw\\nA\\q");
 	parsed_free(&p);
 }
 
@@ -57,7 +60,7 @@ Test(dialect_pythonic, surrogate_pair_escape_joins)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "pythonic",
-		   "<TOOL_CALL> create_file(path=\"\\ud83d\\ude00.txt\") </TOOL_CALL>");
+	           "<TOOL_CALL> create_file(path=\"\\ud83d\\ude00.txt\") </TOOL_CALL>");
 	cr_assert_eq(nerrors(&p), 0);
 	cr_assert_str_eq(call_sarg(&p, 0, "path"), "\xf0\x9f\x98\x80.txt");
 	parsed_free(&p);
@@ -68,16 +71,18 @@ Test(dialect_pythonic, numbers_constants_lists_tuples_dicts)
 	struct parsed p;
 	const cJSON *v;
 
-	parse_with(&p, REG_OC, "pythonic",
-		   "<TOOL_CALL> list(path=None, ignore=['*.o', (\"a\", -1.5e2), {'k': [True, False]},"
-		   " 0x1F, -7, 1_000, .5, ],) </TOOL_CALL>");
+	parse_with(
+	    &p, REG_OC, "pythonic",
+	    "<TOOL_CALL> list(path=None, ignore=['*.o', (\"a\", -1.5e2), {'k': [True, False]},"
+	    " 0x1F, -7, 1_000, .5, ],) </TOOL_CALL>");
 	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
 	cr_assert(cJSON_IsNull(call_arg(&p, 0, "path")));
 	v = call_arg(&p, 0, "ignore");
 	cr_assert_eq(cJSON_GetArraySize(v), 7);
 	cr_assert_str_eq(cJSON_GetArrayItem(v, 0)->valuestring, "*.o");
 	cr_assert_eq(cJSON_GetArrayItem(cJSON_GetArrayItem(v, 1), 1)->valuedouble, -150.0);
-	cr_assert(cJSON_IsTrue(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(v, 2), "k"), 0)));
+	cr_assert(cJSON_IsTrue(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(v, 2), "k"), 0)));
 	cr_assert_eq(cJSON_GetArrayItem(v, 3)->valuedouble, 31);
 	cr_assert_eq(cJSON_GetArrayItem(v, 4)->valuedouble, -7);
 	cr_assert_eq(cJSON_GetArrayItem(v, 5)->valuedouble, 1000);
@@ -89,9 +94,10 @@ Test(dialect_pythonic, close_tag_inside_a_string_does_not_end_the_block)
 {
 	struct parsed p;
 
-	parse_with(&p, REG_DEFS, "pythonic",
-		   "<TOOL_CALL> create_file_from_block(file_name=\"doc.md\", content=\"use </TOOL_CALL> "
-		   "and ```diff fences\") </TOOL_CALL> after");
+	parse_with(
+	    &p, REG_DEFS, "pythonic",
+	    "<TOOL_CALL> create_file_from_block(file_name=\"doc.md\", content=\"use </TOOL_CALL> "
+	    "and ```diff fences\") </TOOL_CALL> after");
 	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
 	cr_assert_str_eq(call_sarg(&p, 0, "content"), "use </TOOL_CALL> and ```diff fences");
 	cr_assert_str_eq(message(&p), "after");
@@ -103,10 +109,11 @@ Test(dialect_pythonic, alias_and_dotted_names_resolve)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "pythonic",
-		   "<tool_call>default_api.patch(patch=\"--- a/x\")</tool_call>");
+	           "<tool_call>default_api.patch(patch=\"--- a/x\")</tool_call>");
 	cr_assert_eq(nerrors(&p), 0);
 	cr_assert_str_eq(call_name(&p, 0), "apply_unified_patch");
-	cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(call_at(&p, 0), "written_name")), "patch");
+	cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(call_at(&p, 0), "written_name")),
+	                 "patch");
 	parsed_free(&p);
 }
 
@@ -125,7 +132,7 @@ Test(dialect_pythonic, fence_inside_the_block_is_ignored)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "pythonic",
-		   "<TOOL_CALL>\n```python\nread_file(path=\"x\")\n```\n</TOOL_CALL>");
+	           "<TOOL_CALL>\n```python\nread_file(path=\"x\")\n```\n</TOOL_CALL>");
 	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
 	cr_assert_eq(ncalls(&p), 1);
 	parsed_free(&p);
@@ -136,7 +143,8 @@ Test(dialect_pythonic, json_inside_a_tool_call_tag_is_read_as_json)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "pythonic",
-		   "<tool_call>\n{\"name\": \"read_file\", \"arguments\": {\"path\": \"a.c\"}}\n</tool_call>");
+	           "<tool_call>\n{\"name\": \"read_file\", \"arguments\": {\"path\": "
+	           "\"a.c\"}}\n</tool_call>");
 	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
 	cr_assert_str_eq(call_sarg(&p, 0, "path"), "a.c");
 	parsed_free(&p);
@@ -158,11 +166,11 @@ Test(dialect_pythonic, error_missing_comma_names_argument_line_and_column)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "pythonic",
-		   "intro\n\n<TOOL_CALL> read_file(path=\"src/main.c\" offset=10) </TOOL_CALL>");
+	           "intro\n\n<TOOL_CALL> read_file(path=\"src/main.c\" offset=10) </TOOL_CALL>");
 	cr_assert_eq(ncalls(&p), 0);
 	cr_assert_eq(nerrors(&p), 1);
 	cr_assert_str_eq(err_msg(&p, 0),
-			 "TOOL_CALL at line 3: expected ')' or ',' after argument 'path' (col 41)");
+	                 "TOOL_CALL at line 3: expected ')' or ',' after argument 'path' (col 41)");
 	cr_assert_eq(err_line(&p, 0), 3);
 	parsed_free(&p);
 }
@@ -172,7 +180,8 @@ Test(dialect_pythonic, error_unquoted_name)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "pythonic", "<TOOL_CALL> read_file(path=src/main.c) </TOOL_CALL>");
-	assert_contains(err_msg(&p, 0), "unquoted name 'src' is not a value; put strings in quotes");
+	assert_contains(err_msg(&p, 0),
+	                "unquoted name 'src' is not a value; put strings in quotes");
 	parsed_free(&p);
 }
 
@@ -181,9 +190,11 @@ Test(dialect_pythonic, error_unterminated_string_points_at_its_start)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "pythonic",
-		   "<TOOL_CALL> read_file(path=\"oops) </TOOL_CALL>\n<TOOL_CALL> read_file(path='b') </TOOL_CALL>");
+	           "<TOOL_CALL> read_file(path=\"oops) </TOOL_CALL>\n<TOOL_CALL> "
+	           "read_file(path='b') </TOOL_CALL>");
 	cr_assert_eq(nerrors(&p), 1);
-	cr_assert_str_eq(err_msg(&p, 0), "TOOL_CALL at line 1: unterminated string literal (col 28)");
+	cr_assert_str_eq(err_msg(&p, 0),
+	                 "TOOL_CALL at line 1: unterminated string literal (col 28)");
 	cr_assert_eq(ncalls(&p), 1, "the next block is still read");
 	cr_assert_str_eq(call_sarg(&p, 0, "path"), "b");
 	parsed_free(&p);
@@ -194,7 +205,8 @@ Test(dialect_pythonic, error_too_many_positional_arguments)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "pythonic", "<TOOL_CALL> read_file(\"a\", 1, 2, 3) </TOOL_CALL>");
-	assert_contains(err_msg(&p, 0), "read_file takes 3 arguments; got a positional argument number 4");
+	assert_contains(err_msg(&p, 0),
+	                "read_file takes 3 arguments; got a positional argument number 4");
 	parsed_free(&p);
 }
 
@@ -203,7 +215,8 @@ Test(dialect_pythonic, error_positional_for_unknown_tool)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "pythonic", "<TOOL_CALL> nope(\"a\") </TOOL_CALL>");
-	assert_contains(err_msg(&p, 0), "positional argument 1 of unknown tool 'nope': write name=value");
+	assert_contains(err_msg(&p, 0),
+	                "positional argument 1 of unknown tool 'nope': write name=value");
 	parsed_free(&p);
 }
 
@@ -212,8 +225,8 @@ Test(dialect_pythonic, error_duplicate_and_misordered_arguments)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "pythonic",
-		   "<TOOL_CALL> read_file(path=\"a\", path=\"b\") </TOOL_CALL>\n"
-		   "<TOOL_CALL> read_file(path=\"a\", 5) </TOOL_CALL>");
+	           "<TOOL_CALL> read_file(path=\"a\", path=\"b\") </TOOL_CALL>\n"
+	           "<TOOL_CALL> read_file(path=\"a\", 5) </TOOL_CALL>");
 	cr_assert_eq(nerrors(&p), 2);
 	assert_contains(err_msg(&p, 0), "argument 'path' given twice");
 	assert_contains(err_msg(&p, 1), "positional argument follows keyword argument");
@@ -225,9 +238,9 @@ Test(dialect_pythonic, error_empty_block_and_fstring_and_bad_escape)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "pythonic",
-		   "<TOOL_CALL> </TOOL_CALL>\n<TOOL_CALL> read_file(path=f\"{x}\") </TOOL_CALL>\n"
-		   "<TOOL_CALL> read_file(path=\"\\x4\") </TOOL_CALL>\n"
-		   "<TOOL_CALL> read_file(path=\"a\\x00\") </TOOL_CALL>");
+	           "<TOOL_CALL> </TOOL_CALL>\n<TOOL_CALL> read_file(path=f\"{x}\") </TOOL_CALL>\n"
+	           "<TOOL_CALL> read_file(path=\"\\x4\") </TOOL_CALL>\n"
+	           "<TOOL_CALL> read_file(path=\"a\\x00\") </TOOL_CALL>");
 	cr_assert_eq(nerrors(&p), 4);
 	assert_contains(err_msg(&p, 0), "empty block");
 	assert_contains(err_msg(&p, 1), "f-strings cannot be evaluated");

@@ -49,18 +49,23 @@ static const char REG_OC[] =
     "{\"name\":\"newString\",\"type\":\"string\",\"required\":true},"
     "{\"name\":\"replaceAll\",\"type\":\"boolean\"}]},"
     "{\"name\":\"glob\",\"blocking\":false,\"parameters\":["
-    "{\"name\":\"pattern\",\"type\":\"string\",\"required\":true},{\"name\":\"path\",\"type\":\"string\"}]},"
+    "{\"name\":\"pattern\",\"type\":\"string\",\"required\":true},{\"name\":\"path\",\"type\":"
+    "\"string\"}]},"
     "{\"name\":\"grep\",\"blocking\":false,\"parameters\":["
-    "{\"name\":\"pattern\",\"type\":\"string\",\"required\":true},{\"name\":\"path\"},{\"name\":\"include\"}]},"
-    "{\"name\":\"list\",\"blocking\":false,\"parameters\":[{\"name\":\"path\"},{\"name\":\"ignore\",\"type\":\"array\"}]},"
+    "{\"name\":\"pattern\",\"type\":\"string\",\"required\":true},{\"name\":\"path\"},{\"name\":"
+    "\"include\"}]},"
+    "{\"name\":\"list\",\"blocking\":false,\"parameters\":[{\"name\":\"path\"},{\"name\":"
+    "\"ignore\",\"type\":\"array\"}]},"
     "{\"name\":\"lsp-diagnostics\",\"blocking\":false,\"parameters\":[]},"
     "{\"name\":\"patch\",\"blocking\":true,\"parameters\":["
     "{\"name\":\"patchText\",\"type\":\"string\",\"required\":true}]},"
     "{\"name\":\"read\",\"blocking\":false,\"parameters\":["
     "{\"name\":\"filePath\",\"type\":\"string\",\"required\":true},"
     "{\"name\":\"offset\",\"type\":\"integer\"},{\"name\":\"limit\",\"type\":\"integer\"}]},"
-    "{\"name\":\"task\",\"blocking\":false,\"parameters\":[{\"name\":\"description\",\"required\":true}]},"
-    "{\"name\":\"webfetch\",\"blocking\":false,\"parameters\":[{\"name\":\"url\",\"required\":true}]},"
+    "{\"name\":\"task\",\"blocking\":false,\"parameters\":[{\"name\":\"description\",\"required\":"
+    "true}]},"
+    "{\"name\":\"webfetch\",\"blocking\":false,\"parameters\":[{\"name\":\"url\",\"required\":true}"
+    "]},"
     "{\"name\":\"write\",\"blocking\":true,\"parameters\":["
     "{\"name\":\"filePath\",\"type\":\"string\",\"required\":true},"
     "{\"name\":\"content\",\"type\":\"string\",\"required\":true}]}"
@@ -136,13 +141,15 @@ call_line(const struct parsed *p, int i)
 static inline const char *
 err_msg(const struct parsed *p, int i)
 {
-	return cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(p->r.errors, i), "message"));
+	return cJSON_GetStringValue(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(p->r.errors, i), "message"));
 }
 
 static inline int
 err_line(const struct parsed *p, int i)
 {
-	return (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(p->r.errors, i), "line"));
+	return (int)cJSON_GetNumberValue(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(p->r.errors, i), "line"));
 }
 
 static inline const char *
@@ -151,8 +158,8 @@ message(const struct parsed *p)
 	return p->r.message.buf ? p->r.message.buf : "";
 }
 
-#define assert_contains(hay, needle)                                                             \
+#define assert_contains(hay, needle)                                                               \
 	cr_assert(strstr((hay) ? (hay) : "", (needle)) != NULL, "expected '%s' in '%s'", (needle), \
-		  (hay) ? (hay) : "(null)")
+	          (hay) ? (hay) : "(null)")
 
 #endif

@@ -6,7 +6,7 @@ Test(dialect_yaml, tool_args_with_typed_scalars)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "yaml_command",
-		   "```yaml\ntool: run_shell\nargs:\n  command: make test\n  timeout: 30\n```\n");
+	           "```yaml\ntool: run_shell\nargs:\n  command: make test\n  timeout: 30\n```\n");
 	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
 	cr_assert_str_eq(call_name(&p, 0), "run_shell");
 	cr_assert_str_eq(call_sarg(&p, 0, "command"), "make test");
@@ -19,9 +19,10 @@ Test(dialect_yaml, block_scalar_quoted_number_and_short_form)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "yaml_command",
-		   "```yml\n- tool: create_file_from_block\n  args:\n    file_name: \"007\"\n    content: |\n"
-		   "      line 1\n      line 2\n- name: read_file\n  arguments: {path: a.c}\n```\n"
-		   "```yaml\nlist_dir:\n  path: src\n  depth: 2\n```");
+	           "```yml\n- tool: create_file_from_block\n  args:\n    file_name: \"007\"\n    "
+	           "content: |\n"
+	           "      line 1\n      line 2\n- name: read_file\n  arguments: {path: a.c}\n```\n"
+	           "```yaml\nlist_dir:\n  path: src\n  depth: 2\n```");
 	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
 	cr_assert_eq(ncalls(&p), 3);
 	cr_assert_str_eq(call_sarg(&p, 0, "file_name"), "007");
@@ -46,7 +47,7 @@ Test(dialect_yaml, error_bad_indentation_gives_position)
 	struct parsed p;
 
 	parse_with(&p, REG_DEFS, "yaml_command",
-		   "```yaml\ntool: run_shell\nargs:\n  command: a\n command2: b\n```");
+	           "```yaml\ntool: run_shell\nargs:\n  command: a\n command2: b\n```");
 	cr_assert_eq(ncalls(&p), 0);
 	assert_contains(err_msg(&p, 0), "YAML block at line 1: ");
 	assert_contains(err_msg(&p, 0), "at line 5 col");
@@ -57,10 +58,13 @@ Test(dialect_yaml, alias_bomb_is_an_error)
 {
 	struct parsed p;
 
-	parse_with(&p, REG_DEFS, "yaml_command",
-		   "```yaml\ntool: run_shell\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-		   "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-		   "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nargs: {command: [*e, *e]}\n```");
+	parse_with(
+	    &p, REG_DEFS, "yaml_command",
+	    "```yaml\ntool: run_shell\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, "
+	    "*a, *a, *a, *a, *a, *a, *a]\n"
+	    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, "
+	    "*c, *c, *c]\n"
+	    "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nargs: {command: [*e, *e]}\n```");
 	cr_assert_eq(ncalls(&p), 0);
 	assert_contains(err_msg(&p, 0), "expands to too many nodes");
 	parsed_free(&p);

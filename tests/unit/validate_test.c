@@ -10,20 +10,29 @@
 /* base_v2.yaml's concurrency section with the defs/ tools plus glob/grep. */
 static const char CONFIG[] =
     "{\"tools\":["
-    "{\"name\":\"read_file\",\"blocking\":false,\"parameters\":[{\"name\":\"path\",\"required\":true}]},"
-    "{\"name\":\"list_dir\",\"blocking\":false,\"parameters\":[{\"name\":\"path\",\"required\":true}]},"
-    "{\"name\":\"glob\",\"blocking\":false,\"parameters\":[{\"name\":\"pattern\",\"required\":true}]},"
+    "{\"name\":\"read_file\",\"blocking\":false,\"parameters\":[{\"name\":\"path\",\"required\":"
+    "true}]},"
+    "{\"name\":\"list_dir\",\"blocking\":false,\"parameters\":[{\"name\":\"path\",\"required\":"
+    "true}]},"
+    "{\"name\":\"glob\",\"blocking\":false,\"parameters\":[{\"name\":\"pattern\",\"required\":true}"
+    "]},"
     "{\"name\":\"grep\",\"parameters\":[{\"name\":\"pattern\",\"required\":true}]},"
-    "{\"name\":\"apply_unified_patch\",\"blocking\":true,\"parameters\":[{\"name\":\"patch\",\"required\":true}]},"
+    "{\"name\":\"apply_unified_patch\",\"blocking\":true,\"parameters\":[{\"name\":\"patch\","
+    "\"required\":true}]},"
     "{\"name\":\"apply_search_replace\",\"execution\":{\"blocking\":true},\"parameters\":[]},"
-    "{\"name\":\"run_shell\",\"blocking\":true,\"max_per_turn\":1,\"parameters\":[{\"name\":\"command\",\"required\":true}]},"
-    "{\"name\":\"bash\",\"blocking\":true,\"parameters\":[{\"name\":\"command\",\"required\":true}]},"
-    "{\"name\":\"mark_task_complete\",\"blocking\":true,\"execution\":{\"max_per_turn\":1},\"parameters\":[]},"
-    "{\"name\":\"webfetch\",\"blocking\":false,\"parameters\":[{\"name\":\"url\",\"required\":true}]},"
+    "{\"name\":\"run_shell\",\"blocking\":true,\"max_per_turn\":1,\"parameters\":[{\"name\":"
+    "\"command\",\"required\":true}]},"
+    "{\"name\":\"bash\",\"blocking\":true,\"parameters\":[{\"name\":\"command\",\"required\":true}]"
+    "},"
+    "{\"name\":\"mark_task_complete\",\"blocking\":true,\"execution\":{\"max_per_turn\":1},"
+    "\"parameters\":[]},"
+    "{\"name\":\"webfetch\",\"blocking\":false,\"parameters\":[{\"name\":\"url\",\"required\":true}"
+    "]},"
     "{\"name\":\"task\",\"blocking\":false,\"parameters\":[]}"
     "],\"concurrency\":{"
     "\"at_most_one_of\":[\"run_shell\",\"bash\"],"
-    "\"groups\":[{\"name\":\"fs_reads\",\"match_tools\":[\"read_file\",\"glob\",\"grep\",\"list_dir\"],\"max_parallel\":2},"
+    "\"groups\":[{\"name\":\"fs_reads\",\"match_tools\":[\"read_file\",\"glob\",\"grep\",\"list_"
+    "dir\"],\"max_parallel\":2},"
     "{\"name\":\"edits_and_bash\",\"match_tools\":[\"apply_*\",\"run_shell\"],\"max_parallel\":1,"
     "\"barrier_after\":\"apply_unified_patch\"},"
     "{\"name\":\"web\",\"match_tools\":[\"webfetch\"],\"barrier_after\":[\"webfetch\"]}],"
@@ -96,7 +105,8 @@ viol_msg(const struct turn *t, int i)
 static int
 viol_call(const struct turn *t, int i)
 {
-	return (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(t->viol, i), "call"));
+	return (int)cJSON_GetNumberValue(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(t->viol, i), "call"));
 }
 
 Test(validate_plan, all_nonblocking_reads_share_batches_within_max_parallel)
@@ -145,7 +155,8 @@ Test(validate_plan, nonblocking_list_overrides_a_silent_def)
 	/* grep says nothing about blocking: nonblocking_tools decides. */
 	turn_run(&t, "grep:pattern grep:pattern", NULL);
 	assert_plan(&t, "[[0,1]]");
-	cr_assert_eq(tool_call_blocking(t.config, "apply_search_replace"), 1, "execution.blocking read");
+	cr_assert_eq(tool_call_blocking(t.config, "apply_search_replace"), 1,
+	             "execution.blocking read");
 	cr_assert_eq(tool_call_blocking(t.config, "nosuchtool"), 1, "unknown: blocking by default");
 	turn_free(&t);
 }
@@ -158,8 +169,9 @@ Test(validate_rules, max_per_turn_keeps_the_first_and_refuses_the_rest)
 	cr_assert_eq(cJSON_GetArraySize(t.viol), 1);
 	cr_assert_eq(viol_call(&t, 0), 2);
 	cr_assert_str_eq(viol_rule(&t, 0), "max_per_turn");
-	cr_assert_str_eq(viol_msg(&t, 0), "run_shell may be called at most 1 time per turn; this call "
-					  "was not run: send it in your next turn");
+	cr_assert_str_eq(viol_msg(&t, 0),
+	                 "run_shell may be called at most 1 time per turn; this call "
+	                 "was not run: send it in your next turn");
 	assert_plan(&t, "[[0],[1]]");
 	turn_free(&t);
 }
@@ -182,8 +194,9 @@ Test(validate_rules, at_most_one_of_refuses_the_second_of_the_set)
 	cr_assert_eq(cJSON_GetArraySize(t.viol), 1);
 	cr_assert_eq(viol_call(&t, 0), 1);
 	cr_assert_str_eq(viol_rule(&t, 0), "at_most_one_of");
-	cr_assert_str_eq(viol_msg(&t, 0), "only one call of [\"run_shell\",\"bash\"] per turn; this "
-					  "run_shell call was not run: send it in your next turn");
+	cr_assert_str_eq(viol_msg(&t, 0),
+	                 "only one call of [\"run_shell\",\"bash\"] per turn; this "
+	                 "run_shell call was not run: send it in your next turn");
 	assert_plan(&t, "[[0]]");
 	turn_free(&t);
 }
@@ -195,7 +208,7 @@ Test(validate_rules, unknown_tool_lists_what_can_be_called)
 	turn_run(&t, "frobnicate read_file:path", "[\"read_*\",\"list_dir\"]");
 	cr_assert_str_eq(viol_rule(&t, 0), "unknown");
 	cr_assert_str_eq(viol_msg(&t, 0), "unknown tool 'frobnicate'; the tools you can call are: "
-					  "read_file, list_dir");
+	                                  "read_file, list_dir");
 	assert_plan(&t, "[[1]]");
 	turn_free(&t);
 }
@@ -207,8 +220,9 @@ Test(validate_rules, disabled_in_mode_with_globs)
 	turn_run(&t, "apply_unified_patch:patch read_file:path", "[\"read_*\",\"list_dir\"]");
 	cr_assert_eq(cJSON_GetArraySize(t.viol), 1);
 	cr_assert_str_eq(viol_rule(&t, 0), "disabled");
-	cr_assert_str_eq(viol_msg(&t, 0), "tool 'apply_unified_patch' is not available in 'plan' mode; "
-					  "use one of: read_file, list_dir");
+	cr_assert_str_eq(viol_msg(&t, 0),
+	                 "tool 'apply_unified_patch' is not available in 'plan' mode; "
+	                 "use one of: read_file, list_dir");
 	turn_free(&t);
 }
 
@@ -247,8 +261,9 @@ Test(validate_rules, refused_calls_do_not_count_toward_limits)
 
 Test(validate_kind, kinds_route_shell_away_from_the_file_tools)
 {
-	cJSON *cfg = cJSON_Parse("{\"tools\":[{\"name\":\"sh2\",\"manipulations\":[\"shell.exec\"]},"
-				 "{\"name\":\"w2\",\"manipulations\":[\"file.write\"]}]}");
+	cJSON *cfg =
+	    cJSON_Parse("{\"tools\":[{\"name\":\"sh2\",\"manipulations\":[\"shell.exec\"]},"
+	                "{\"name\":\"w2\",\"manipulations\":[\"file.write\"]}]}");
 
 	cr_assert_str_eq(tool_call_kind(cfg, "run_shell"), "shell");
 	cr_assert_str_eq(tool_call_kind(cfg, "bash"), "shell");
@@ -263,17 +278,19 @@ Test(validate_kind, kinds_route_shell_away_from_the_file_tools)
 
 Test(validate_rules, a_mode_may_name_a_tool_by_its_alias)
 {
-	cJSON *cfg = cJSON_Parse("{\"tools\":[{\"name\":\"apply_search_replace\",\"parameters\":[]},"
-				 "{\"name\":\"read_file\",\"parameters\":[]}],"
-				 "\"aliases\":{\"edit\":\"apply_search_replace\"}}");
+	cJSON *cfg =
+	    cJSON_Parse("{\"tools\":[{\"name\":\"apply_search_replace\",\"parameters\":[]},"
+	                "{\"name\":\"read_file\",\"parameters\":[]}],"
+	                "\"aliases\":{\"edit\":\"apply_search_replace\"}}");
 	cJSON *calls = cJSON_Parse("[{\"name\":\"apply_search_replace\",\"args\":{}},"
-				   "{\"name\":\"read_file\",\"args\":{}}]");
+	                           "{\"name\":\"read_file\",\"args\":{}}]");
 	cJSON *en = cJSON_Parse("[\"edit\"]"), *viol;
 	struct tool_turn t = {cfg, en, NULL, "build"};
 
 	viol = tool_turn_validate(&t, calls);
 	cr_assert_eq(cJSON_GetArraySize(viol), 1);
-	cr_assert_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(viol, 0), "call")), 1);
+	cr_assert_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(viol, 0), "call")),
+	             1);
 	cJSON_Delete(viol);
 	cJSON_Delete(cfg);
 	cJSON_Delete(calls);
