@@ -46,6 +46,12 @@ check exec_streams_events grep -q '"kind":"output"' "$T/e"
 call exec '{"argv":["sh","-c","printf \"a\\000b\\377\""]}'
 check exec_binary_output_is_text [ "$(jq_ 'd["stdout"] == "a\ufffdb\ufffd"')" = True ]
 
+# Several commands at once in one worker (parallel nonblocking tools): each
+# its own jail; every reply arrives and none sees another's processes.
+"$C" --workspace "$WS" --parallel 6 exec '{"argv":["sh","-c","echo $$ > /tmp/me; sleep 0.3; ls /proc | grep -c \"^[0-9]\""]}' >"$T/par" 2>"$T/e"
+check parallel_all_answered [ "$(grep -c '"exit_code":0' "$T/par")" = 6 ]
+check parallel_isolated [ "$(python3 -c "import json; print(max(int(json.loads(l)['stdout']) for l in open('$T/par')))")" -le 4 ]
+
 call exec '{"argv":[]}'
 check empty_argv_bad_request [ "$(cat "$T/rc")" = 3 ] && grep -q bad_request "$T/r"
 call exec '{"argv":"sh"}'
