@@ -6,3 +6,5 @@ kc_script_test(tools_fs_security ${CMAKE_CURRENT_LIST_DIR}/tools_fs_security.sh
                LABELS "integration;security;quick" TIMEOUT 300)
 kc_script_test(patch_roundtrip ${CMAKE_CURRENT_LIST_DIR}/patch_roundtrip.sh
                LABELS "integration;quick" TIMEOUT 300)
+kc_script_test(patch_apply_cli ${CMAKE_CURRENT_LIST_DIR}/patch_apply_cli.sh
+               LABELS "integration;quick" TIMEOUT 300)
