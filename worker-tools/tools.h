@@ -10,7 +10,7 @@
 #include <cjson/cJSON.h>
 
 struct tool_ctx {
-	int ws_fd;           /* O_PATH|O_DIRECTORY fd of the workspace root */
+	int ws_fd;           /* directory fd of the workspace root (O_PATH is fine) */
 	const char *ws_path; /* its absolute path (to strip from absolute args) */
 	const cJSON *config; /* TOOLS_CONFIGURE body: tools, aliases,
 	                      * create_file_policy, git_writable,
@@ -22,7 +22,10 @@ struct tool_ctx {
  *            "changed_files":[...],"diff":"unified diff of what changed",
  *            "complete":bool}; the caller owns it (cJSON_Delete).
  * Returns 0 (even when the tool failed: ok=false), -1 only on internal
- * error (then *result is NULL). An unknown name is ok=false, not -1. */
+ * error (then *result is NULL). An unknown name is ok=false, not -1.
+ * Thread-safe: no shared state, so calls of one turn may run in parallel
+ * (two writes of the same file race like any two writers; the validator
+ * keeps writes, which are blocking tools, sequential). */
 int tool_run(struct tool_ctx *ctx, const char *name, const cJSON *args, cJSON **result);
 
 /* 1 when name is a tool tool_run() implements (after no alias mapping). */
