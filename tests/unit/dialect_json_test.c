@@ -73,3 +73,13 @@ Test(dialect_json, error_arguments_not_an_object_and_no_name)
 	assert_contains(err_msg(&p, 1), "a call needs \"tool\" (or \"name\")");
 	parsed_free(&p);
 }
+
+Test(dialect_json, error_list_entry_not_an_object)
+{
+	struct parsed p;
+
+	parse_with(&p, REG_DEFS, "json_block", "```json\n{\"tool_calls\": [\"read_file\"]}\n```");
+	cr_assert_eq(ncalls(&p), 0);
+	cr_assert_str_eq(err_msg(&p, 0), "JSON block at line 1: each call must be a JSON object");
+	parsed_free(&p);
+}

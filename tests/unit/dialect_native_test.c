@@ -54,3 +54,15 @@ Test(dialect_native, bad_json_arguments_give_line_and_column)
 	                 "native call 3 '?' (id call_3): the call has no tool name");
 	parsed_free(&p);
 }
+
+Test(dialect_native, arguments_of_wrong_type)
+{
+	struct parsed p;
+
+	native(&p, REG_DEFS, "[{\"id\":\"c\",\"name\":\"read_file\",\"arguments\":5}]");
+	cr_assert_eq(ncalls(&p), 0);
+	cr_assert_str_eq(err_msg(&p, 0),
+	                 "native call 1 'read_file' (id c): arguments must be a JSON "
+	                 "object (as text)");
+	parsed_free(&p);
+}

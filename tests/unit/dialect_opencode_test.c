@@ -114,3 +114,25 @@ Test(dialect_opencode, end_of_file_marker_and_delete_only)
 	cr_assert_eq(ncalls(&p), 1);
 	parsed_free(&p);
 }
+
+Test(dialect_opencode, error_misplaced_markers_and_bad_lines)
+{
+	struct parsed p;
+
+	parse_with(&p, REG_OC, "opencode_patch",
+	           "*** Begin Patch\n*** Add File: a\n+x\n*** Move to: b\n*** End Patch\n"
+	           "*** Begin Patch\n*** Delete File: a\nstray\n*** End Patch\n"
+	           "*** Begin Patch\n*** Update File: a\n@@\nx\n*** End Patch\n");
+	cr_assert_eq(ncalls(&p), 0);
+	cr_assert_eq(nerrors(&p), 3);
+	cr_assert_str_eq(err_msg(&p, 0),
+	                 "OpenCode patch at line 4: '*** Move to:' and '*** End of File' "
+	                 "belong to an '*** Update File:' section (found '*** Move to: b')");
+	cr_assert_str_eq(err_msg(&p, 1),
+	                 "OpenCode patch at line 8: '*** Delete File:' takes no lines "
+	                 "after it (found 'stray')");
+	cr_assert_str_eq(err_msg(&p, 2),
+	                 "OpenCode patch at line 13: a changed line must start with ' ', "
+	                 "'+' or '-' (or be an '@@' header) (found 'x')");
+	parsed_free(&p);
+}

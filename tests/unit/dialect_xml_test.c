@@ -104,3 +104,25 @@ Test(dialect_xml, html_in_prose_is_not_a_call)
 	assert_contains(message(&p), "<list><li>one</li></list>");
 	parsed_free(&p);
 }
+
+Test(dialect_xml, error_shapes_inside_invoke_and_wrapper)
+{
+	struct parsed p;
+
+	parse_with(&p, REG_DEFS, "xml",
+	           "<invoke name=\"read_file\">path</invoke>\n"
+	           "<function_calls>\nnothing here\n</function_calls>\n"
+	           "<invoke name=\"read_file\"><parameter>a</parameter></invoke>\n"
+	           "<invoke name=\"read_file\"><path>a</path></invoke>");
+	cr_assert_eq(ncalls(&p), 0);
+	cr_assert_eq(nerrors(&p), 4);
+	cr_assert_str_eq(err_msg(&p, 0),
+	                 "XML call at line 1: expected <parameter name=\"...\">value</parameter>");
+	cr_assert_str_eq(err_msg(&p, 1), "XML call at line 2: <function_calls> holds no <invoke "
+	                                 "name=\"...\"> element");
+	cr_assert_str_eq(err_msg(&p, 2),
+	                 "XML call at line 5: <parameter> needs a name=\"...\" attribute");
+	cr_assert_str_eq(err_msg(&p, 3),
+	                 "XML call at line 6: expected <parameter name=\"...\"> inside <invoke>");
+	parsed_free(&p);
+}

@@ -69,3 +69,15 @@ Test(dialect_yaml, alias_bomb_is_an_error)
 	assert_contains(err_msg(&p, 0), "expands to too many nodes");
 	parsed_free(&p);
 }
+
+Test(dialect_yaml, error_short_form_arguments_not_a_mapping)
+{
+	struct parsed p;
+
+	parse_with(&p, REG_DEFS, "yaml_command", "```yaml\nlist_dir: [a, b]\n```");
+	cr_assert_eq(ncalls(&p), 0);
+	cr_assert_str_eq(err_msg(&p, 0),
+	                 "YAML block at line 1: the arguments of 'list_dir' must be a "
+	                 "mapping of parameter names to values");
+	parsed_free(&p);
+}
