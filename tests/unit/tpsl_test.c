@@ -284,3 +284,233 @@ Test(tpsl, sha256_matches_fips_vectors)
 	kc_sha256_final_hex(&s, hex);
 	cr_expect_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
+
+/* ---- the prompt compiler ---- */
+
+#define PROMPT_BASE                                                                                \
+	"modes:\n  - {name: build, prompt: '@pack(base).builder'}\n  - {name: plan}\n"            \
+	"tools: {registry: {paths: [defs]}}\n"
+
+static void
+prompt_fixture(void)
+{
+	tools_fixture();
+	put("p/system.md", "SYSTEM TEXT\n\n");
+	put("p/builder.md", "BUILDER TEXT\n");
+	put("t/a_sys.j2", "A-SYS {{ dialect }}/{{ detail }}:{% for t in tools %} {{ t.name }}{% endfor %}\n");
+	put("t/a_sys_med.j2", "A-SYS-MEDIUM\n");
+	put("t/a_pt.j2", "A-PT{% for t in tools %} {{ t.display_name }}{% endfor %}\n");
+	put("t/b_sys.j2", "B-SYS\n");
+	put("t/b_pt_long.j2", "B-PT-LONG\n");
+}
+
+static void
+compile_ok(const char *mode, const char *model, struct kc_prompts *out)
+{
+	cr_assert_eq(kc_prompts_compile(cfg, mode, model, out, err, sizeof(err)), 0, "%s", err);
+}
+
+Test(tpsl, system_prompt_follows_system_order_and_cache_markers)
+{
+	struct kc_prompts out = {0};
+	const cJSON *chunks;
+
+	prompt_fixture();
+	load_cfg(PROMPT_BASE "prompts:\n  packs: {base: {system: p/system.md, builder: p/builder.md}}\n"
+			     "  injection:\n    system_order: ['@pack(base).system', "
+			     "'[CACHE] @pack(base).builder']\n    per_turn_order: [mode_specific]\n");
+	compile_ok("build", NULL, &out);
+	cr_expect_str_eq(out.system, "SYSTEM TEXT\n\nBUILDER TEXT");
+	/* builder is already in the system prompt: not repeated per turn */
+	cr_expect_str_eq(out.per_turn, "");
+	chunks = cJSON_GetObjectItem(out.catalog_manifest, "system");
+	cr_expect(!cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(chunks, 0), "cache")));
+	cr_expect(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(chunks, 1), "cache")));
+	cr_expect_str_eq(out.mode, "build");
+	cr_expect_eq(strlen(out.cache_key), 64);
+	kc_prompts_free(&out);
+}
+
+Test(tpsl, mode_specific_and_the_mode_prompt_fill_the_per_turn_text)
+{
+	struct kc_prompts out = {0};
+
+	prompt_fixture();
+	load_cfg(PROMPT_BASE "prompts:\n  packs: {base: {system: p/system.md, builder: p/builder.md}}\n"
+			     "  injection: {system_order: ['@pack(base).system']}\n");
+	compile_ok("build", NULL, &out);
+	cr_expect_str_eq(out.per_turn, "BUILDER TEXT"); /* from the mode's prompt */
+	kc_prompts_free(&out);
+}
+
+#define TPSL_CFG(sel, detail)                                                                     \
+	PROMPT_BASE "prompts:\n  packs: {base: {system: p/system.md}}\n"                          \
+		    "  injection: {system_order: ['@pack(base).system']}\n"                         \
+		    "  tool_prompt_synthesis:\n    enabled: true\n"                                  \
+		    "    dialects:\n      fam_a: {system_full: t/a_sys.j2, system_medium: "          \
+		    "t/a_sys_med.j2, per_turn_short: t/a_pt.j2}\n"                                   \
+		    "      fam_b: {system_short: t/b_sys.j2, per_turn_long: t/b_pt_long.j2}\n"      \
+		    "    selection: " sel "\n    detail: " detail "\n"
+
+Test(tpsl, by_mode_selects_the_family_and_templates_see_the_mode_tools)
+{
+	struct kc_prompts out = {0};
+
+	prompt_fixture();
+	load_cfg(TPSL_CFG("{by_mode: {build: fam_a}}", "{system: full, per_turn: short}"));
+	compile_ok("build", NULL, &out);
+	cr_expect_str_eq(out.system, "SYSTEM TEXT\n\nA-SYS fam_a/full: read write");
+	cr_expect_str_eq(out.per_turn, "A-PT read write");
+	cr_expect_str_eq(out.tpsl_dialect, "fam_a");
+	cr_expect_eq(cJSON_GetArraySize(out.native_tools), 2);
+	kc_prompts_free(&out);
+}
+
+Test(tpsl, falls_back_within_a_family_in_the_prototype_order)
+{
+	struct kc_prompts out = {0};
+
+	prompt_fixture();
+	/* fam_b has no system_full/medium -> system_short; no per_turn_short
+	 * or medium -> per_turn_long */
+	load_cfg(TPSL_CFG("{by_mode: {build: fam_b}}", "{system: full, per_turn: short}"));
+	compile_ok("build", NULL, &out);
+	cr_expect_str_eq(out.system, "SYSTEM TEXT\n\nB-SYS");
+	cr_expect_str_eq(out.per_turn, "B-PT-LONG");
+	kc_prompts_free(&out);
+	kc_config_free(cfg);
+	/* medium asked, present: taken before full */
+	load_cfg(TPSL_CFG("{by_mode: {build: fam_a}}", "{system: medium, per_turn: short}"));
+	compile_ok("build", NULL, &out);
+	cr_expect_str_eq(out.system, "SYSTEM TEXT\n\nA-SYS-MEDIUM");
+	kc_prompts_free(&out);
+}
+
+Test(tpsl, by_model_globs_pick_the_family_when_the_mode_has_none)
+{
+	struct kc_prompts out = {0};
+
+	prompt_fixture();
+	load_cfg(TPSL_CFG("{by_model: {'vendor/*': fam_b, '*': fam_a}}",
+			  "{system: full, per_turn: short}"));
+	compile_ok("build", "vendor/model-1", &out);
+	cr_expect_str_eq(out.tpsl_dialect, "fam_b");
+	kc_prompts_free(&out);
+	compile_ok("build", "other/model", &out);
+	cr_expect_str_eq(out.tpsl_dialect, "fam_a");
+	kc_prompts_free(&out);
+}
+
+Test(tpsl, a_missing_per_turn_template_gives_an_empty_section_not_a_system_one)
+{
+	struct kc_prompts out = {0};
+
+	prompt_fixture();
+	put("t/c_sys.j2", "C-SYS\n");
+	load_cfg(PROMPT_BASE "prompts:\n  tool_prompt_synthesis:\n    enabled: true\n"
+			     "    dialects: {pythonic: {system_full: t/c_sys.j2}}\n");
+	compile_ok("plan", NULL, &out);
+	cr_expect_str_eq(out.system, "C-SYS");
+	cr_expect_str_eq(out.per_turn, "");
+	kc_prompts_free(&out);
+}
+
+Test(tpsl, a_missing_system_template_is_a_compile_error)
+{
+	struct kc_prompts out = {0};
+
+	prompt_fixture();
+	load_cfg(PROMPT_BASE "prompts:\n  tool_prompt_synthesis:\n    enabled: true\n"
+			     "    dialects: {fam_x: {per_turn_short: t/a_pt.j2}}\n"
+			     "    selection: {by_mode: {build: fam_x}}\n");
+	cr_expect_eq(kc_prompts_compile(cfg, "build", NULL, &out, err, sizeof(err)), -1);
+	cr_expect(strstr(err, "no system template (system_full") != NULL, "%s", err);
+	cr_expect(strstr(err, "[\"fam_x\",\"pythonic\"]") != NULL, "%s", err);
+}
+
+Test(tpsl, a_named_template_that_is_missing_is_an_error_at_its_key)
+{
+	struct kc_prompts out = {0};
+
+	prompt_fixture();
+	load_cfg(PROMPT_BASE "prompts:\n  tool_prompt_synthesis:\n    enabled: true\n"
+			     "    dialects: {pythonic: {system_full: t/none.j2}}\n");
+	cr_expect_eq(kc_prompts_compile(cfg, "build", NULL, &out, err, sizeof(err)), -1);
+	cr_expect(strstr(err, "cfg.yaml:12:27: prompts.tool_prompt_synthesis.dialects.pythonic."
+			      "system_full: t/none.j2: not found") != NULL,
+		  "%s", err);
+}
+
+Test(tpsl, template_errors_name_the_template_and_line)
+{
+	struct kc_prompts out = {0};
+
+	prompt_fixture();
+	put("t/bad.j2", "line one\n{{ tools | nosuchfilter }}\n");
+	load_cfg(PROMPT_BASE "prompts:\n  tool_prompt_synthesis:\n    enabled: true\n"
+			     "    dialects: {pythonic: {system_full: t/bad.j2}}\n");
+	cr_expect_eq(kc_prompts_compile(cfg, "build", NULL, &out, err, sizeof(err)), -1);
+	cr_expect(strstr(err, "t/bad.j2:2") != NULL, "%s", err);
+}
+
+Test(tpsl, tool_prompt_mode_decides_which_catalogs_are_rendered)
+{
+	static const struct {
+		const char *extra, *system, *per_turn;
+	} cases[] = {
+		{"  tool_prompt_mode: system_once\n", "A-SYS fam_a/full: read write", ""},
+		{"  tool_prompt_mode: per_turn_append\n", "", "A-PT read write"},
+		{"  tool_prompt_mode: none\n", "", ""},
+		{"", "A-SYS fam_a/full: read write", "A-PT read write"},
+	};
+	struct kc_prompts out = {0};
+	char text[4096];
+	size_t i;
+
+	prompt_fixture();
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text),
+			 PROMPT_BASE "prompts:\n%s  tool_prompt_synthesis:\n    enabled: true\n"
+				     "    dialects: {fam_a: {system_full: t/a_sys.j2, per_turn_short: "
+				     "t/a_pt.j2}}\n    selection: {by_mode: {build: fam_a}}\n",
+			 cases[i].extra);
+		kc_config_free(cfg);
+		load_cfg(text);
+		compile_ok("build", NULL, &out);
+		cr_expect_str_eq(out.system, cases[i].system, "case %zu", i);
+		cr_expect_str_eq(out.per_turn, cases[i].per_turn, "case %zu", i);
+		kc_prompts_free(&out);
+	}
+}
+
+Test(tpsl, native_tools_without_suppression_move_the_catalog_per_turn)
+{
+	struct kc_prompts out = {0};
+
+	prompt_fixture();
+	load_cfg(PROMPT_BASE "provider_tools: {use_native: true, suppress_prompts: false}\n"
+			     "prompts:\n  tool_prompt_synthesis:\n    enabled: true\n"
+			     "    dialects: {pythonic: {system_full: t/a_sys.j2, per_turn_short: "
+			     "t/a_pt.j2}}\n");
+	compile_ok("build", NULL, &out);
+	cr_expect_str_eq(out.system, "");
+	cr_expect_str_eq(out.per_turn, "A-PT read write");
+	kc_prompts_free(&out);
+}
+
+Test(tpsl, cache_key_is_stable_and_follows_the_toolset)
+{
+	struct kc_prompts a = {0}, b = {0};
+
+	prompt_fixture();
+	load_cfg(TPSL_CFG("{by_mode: {build: fam_a}}", "{system: full, per_turn: short}"));
+	compile_ok("build", NULL, &a);
+	compile_ok("build", NULL, &b);
+	cr_expect_str_eq(a.cache_key, b.cache_key);
+	kc_prompts_free(&b);
+	put("defs/a_read.yaml", "id: read\nname: read\ndescription: Read it all\nparameters: []\n");
+	compile_ok("build", NULL, &b);
+	cr_expect_str_neq(a.cache_key, b.cache_key);
+	kc_prompts_free(&a);
+	kc_prompts_free(&b);
+}
