@@ -1,4 +1,4 @@
-/* Private key store; see keys.h for why keys leave the environment. */
+/* Private key store; see keys.h for why the environment is emptied. */
 #include "worker-llm/keys.h"
 
 #include <pthread.h>
@@ -7,58 +7,53 @@
 
 #include "lib/core/xmalloc.h"
 
-#define KEYS_MAX 64
-
 struct llm_key {
 	char *name;
 	char *value;
 };
 
-static struct llm_key keys[KEYS_MAX];
+static struct llm_key *keys;
 static size_t nkeys;
 static pthread_mutex_t keys_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int
-keys_endswith(const char *s, size_t n, const char *suffix)
+keys_kept(const char *name, size_t len, const char *const *keep)
 {
-	size_t m = strlen(suffix);
-
-	return n >= m && memcmp(s + n - m, suffix, m) == 0;
-}
-
-int
-llm_keys_is_secret_name(const char *name, size_t len)
-{
-	return keys_endswith(name, len, "_API_KEY") || keys_endswith(name, len, "_KEY") ||
-	       keys_endswith(name, len, "_TOKEN");
+	for (; keep != NULL && *keep != NULL; keep++)
+		if (strlen(*keep) == len && memcmp(*keep, name, len) == 0)
+			return 1;
+	return 0;
 }
 
 /* Rationale: the environment block of a process is readable by the same
- * uid in /proc/PID/environ for the process lifetime, and unsetenv() does
- * not erase the original bytes on the stack. So the value is copied out
- * and the original bytes are overwritten in place; then the variable is
- * removed so getenv() (curl reads a few variables) cannot find it. */
+ * uid in /proc/PID/environ for the process lifetime, and unsetenv() or
+ * clearenv() do not erase the original bytes. So each value is copied out
+ * and its original bytes are overwritten in place; then the variable is
+ * removed so getenv() cannot find it either. Every variable is treated so,
+ * not only *_API_KEY: api_key_env may name any variable. */
 void
-llm_keys_load(char **envp)
+llm_keys_load(char **envp, const char *const *keep)
 {
 	char *eq, **e;
-	size_t nlen;
+	size_t nlen, first;
 
 	pthread_mutex_lock(&keys_lock);
+	first = nkeys;
 	for (e = envp; e != NULL && *e != NULL; e++) {
 		if ((eq = strchr(*e, '=')) == NULL)
 			continue;
 		nlen = (size_t)(eq - *e);
-		if (!llm_keys_is_secret_name(*e, nlen) || nkeys >= KEYS_MAX)
-			continue;
+		keys = xreallocarray(keys, nkeys + 1, sizeof(*keys));
 		keys[nkeys].name = xstrndup(*e, nlen);
 		keys[nkeys].value = xstrdup(eq + 1);
-		explicit_bzero(eq + 1, strlen(eq + 1));
 		nkeys++;
+		if (!keys_kept(*e, nlen, keep))
+			explicit_bzero(eq + 1, strlen(eq + 1));
 	}
 	pthread_mutex_unlock(&keys_lock);
-	for (size_t i = 0; i < nkeys; i++)
-		unsetenv(keys[i].name);
+	for (; first < nkeys; first++)
+		if (!keys_kept(keys[first].name, strlen(keys[first].name), keep))
+			unsetenv(keys[first].name);
 }
 
 char *
@@ -70,18 +65,14 @@ llm_key_get(const char *name)
 	if (name == NULL)
 		return NULL;
 	pthread_mutex_lock(&keys_lock);
-	for (i = 0; i < nkeys; i++) {
-		if (strcmp(keys[i].name, name) == 0 && keys[i].value[0] != '\0') {
-			v = xstrdup(keys[i].value);
+	for (i = nkeys; i-- > 0;) { /* the latest load wins */
+		if (strcmp(keys[i].name, name) == 0) {
+			if (keys[i].value[0] != '\0')
+				v = xstrdup(keys[i].value);
 			break;
 		}
 	}
 	pthread_mutex_unlock(&keys_lock);
-	/* A name that is not key-like (api_key_env: MY_SECRET) was left in
-	 * the environment by llm_keys_load. */
-	if (v == NULL && !llm_keys_is_secret_name(name, strlen(name)) && getenv(name) != NULL &&
-	    *getenv(name) != '\0')
-		v = xstrdup(getenv(name));
 	return v;
 }
 
@@ -100,8 +91,9 @@ llm_keys_clear(void)
 	for (i = 0; i < nkeys; i++) {
 		free(keys[i].name);
 		freezero_str(keys[i].value);
-		keys[i].name = keys[i].value = NULL;
 	}
+	free(keys);
+	keys = NULL;
 	nkeys = 0;
 	pthread_mutex_unlock(&keys_lock);
 }

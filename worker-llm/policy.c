@@ -1,181 +1,128 @@
 /* worker-llm confinement. The LLM worker talks HTTP(S) to model providers
  * and IPC to the supervisor; it never starts programs, never writes files
- * and never needs privileges. Everything else is taken away here, before
- * the first request is read. */
+ * and never needs privileges. Everything else is taken away here, with
+ * lib/harden's ordered drop, before the first request is read. */
 #include "worker-llm/policy.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <linux/prctl.h>
-#include <sched.h>
+#include <netdb.h>
 #include <seccomp.h>
 #include <signal.h>
-#include <stddef.h>
-#include <netdb.h>
-#include <sys/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lib/core/log.h"
+#include "lib/harden/harden.h"
 
-/* Syscalls with no argument check. Grouped by who needs them: the C
- * library and threads; NNG (epoll, unix sockets, it listens as REP);
- * libcurl and the resolver (sendmmsg for parallel A/AAAA queries,
- * socketpair for the threaded resolver's wake-up); OpenSSL reading the CA
- * bundle. execve/execveat, ptrace, mount, bpf, keyctl, unshare and
- * everything not listed kill the process. */
+/* Beyond harden_sys_base and harden_sys_nng: libcurl and the resolver
+ * (sendmmsg for parallel A/AAAA queries, socketpair for the threaded
+ * resolver's wake-up, select/poll flavours), OpenSSL reading the CA bundle,
+ * stdio. execve/execveat, ptrace, mount, bpf, keyctl, unshare, seccomp
+ * itself and everything not listed kill the process. */
 static const char *const llm_syscalls[] = {
-	/* memory and process basics */
-	"brk", "munmap", "mremap", "madvise", "mlock", "munlock", "membarrier",
-	"exit", "exit_group", "restart_syscall", "getpid", "gettid", "getppid", "getuid", "geteuid",
-	"getgid", "getegid", "getresuid", "getresgid", "uname", "sysinfo", "getrandom",
-	"getrlimit", "prlimit64", "sched_getaffinity", "sched_yield", "set_robust_list",
-	"get_robust_list", "rseq", "set_tid_address", "futex", "futex_waitv", "tgkill", "tkill",
-	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "rt_sigtimedwait",
-	/* time */
-	"clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday", "time",
-	/* descriptors */
-	"read", "write", "readv", "writev", "pread64", "close", "dup", "dup2", "dup3", "fcntl",
-	"lseek", "fstat", "newfstatat", "statx", "stat", "lstat", "fstatfs", "statfs", "access",
-	"faccessat", "faccessat2", "readlink", "readlinkat", "getcwd", "getdents64", "pipe2",
-	"eventfd2",
-	/* waiting */
-	"poll", "ppoll", "select", "pselect6", "epoll_create1", "epoll_ctl", "epoll_wait",
-	"epoll_pwait", "epoll_pwait2", "timerfd_create", "timerfd_settime",
-	/* sockets (families are checked on socket() below) */
-	"connect", "bind", "listen", "accept", "accept4", "getsockname", "getpeername",
-	"setsockopt", "getsockopt", "shutdown", "sendto", "recvfrom", "sendmsg", "recvmsg",
-	"sendmmsg", "recvmmsg", "socketpair",
-	/* NNG removes a stale ipc:// socket file before it listens */
-	"unlink", "unlinkat",
+	"mlock", "munlock", "membarrier", "sysinfo", "time", "futex_waitv",
+	"stat", "lstat", "fstatfs", "statfs", "access", "faccessat", "faccessat2", "readlink",
+	"readlinkat", "getcwd", "getdents64",
+	"select", "pselect6", "epoll_pwait2", "timerfd_create", "timerfd_settime",
+	"accept", "sendmmsg", "recvmmsg", "socketpair", "unlinkat", NULL,
 };
 
-static int
-policy_allow_list(scmp_filter_ctx ctx)
-{
-	size_t i;
-	int nr, rc;
+/* Rationale, rule by rule:
+ * - socket families: AF_INET/AF_INET6 reach providers; AF_UNIX is NNG's
+ *   ipc:// transport (and nscd); AF_NETLINK is what getaddrinfo uses for
+ *   AI_ADDRCONFIG. Raw sockets, AF_PACKET, AF_ALG, AF_VSOCK and the rest are
+ *   kernel attack surface this worker never needs.
+ * - no PROT_EXEC in mmap/mprotect: with no exec and no new executable
+ *   mappings, a parser bug cannot be turned into newly loaded code (the NSS
+ *   and TLS libraries are loaded before the filter).
+ * - open/openat are allowed here and narrowed by llm_open_policy below.
+ * - ioctl: only the queries stdio and curl make; prctl: thread names (NNG),
+ *   PR_SET_PDEATHSIG (ipc sets it again), PR_GET_DUMPABLE. */
+static const struct harden_rule llm_rules[] = {
+	{"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET)}},
+	{"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET6)}},
+	{"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)}},
+	{"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_NETLINK)}},
+	{"mmap", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
+	{"mprotect", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
+	{"openat", 0, {{0}}},
+	{"open", 0, {{0}}},
+	{"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONREAD)}},
+	{"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONBIO)}},
+	{"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TCGETS)}},
+	{"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)}},
+	{"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME)}},
+	{"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME)}},
+	{"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG)}},
+	{"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_DUMPABLE)}},
+};
 
-	for (i = 0; i < sizeof(llm_syscalls) / sizeof(llm_syscalls[0]); i++) {
-		nr = seccomp_syscall_resolve_name(llm_syscalls[i]);
-		if (nr == __NR_SCMP_ERROR)
-			continue; /* not on this architecture (e.g. "time") */
-		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0)) < 0)
-			return rc;
-	}
-	return 0;
-}
+static const struct harden_policy llm_allow_policy = {
+	.role = "llm",
+	.mode = HARDEN_ALLOWLIST,
+	.lists = {harden_sys_base, harden_sys_nng, llm_syscalls},
+	.rules = llm_rules,
+	.nrules = sizeof(llm_rules) / sizeof(llm_rules[0]),
+#ifdef KC_SANITIZE
+	/* ASan/LSan make calls a release build never does (ptrace for the
+	 * leak check, /proc reads): sanitizer builds log instead of kill. */
+	.deny_action = HARDEN_DENY_LOG,
+#else
+	.deny_action = HARDEN_DENY_KILL,
+#endif
+	.ignore_unknown = 1,
+	.allow_threads = 1,
+};
 
-/* One rule with one argument comparison. */
-static int
-policy_rule1(scmp_filter_ctx ctx, int nr, struct scmp_arg_cmp cmp)
-{
-	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, cmp);
-}
+/* Rationale: files are opened read-only (CA bundle, resolv.conf, hosts).
+ * An open for writing, creating or truncating fails with EACCES rather than
+ * killing the worker, because NNG names its threads by writing
+ * /proc/self/task/N/comm and copes with failure. A second, stacked filter
+ * (a deny-list) does it: for a call both filters see, the kernel takes the
+ * stricter answer, so EACCES beats the allowlist's "allow". */
+static const struct harden_rule llm_open_rules[] = {
+	{"openat", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_WRONLY)}},
+	{"openat", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDWR)}},
+	{"openat", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT)}},
+	{"openat", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, O_TRUNC, O_TRUNC)}},
+	{"open", 1, {SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_WRONLY)}},
+	{"open", 1, {SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDWR)}},
+	{"open", 1, {SCMP_A1(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT)}},
+	{"open", 1, {SCMP_A1(SCMP_CMP_MASKED_EQ, O_TRUNC, O_TRUNC)}},
+};
 
-/* Rationale: socket families. AF_INET/AF_INET6 reach providers; AF_UNIX is
- * NNG's ipc:// transport (and nscd); AF_NETLINK is what getaddrinfo uses
- * for AI_ADDRCONFIG. Raw sockets, AF_PACKET, AF_ALG, AF_VSOCK and the rest
- * are kernel attack surface this worker never needs. */
-static int
-policy_sockets(scmp_filter_ctx ctx)
-{
-	static const int fam[] = {AF_INET, AF_INET6, AF_UNIX, AF_NETLINK};
-	size_t i;
-
-	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++)
-		if (policy_rule1(ctx, SCMP_SYS(socket), SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam[i])) < 0)
-			return -1;
-	return 0;
-}
-
-/* Rationale: no new executable memory. With no exec and no PROT_EXEC
- * mappings, code injected through a parser bug cannot be turned into new
- * machine code (the NSS and TLS libraries are loaded before the filter). */
-static int
-policy_memory(scmp_filter_ctx ctx)
-{
-	if (policy_rule1(ctx, SCMP_SYS(mmap), SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) < 0 ||
-	    policy_rule1(ctx, SCMP_SYS(mprotect), SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) < 0)
-		return -1;
-	return 0;
-}
-
-/* Rationale: files are opened read-only (CA bundle, resolv.conf, hosts);
- * this worker writes nothing to disk. An open for writing, creating or
- * truncating is refused with EACCES rather than killed, because NNG names
- * its threads by writing /proc/self/task/N/comm and copes with failure.
- * Threads only: clone must carry CLONE_THREAD (no new processes), and
- * clone3, whose flags live in memory a filter cannot read, answers ENOSYS
- * so the C library falls back to clone. */
-static int
-policy_files_threads(scmp_filter_ctx ctx)
-{
-	static const scmp_datum_t deny[][2] = {
-		{O_ACCMODE, O_WRONLY}, {O_ACCMODE, O_RDWR}, {O_CREAT, O_CREAT}, {O_TRUNC, O_TRUNC}};
-	const scmp_datum_t wr = O_ACCMODE | O_CREAT | O_TRUNC;
-	size_t i;
-
-	if (policy_rule1(ctx, SCMP_SYS(openat), SCMP_A2(SCMP_CMP_MASKED_EQ, wr, 0)) < 0 ||
-	    policy_rule1(ctx, SCMP_SYS(open), SCMP_A1(SCMP_CMP_MASKED_EQ, wr, 0)) < 0)
-		return -1;
-	for (i = 0; i < sizeof(deny) / sizeof(deny[0]); i++) {
-		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 1,
-				     SCMP_A2(SCMP_CMP_MASKED_EQ, deny[i][0], deny[i][1])) < 0 ||
-		    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), 1,
-				     SCMP_A1(SCMP_CMP_MASKED_EQ, deny[i][0], deny[i][1])) < 0)
-			return -1;
-	}
-	if (policy_rule1(ctx, SCMP_SYS(clone),
-			 SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)) < 0 ||
-	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0) < 0)
-		return -1;
-	return 0;
-}
-
-/* ioctl: only the terminal/socket queries stdio and curl make; prctl: only
- * thread names (NNG names its threads). */
-static int
-policy_ioctl_prctl(scmp_filter_ctx ctx)
-{
-	static const unsigned long io[] = {FIONREAD, FIONBIO, TCGETS, TIOCGWINSZ};
-	static const int pr[] = {PR_SET_NAME, PR_GET_NAME, PR_GET_DUMPABLE, PR_SET_PDEATHSIG};
-	size_t i;
-
-	for (i = 0; i < sizeof(io) / sizeof(io[0]); i++)
-		if (policy_rule1(ctx, SCMP_SYS(ioctl), SCMP_A1(SCMP_CMP_EQ, io[i])) < 0)
-			return -1;
-	for (i = 0; i < sizeof(pr) / sizeof(pr[0]); i++)
-		if (policy_rule1(ctx, SCMP_SYS(prctl), SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)pr[i])) < 0)
-			return -1;
-	return 0;
-}
+static const struct harden_policy llm_open_policy = {
+	.role = "llm-open",
+	.mode = HARDEN_DENYLIST,
+	.rules = llm_open_rules,
+	.nrules = sizeof(llm_open_rules) / sizeof(llm_open_rules[0]),
+	.deny_action = HARDEN_DENY_ERRNO,
+	.deny_errno = EACCES,
+	.ignore_unknown = 1,
+};
 
 int
 llm_policy_install_seccomp(void)
 {
-	/* Sanitizer builds log instead of killing: ASan/LSan make syscalls
-	 * (ptrace for leak checking, /proc reads) a release build never does. */
-#ifdef KC_SANITIZE
-	const uint32_t deny = SCMP_ACT_LOG;
-#else
-	const uint32_t deny = SCMP_ACT_KILL_PROCESS;
-#endif
-	scmp_filter_ctx ctx = seccomp_init(deny);
-	int rc = -EINVAL;
+	char err[256];
 
-	if (ctx == NULL)
-		return -ENOMEM;
-	if (policy_allow_list(ctx) == 0 && policy_sockets(ctx) == 0 && policy_memory(ctx) == 0 &&
-	    policy_files_threads(ctx) == 0 && policy_ioctl_prctl(ctx) == 0)
-		rc = seccomp_load(ctx);
-	seccomp_release(ctx);
-	return rc;
+	/* The deny-list first: once the allowlist is in, seccomp() itself is
+	 * forbidden. */
+	if (harden_seccomp_install(&llm_open_policy, err, sizeof(err)) < 0 ||
+	    harden_seccomp_install(&llm_allow_policy, err, sizeof(err)) < 0) {
+		log_warnx("llm: %s", err);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* Load, before the filter forbids new executable mappings, every shared
@@ -191,81 +138,96 @@ policy_preload(void)
 		freeaddrinfo(res);
 }
 
-/* Rationale: capabilities. The worker needs none. All sets are cleared
- * and, when we are allowed to (CAP_SETPCAP), the bounding set too; without
- * CAP_SETPCAP we hold no capability to begin with and, with no_new_privs and
- * no exec, can never regain one. */
-static void
-policy_drop_caps(void)
+/* The directory of an ipc:// URL (where NNG creates its socket file), or
+ * --rundir. NULL when the worker listens on something else. */
+static char *
+policy_rundir(const struct worker_args *wa)
 {
-	cap_t caps = cap_get_proc();
-	cap_flag_value_t setpcap = CAP_CLEAR;
-	cap_value_t c;
+	char *copy, *dir;
 
-	if (caps == NULL)
-		fatal("llm: cap_get_proc");
-	cap_get_flag(caps, CAP_SETPCAP, CAP_EFFECTIVE, &setpcap);
-	cap_free(caps);
-	if (setpcap == CAP_SET) {
-		for (c = 0; c <= CAP_LAST_CAP; c++)
-			if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) == -1 && errno != EINVAL)
-				fatal("llm: PR_CAPBSET_DROP %d", (int)c);
-	}
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 && errno != EINVAL)
-		fatal("llm: clear ambient capabilities");
-	if ((caps = cap_init()) == NULL || cap_set_proc(caps) == -1)
-		fatal("llm: drop capabilities");
-	cap_free(caps);
+	if (wa->rundir != NULL)
+		return strdup(wa->rundir);
+	if (wa->req_url == NULL || strncmp(wa->req_url, "ipc://", 6) != 0)
+		return NULL;
+	copy = strdup(wa->req_url + 6);
+	dir = copy ? strdup(dirname(copy)) : NULL;
+	free(copy);
+	return dir;
 }
 
-/* After the drop, check it took: no capability in any set. */
-static void
-policy_verify(void)
-{
-	cap_t caps = cap_get_proc(), none = cap_init();
+/* Rationale: filesystem reach (Landlock, where the kernel has it). Read
+ * beneath /etc (resolver files, CA bundle), /usr (CA certificates, OpenSSL
+ * config) and the CPU list glibc reads; read-write only beneath the runtime
+ * directory, where NNG makes its socket. The workspace, $HOME and the
+ * supervisor's run logs are out of reach: a compromised parser cannot read
+ * the project and send it anywhere. */
+static const char *const llm_ro_dirs[] = {
+	"/etc", "/usr", "/sys/devices/system/cpu",
+#ifdef KC_SANITIZE
+	"/proc", /* LeakSanitizer lists /proc/PID/task at exit */
+#endif
+};
+#define LLM_NRO (sizeof(llm_ro_dirs) / sizeof(llm_ro_dirs[0]))
 
-	if (caps == NULL || none == NULL || cap_compare(caps, none) != 0)
-		fatalx("llm: capabilities still present after the drop");
-	cap_free(caps);
-	cap_free(none);
-	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
-		fatalx("llm: no_new_privs did not stick");
+static int
+policy_landlock_fds(const struct worker_args *wa, int *rw, int ro[LLM_NRO], size_t *nro)
+{
+	char *dir = policy_rundir(wa);
+	size_t i;
+
+	*rw = dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (dir != NULL && *rw < 0)
+		fatal("llm: runtime directory %s", dir);
+	free(dir);
+	for (*nro = 0, i = 0; i < LLM_NRO; i++)
+		if ((ro[*nro] = open(llm_ro_dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0)
+			(*nro)++;
+	return *rw;
 }
+
+const char *const llm_env_keep[] = {"SSL_CERT_FILE", "SSL_CERT_DIR", "TZ",
+				    "KYLECODE_FAILPOINTS", "KYLECODE_FAULT_SEED", NULL};
 
 void
 llm_policy_apply(const struct worker_args *wa)
 {
-	struct rlimit zero = {0, 0};
-	int rc;
+	int ro[LLM_NRO], keep[LLM_NRO + 1], rw, rc;
+	size_t nro, i, nkeep = 0;
+	struct harden_landlock ll;
+	struct harden_opts ho;
 
-	(void)wa;
-	/* 1. Inherited descriptors: nothing but stdin/stdout/stderr (stderr is
-	 * the log pipe); IPC sockets are opened later by ipc_worker_serve. */
-	if (close_range(3, ~0U, 0) == -1)
-		fatal("llm: close_range");
-	/* 2. Die with the supervisor rather than linger holding keys. */
+	/* Die with the supervisor rather than linger holding keys. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
 		fatal("llm: PR_SET_PDEATHSIG");
 	if (getppid() == 1)
 		fatalx("llm: the supervisor is already gone");
 	policy_preload();
-	/* 3. Keys are in this memory: no core dumps, and (release builds) not
-	 * ptrace-attachable or /proc/PID/mem-readable by the same uid. */
-	if (setrlimit(RLIMIT_CORE, &zero) == -1)
-		fatal("llm: RLIMIT_CORE");
 #ifndef KC_SANITIZE
+	/* Keys are in this memory: not ptrace-attachable, /proc/PID/mem not
+	 * readable by the same uid (harden sets RLIMIT_CORE=0 as well). */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		fatal("llm: PR_SET_DUMPABLE");
 #endif
-	/* 4. Capabilities, 5. no_new_privs, 6. seccomp last. */
-	policy_drop_caps();
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		fatal("llm: PR_SET_NO_NEW_PRIVS");
-	/* Verified before the filter, which does not allow capget. */
-	policy_verify();
+	policy_landlock_fds(wa, &rw, ro, &nro);
+	for (i = 0; i < nro; i++)
+		keep[nkeep++] = ro[i];
+	if (rw >= 0)
+		keep[nkeep++] = rw;
+	memset(&ll, 0, sizeof(ll));
+	ll.rw_dirfd = rw;
+	ll.ro_dirfds = ro;
+	ll.nro = nro;
+	memset(&ho, 0, sizeof(ho));
+	ho.keep_fds = keep;
+	ho.nkeep = nkeep;
+	ho.keep_env = llm_env_keep; /* keys were moved out by llm_keys_load */
+	ho.landlock = &ll;
+	harden_apply(&ho); /* fds, env, caps, rlimits, no_new_privs, Landlock */
+	for (i = 0; i < nkeep; i++)
+		close(keep[i]);
 	if ((rc = llm_policy_install_seccomp()) < 0) {
 		errno = -rc;
 		fatal("llm: seccomp filter");
 	}
-	log_debug("llm: confined (no caps, no_new_privs, seccomp allowlist)");
+	log_debug("llm: confined (no caps, no_new_privs, Landlock, seccomp allowlist)");
 }

@@ -5,6 +5,10 @@
 
 #include "ipc/wargs.h"
 
+/* The environment variables kept after the drop (none is secret: the
+ * TLS trust store override, the time zone, and the test-build failpoints). */
+extern const char *const llm_env_keep[];
+
 /* Confine this process. Every failing step is fatal. */
 void llm_policy_apply(const struct worker_args *wa);
 /* Only the seccomp step (for tests that fork and probe the filter).

@@ -46,9 +46,10 @@ llm_main(const struct worker_args *wa, char **envp)
 {
 	int rc;
 
-	/* Keys leave the environment before anything else can read it. */
-	llm_keys_load(envp);
+	/* Process settings first, then keys leave the environment before any
+	 * library can read it. */
 	llm_init();
+	llm_keys_load(envp, llm_env_keep);
 	/* curl's global state (TLS library, CA paths) is set up before the
 	 * seccomp filter, which does not allow everything it touches once. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)

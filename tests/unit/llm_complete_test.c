@@ -448,7 +448,7 @@ Test(llm_complete, key_only_in_the_auth_header)
 	const char *code;
 	char err[512], *printed;
 
-	llm_keys_load(envp);
+	llm_keys_load(envp, NULL);
 	srv_start(t, 1);
 	cr_assert_eq(run(NULL, ",\"api_key_env\":\"KC_UNIT_API_KEY\"", ",\"stream\":false", &reply, &code, err,
 			 sizeof(err), &ev), 0, "%s", err);
