@@ -108,6 +108,13 @@ Test(fs_tools, grep_posix_regex_with_include)
 	r = tws_run(&w, NULL, "grep", "{\"pattern\":\"(\"}");
 	cr_assert(!res_ok(r));
 	cJSON_Delete(r);
+	r = tws_run(&w, NULL, "grep", "{\"pattern\":\"(a*)*\\\\1\"}");
+	cr_assert(!res_ok(r));
+	cr_assert(strstr(res_str(r, "error"), "backreferences"), "%s", res_str(r, "error"));
+	cJSON_Delete(r);
+	r = tws_run(&w, NULL, "grep", "{\"pattern\":\"\\\\(void\"}");
+	cr_assert(res_ok(r), "an escaped parenthesis is fine");
+	cJSON_Delete(r);
 	tws_fini(&w);
 }
 
@@ -290,4 +297,14 @@ Test(fs_tools, missing_file_suggests_similar_names)
 	          res_str(r, "error"));
 	cJSON_Delete(r);
 	tws_fini(&w);
+}
+
+Test(fs_tools, pathological_glob_is_bounded, .timeout = 10)
+{
+	char name[256];
+
+	memset(name, 'a', 200);
+	name[200] = '\0';
+	cr_assert(!tool_fs_glob_match("*a*a*a*a*a*a*a*a*a*a*a*a*b", name));
+	cr_assert(tool_fs_glob_match("*a*a*a", name));
 }

@@ -439,6 +439,20 @@ grep_cb(void *arg, const char *rel, const struct stat *st, int depth)
 	return g->stopped || g->scanned > GREP_MAX_SCANNED ? -1 : 0;
 }
 
+/* glibc's regexec is a DFA-ish matcher except for backreferences, which
+ * backtrack without bound: a pattern with one could pin the worker. */
+static int
+grep_has_backref(const char *p)
+{
+	for (; *p; p++)
+		if (*p == '\\' && p[1] != '\0') {
+			if (p[1] >= '1' && p[1] <= '9')
+				return 1;
+			p++;
+		}
+	return 0;
+}
+
 void
 tool_fs_grep(const struct tool_fs *fs, const cJSON *args, struct tool_res *r)
 {
@@ -450,6 +464,12 @@ tool_fs_grep(const struct tool_fs *fs, const cJSON *args, struct tool_res *r)
 
 	if (rel == NULL || tool_arg_str(args, "pattern", 1, &pat, r) == -1 ||
 	    tool_arg_str(args, "include", 0, &g.include, r) == -1) {
+		free(rel);
+		return;
+	}
+	if (grep_has_backref(pat)) {
+		tool_res_fail(r, "backreferences (\\1 ... \\9) are not supported by grep here: "
+		                 "matching them can take exponential time");
 		free(rel);
 		return;
 	}

@@ -14,6 +14,7 @@
 #include "worker-tools/fs/fs_tools.h"
 
 #define WALK_MAX_DEPTH 32
+#define GLOB_BUDGET 100000 /* glob_plain calls per name */
 
 static int
 walk_cmp(const void *a, const void *b)
@@ -125,9 +126,14 @@ glob_bracket(const char *p, char c, int *matched)
 }
 
 static int
-glob_plain(const char *p, const char *s)
+glob_plain(const char *p, const char *s, long *budget)
 {
 	int m;
+
+	/* Backtracking over several '*' is exponential in the worst case
+	 * ("*a*a*a*a*b"); past the budget a name simply does not match. */
+	if (--*budget < 0)
+		return 0;
 
 	for (; *p; p++, s++) {
 		if (p[0] == '*' && p[1] == '*') {
@@ -135,7 +141,7 @@ glob_plain(const char *p, const char *s)
 			if (*p == '/')
 				p++; /* "**" + "/" may match no directory at all */
 			for (;; s++) {
-				if (glob_plain(p, s))
+				if (glob_plain(p, s, budget))
 					return 1;
 				if (*s == '\0')
 					return 0;
@@ -143,7 +149,7 @@ glob_plain(const char *p, const char *s)
 		}
 		if (*p == '*') {
 			for (p++;; s++) {
-				if (glob_plain(p, s))
+				if (glob_plain(p, s, budget))
 					return 1;
 				if (*s == '\0' || *s == '/')
 					return 0;
@@ -170,13 +176,13 @@ glob_plain(const char *p, const char *s)
 
 /* Expands the first {a,b} group and matches each alternative. */
 static int
-glob_braces(const char *p, const char *s, int depth)
+glob_braces(const char *p, const char *s, int depth, long *budget)
 {
 	const char *open = strchr(p, '{'), *close, *alt, *q;
 	int depthc = 0;
 
 	if (open == NULL || depth > 8)
-		return glob_plain(p, s);
+		return glob_plain(p, s, budget);
 	for (close = open; *close; close++) {
 		depthc += *close == '{';
 		depthc -= *close == '}';
@@ -184,14 +190,14 @@ glob_braces(const char *p, const char *s, int depth)
 			break;
 	}
 	if (*close != '}')
-		return glob_plain(p, s);
+		return glob_plain(p, s, budget);
 	for (alt = open + 1; alt <= close; alt = q + 1) {
 		char *cand;
 		int m;
 		for (q = alt, depthc = 0; q < close && !(depthc == 0 && *q == ','); q++)
 			depthc += (*q == '{') - (*q == '}');
 		cand = xasprintf("%.*s%.*s%s", (int)(open - p), p, (int)(q - alt), alt, close + 1);
-		m = glob_braces(cand, s, depth + 1);
+		m = glob_braces(cand, s, depth + 1, budget);
 		free(cand);
 		if (m)
 			return 1;
@@ -203,12 +209,13 @@ int
 tool_fs_glob_match(const char *pattern, const char *rel)
 {
 	const char *base = strrchr(rel, '/');
+	long budget = GLOB_BUDGET;
 
 	while (pattern[0] == '.' && pattern[1] == '/')
 		pattern += 2;
 	if (strchr(pattern, '/') == NULL)
-		return glob_braces(pattern, base ? base + 1 : rel, 0);
-	return glob_braces(pattern, rel, 0);
+		return glob_braces(pattern, base ? base + 1 : rel, 0, &budget);
+	return glob_braces(pattern, rel, 0, &budget);
 }
 
 /* How alike two names are for a "did you mean": 3 for the same name in
