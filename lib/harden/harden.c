@@ -52,7 +52,8 @@ harden_fds_close(const int *keep, size_t nkeep, char *err, size_t errlen)
 		hd_seterr(err, errlen, "close fds: more than %d fds to keep", HARDEN_MAX_KEEP);
 		return -1;
 	}
-	memcpy(k, keep, nkeep * sizeof(int));
+	if (nkeep > 0)
+		memcpy(k, keep, nkeep * sizeof(int));
 	qsort(k, nkeep, sizeof(int), hd_int_cmp);
 	for (i = 0; i < nkeep; i++) {
 		if (k[i] < (int)lo)
