@@ -69,7 +69,8 @@ bench_script(struct bench *b, int turns, const char *path)
 		fputs("{\"text\": \"", f);
 		for (i = 0; i < b->text_bytes; i++)
 			fputc(words[i % (sizeof(words) - 1)], f);
-		fputs("\", \"usage\": {\"prompt_tokens\": 10, \"completion_tokens\": 250000}}\n", f);
+		fputs("\", \"usage\": {\"prompt_tokens\": 10, \"completion_tokens\": 250000}}\n",
+		      f);
 	}
 	fclose(f);
 }
@@ -115,8 +116,9 @@ static double
 run_curl(struct bench *b)
 {
 	char *url = xasprintf("http://127.0.0.1:%d/v1/chat/completions", b->port);
-	const char *body = "{\"model\":\"mock/dev\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
-			   "\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}";
+	const char *body =
+	    "{\"model\":\"mock/dev\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+	    "\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}";
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
 	CURL *c = curl_easy_init();
 	size_t got = 0;
@@ -143,11 +145,12 @@ run_curl(struct bench *b)
 static char *
 bench_request(const struct bench *b)
 {
-	return xasprintf("{\"model\":{\"id\":\"mock/dev\",\"adapter\":\"openai\","
-			 "\"base_url\":\"http://127.0.0.1:%d/v1\",\"routing\":{\"max_attempts\":1}},"
-			 "\"stream\":true,\"timeout_ms\":60000,"
-			 "\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}",
-			 b->port);
+	return xasprintf(
+	    "{\"model\":{\"id\":\"mock/dev\",\"adapter\":\"openai\","
+	    "\"base_url\":\"http://127.0.0.1:%d/v1\",\"routing\":{\"max_attempts\":1}},"
+	    "\"stream\":true,\"timeout_ms\":60000,"
+	    "\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}",
+	    b->port);
 }
 
 struct counter {
@@ -184,8 +187,8 @@ static void
 check_text(const struct bench *b, const struct counter *c, const char *mode)
 {
 	if (c->bytes != b->text_bytes) {
-		fprintf(stderr, "kc-llm-bench: %s: streamed %zu bytes of text, expected %zu\n", mode,
-			c->bytes, b->text_bytes);
+		fprintf(stderr, "kc-llm-bench: %s: streamed %zu bytes of text, expected %zu\n",
+		        mode, c->bytes, b->text_bytes);
 		exit(1);
 	}
 }
@@ -222,7 +225,8 @@ static void
 worker_start(struct bench *b, struct worker *w)
 {
 	char *bin = xasprintf("%s/kylecode-llm", b->bindir), err[256];
-	char *req = xasprintf("ipc://%s/llm.req", b->tmp), *ev = xasprintf("ipc://%s/llm.ev", b->tmp);
+	char *req = xasprintf("ipc://%s/llm.req", b->tmp),
+	     *ev = xasprintf("ipc://%s/llm.ev", b->tmp);
 	cJSON *ping = cJSON_CreateObject(), *reply = NULL;
 	int i;
 
@@ -236,7 +240,8 @@ worker_start(struct bench *b, struct worker *w)
 	}
 	/* PING until the worker listens (each call waits up to 100 ms). */
 	for (i = 0; i < 100; i++) {
-		if (ipc_call(w->c, IPC_T_PING, 0, ping, 100, &reply, NULL, NULL, err, sizeof(err)) == IPC_OK)
+		if (ipc_call(w->c, IPC_T_PING, 0, ping, 100, &reply, NULL, NULL, err,
+		             sizeof(err)) == IPC_OK)
 			break;
 	}
 	cJSON_Delete(reply);
@@ -273,7 +278,7 @@ run_worker(struct bench *b, struct worker *w)
 	double t0 = now_s(), t;
 
 	if (ipc_call(w->c, IPC_T_LLM_COMPLETE, IPC_F_IDEMPOTENT, req, 60000, &reply, count_ipc, &c,
-		     err, sizeof(err)) != IPC_OK) {
+	             err, sizeof(err)) != IPC_OK) {
 		fprintf(stderr, "kc-llm-bench: worker: %s\n", err);
 		exit(1);
 	}
@@ -314,26 +319,29 @@ bench_report(struct bench *b, int reps)
 	printf("kc-llm-bench: %.2f MB of text in %ld chunks (16-byte deltas, one SSE event each), "
 	       "%.2f MB on the wire, %d reps, medians\n",
 	       mb, chunks, (double)b->wire_bytes / 1e6, reps);
-	printf("token events seen by the supervisor: %ld (deltas of one network read are batched)\n",
-	       b->chunks[M_WORKER]);
-	printf("%-8s %10s %10s %12s %16s\n", "mode", "time_ms", "text_MB/s", "vs_curl", "added_us/chunk");
+	printf(
+	    "token events seen by the supervisor: %ld (deltas of one network read are batched)\n",
+	    b->chunks[M_WORKER]);
+	printf("%-8s %10s %10s %12s %16s\n", "mode", "time_ms", "text_MB/s", "vs_curl",
+	       "added_us/chunk");
 	for (m = 0; m < M_N; m++) {
 		double t = median(b->t[m], reps);
 
-		printf("%-8s %10.1f %10.2f %11.2fx %16.2f\n", mode_name[m], t * 1e3, mb / t, t / base,
-		       m == M_CURL ? 0.0 : (t - base) * 1e6 / (double)chunks);
+		printf("%-8s %10.1f %10.2f %11.2fx %16.2f\n", mode_name[m], t * 1e3, mb / t,
+		       t / base, m == M_CURL ? 0.0 : (t - base) * 1e6 / (double)chunks);
 	}
 	printf("target: worker adds < 50 us per chunk: %s\n",
-	       (median(b->t[M_WORKER], reps) - base) * 1e6 / (double)chunks < 50.0 ? "met" : "NOT met");
+	       (median(b->t[M_WORKER], reps) - base) * 1e6 / (double)chunks < 50.0 ? "met"
+	                                                                           : "NOT met");
 }
 
 int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"reps", required_argument, NULL, 'r'},
-					     {"mb", required_argument, NULL, 'm'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"mb", required_argument, NULL, 'm'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	struct bench b;
 	struct worker w;
 	char script[128], exe[PATH_MAX];
@@ -344,11 +352,16 @@ main(int argc, char **argv)
 	b.text_bytes = 1 << 20;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'r': reps = atoi(optarg); break;
-		case 'm': b.text_bytes = (size_t)atoi(optarg) << 20; break;
+		case 'r':
+			reps = atoi(optarg);
+			break;
+		case 'm':
+			b.text_bytes = (size_t)atoi(optarg) << 20;
+			break;
 		case 'h':
 			printf("usage: kc-llm-bench [--reps N (1..%d)] [--mb N]\n"
-			       "Streams N MB (default 1) from kylecode-mockllm three ways (curl baseline,\n"
+			       "Streams N MB (default 1) from kylecode-mockllm three ways (curl "
+			       "baseline,\n"
 			       "in-process parser, kylecode-llm over IPC) and prints medians.\n",
 			       BENCH_MAX_REPS);
 			return 0;

@@ -18,7 +18,7 @@ enum llm_adapter_kind {
 /* How one attempt is sent. */
 struct llm_wire {
 	const char *model;   /* the model name the provider expects */
-	int stream;	     /* ask for an SSE stream */
+	int stream;          /* ask for an SSE stream */
 	int native_tools;    /* 0: no tools on the wire, tool turns as text */
 	const cJSON *params; /* the model entry's params (may be NULL) */
 };
@@ -32,16 +32,15 @@ enum llm_ev_rc {
 
 /* Build the wire body. NULL with err set when the request is invalid. */
 cJSON *llm_openai_build(const struct llm_wire *w, const cJSON *req, char *err, size_t errlen);
-cJSON *llm_anthropic_build(const struct llm_wire *w, const cJSON *req, char *err,
-			   size_t errlen);
+cJSON *llm_anthropic_build(const struct llm_wire *w, const cJSON *req, char *err, size_t errlen);
 /* Parse a whole (non-streamed) response body into res. enum llm_ev_rc. */
 int llm_openai_parse(const char *body, size_t len, struct llm_result *res);
 int llm_anthropic_parse(const char *body, size_t len, struct llm_result *res);
 /* Apply one SSE event's data to res, calling cb for live text. */
 int llm_openai_event(struct llm_result *res, const char *data, size_t len,
-		     const struct llm_stream_cb *cb);
+                     const struct llm_stream_cb *cb);
 int llm_anthropic_event(struct llm_result *res, const char *data, size_t len,
-			const struct llm_stream_cb *cb);
+                        const struct llm_stream_cb *cb);
 /* The provider's message from an error body ({"error":{"message":..}} or
  * {"error":"..."} or {"message":..}); NULL if none. Caller frees. */
 char *llm_wire_error_message(const char *body, size_t len);

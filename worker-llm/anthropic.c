@@ -12,8 +12,7 @@
 #define ANTHROPIC_DEFAULT_MAX_TOKENS 4096
 
 static const char *const anthropic_params[] = {
-	"temperature", "top_p", "top_k", "max_tokens", "stop_sequences", "metadata", "thinking",
-	NULL,
+    "temperature", "top_p", "top_k", "max_tokens", "stop_sequences", "metadata", "thinking", NULL,
 };
 
 static void
@@ -52,14 +51,16 @@ anthropic_tool_uses(cJSON *blocks, const cJSON *calls)
 	const cJSON *c;
 	cJSON *b;
 
-	cJSON_ArrayForEach(c, calls) {
+	cJSON_ArrayForEach(c, calls)
+	{
 		b = cJSON_CreateObject();
 		cJSON_AddStringToObject(b, "type", "tool_use");
-		cJSON_AddStringToObject(b, "id", llm_json_str(c, "id") ? llm_json_str(c, "id") : "");
+		cJSON_AddStringToObject(b, "id",
+		                        llm_json_str(c, "id") ? llm_json_str(c, "id") : "");
 		cJSON_AddStringToObject(b, "name",
-					llm_json_str(c, "name") ? llm_json_str(c, "name") : "");
-		cJSON_AddItemToObject(b, "input",
-				      anthropic_input(cJSON_GetObjectItemCaseSensitive(c, "arguments")));
+		                        llm_json_str(c, "name") ? llm_json_str(c, "name") : "");
+		cJSON_AddItemToObject(
+		    b, "input", anthropic_input(cJSON_GetObjectItemCaseSensitive(c, "arguments")));
 		cJSON_AddItemToArray(blocks, b);
 	}
 }
@@ -74,9 +75,9 @@ anthropic_blocks(const cJSON *in, const char *role, cJSON *blocks)
 	if (strcmp(role, "tool") == 0) {
 		b = cJSON_CreateObject();
 		cJSON_AddStringToObject(b, "type", "tool_result");
-		cJSON_AddStringToObject(b, "tool_use_id", llm_json_str(in, "tool_call_id")
-								  ? llm_json_str(in, "tool_call_id")
-								  : "");
+		cJSON_AddStringToObject(
+		    b, "tool_use_id",
+		    llm_json_str(in, "tool_call_id") ? llm_json_str(in, "tool_call_id") : "");
 		cJSON_AddStringToObject(b, "content", text ? text : "");
 		cJSON_AddItemToArray(blocks, b);
 		return "user";
@@ -122,11 +123,13 @@ anthropic_messages(cJSON *w, const cJSON *msgs, char *err, size_t errlen)
 	struct strbuf sys = STRBUF_INIT;
 	size_t i = 0;
 
-	cJSON_ArrayForEach(in, msgs) {
+	cJSON_ArrayForEach(in, msgs)
+	{
 		role = llm_json_str(in, "role");
 		if (role == NULL || (strcmp(role, "system") && strcmp(role, "user") &&
-				     strcmp(role, "assistant") && strcmp(role, "tool"))) {
-			snprintf(err, errlen, "messages[%zu]: role must be system|user|assistant|tool", i);
+		                     strcmp(role, "assistant") && strcmp(role, "tool"))) {
+			snprintf(err, errlen,
+			         "messages[%zu]: role must be system|user|assistant|tool", i);
 			cJSON_Delete(out);
 			strbuf_free(&sys);
 			return -1;
@@ -154,16 +157,18 @@ anthropic_tools(const cJSON *tools)
 	cJSON *out = cJSON_CreateArray(), *t;
 	const cJSON *in, *params;
 
-	cJSON_ArrayForEach(in, tools) {
+	cJSON_ArrayForEach(in, tools)
+	{
 		t = cJSON_CreateObject();
-		cJSON_AddStringToObject(t, "name", llm_json_str(in, "name") ? llm_json_str(in, "name") : "");
+		cJSON_AddStringToObject(t, "name",
+		                        llm_json_str(in, "name") ? llm_json_str(in, "name") : "");
 		if (llm_json_str(in, "description"))
 			cJSON_AddStringToObject(t, "description", llm_json_str(in, "description"));
 		params = cJSON_GetObjectItemCaseSensitive(in, "parameters");
 		cJSON_AddItemToObject(t, "input_schema",
-				      cJSON_IsObject(params)
-					      ? cJSON_Duplicate(params, 1)
-					      : cJSON_Parse("{\"type\":\"object\",\"properties\":{}}"));
+		                      cJSON_IsObject(params)
+		                          ? cJSON_Duplicate(params, 1)
+		                          : cJSON_Parse("{\"type\":\"object\",\"properties\":{}}"));
 		cJSON_AddItemToArray(out, t);
 	}
 	return out;
@@ -221,7 +226,7 @@ llm_anthropic_build(const struct llm_wire *wi, const cJSON *req, char *err, size
 	if (wi->native_tools && cJSON_GetArraySize(tools) > 0) {
 		cJSON_AddItemToObject(w, "tools", anthropic_tools(tools));
 		tc = anthropic_tool_choice(cJSON_GetObjectItemCaseSensitive(req, "tool_choice"),
-					   wi->params);
+		                           wi->params);
 		if (tc != NULL)
 			cJSON_AddItemToObject(w, "tool_choice", tc);
 	}
@@ -302,7 +307,8 @@ llm_anthropic_parse(const char *body, size_t len, struct llm_result *res)
 		llm_result_seterror(res, "response has no content array");
 		return LLM_EV_MALFORMED;
 	}
-	cJSON_ArrayForEach(b, blocks) {
+	cJSON_ArrayForEach(b, blocks)
+	{
 		type = llm_json_str(b, "type");
 		if (type != NULL && strcmp(type, "text") == 0 && llm_json_str(b, "text")) {
 			strbuf_adds(&res->content, llm_json_str(b, "text"));
@@ -312,7 +318,8 @@ llm_anthropic_parse(const char *body, size_t len, struct llm_result *res)
 				return LLM_EV_MALFORMED;
 			}
 			call->id = llm_json_str(b, "id") ? xstrdup(llm_json_str(b, "id")) : NULL;
-			call->name = llm_json_str(b, "name") ? xstrdup(llm_json_str(b, "name")) : NULL;
+			call->name =
+			    llm_json_str(b, "name") ? xstrdup(llm_json_str(b, "name")) : NULL;
 			args = llm_wire_args_text(cJSON_GetObjectItemCaseSensitive(b, "input"));
 			strbuf_adds(&call->args, args);
 			free(args);
@@ -390,7 +397,7 @@ anthropic_block_delta(struct llm_result *res, const cJSON *j, const struct llm_s
 
 int
 llm_anthropic_event(struct llm_result *res, const char *data, size_t len,
-		    const struct llm_stream_cb *cb)
+                    const struct llm_stream_cb *cb)
 {
 	cJSON *j = cJSON_ParseWithLength(data, len);
 	const char *type = llm_json_str(j, "type"), *stop;
@@ -406,7 +413,7 @@ llm_anthropic_event(struct llm_result *res, const char *data, size_t len,
 		rc = LLM_EV_PROVIDER;
 	else if (!strcmp(type, "message_start"))
 		anthropic_usage(res, cJSON_GetObjectItemCaseSensitive(
-					     cJSON_GetObjectItemCaseSensitive(j, "message"), "usage"));
+		                         cJSON_GetObjectItemCaseSensitive(j, "message"), "usage"));
 	else if (!strcmp(type, "content_block_start"))
 		rc = anthropic_block_start(res, j, cb);
 	else if (!strcmp(type, "content_block_delta"))

@@ -34,12 +34,14 @@ attempt_headers(const struct llm_attempt *a, const char *key)
 
 	hl = curl_slist_append(hl, "Content-Type: application/json");
 	hl = curl_slist_append(hl, "Expect:"); /* no 100-continue round trip */
-	hl = curl_slist_append(hl, a->stream ? "Accept: text/event-stream" : "Accept: application/json");
+	hl = curl_slist_append(hl, a->stream ? "Accept: text/event-stream"
+	                                     : "Accept: application/json");
 	if (a->ep->adapter == LLM_ADAPTER_ANTHROPIC)
 		hl = curl_slist_append(hl, "anthropic-version: " ANTHROPIC_VERSION);
 	if (key != NULL) {
-		line = a->ep->adapter == LLM_ADAPTER_ANTHROPIC ? xasprintf("x-api-key: %s", key)
-							       : xasprintf("Authorization: Bearer %s", key);
+		line = a->ep->adapter == LLM_ADAPTER_ANTHROPIC
+		           ? xasprintf("x-api-key: %s", key)
+		           : xasprintf("Authorization: Bearer %s", key);
 		hl = curl_slist_append(hl, line);
 		freezero_str(line);
 	}
@@ -64,8 +66,9 @@ attempt_on_event(const char *event, const char *data, size_t len, void *arg)
 	int rc;
 
 	(void)event;
-	rc = a->ep->adapter == LLM_ADAPTER_ANTHROPIC ? llm_anthropic_event(&a->res, data, len, a->cb)
-						     : llm_openai_event(&a->res, data, len, a->cb);
+	rc = a->ep->adapter == LLM_ADAPTER_ANTHROPIC
+	         ? llm_anthropic_event(&a->res, data, len, a->cb)
+	         : llm_openai_event(&a->res, data, len, a->cb);
 	if (rc != LLM_EV_OK && s->ev_rc == LLM_EV_OK)
 		s->ev_rc = rc;
 	return rc != LLM_EV_OK;
@@ -110,20 +113,21 @@ attempt_http_error(struct llm_attempt *a, const struct llm_http_resp *r)
 	char *msg = llm_wire_error_message(r->body.buf ? r->body.buf : "", r->body.len);
 	char excerpt[320];
 	int probe_status = a->status == 400 || a->status == 404 || a->status == 405 ||
-			   a->status == 415 || a->status == 422 || a->status == 501;
+	                   a->status == 415 || a->status == 422 || a->status == 501;
 
 	if (msg == NULL)
 		attempt_excerpt(excerpt, sizeof(excerpt), &r->body);
 	snprintf(a->err, sizeof(a->err), "HTTP %ld: %s", a->status,
-		 msg ? msg : (excerpt[0] ? excerpt : "(empty body)"));
+	         msg ? msg : (excerpt[0] ? excerpt : "(empty body)"));
 	a->retry_after_ms = llm_retry_after_ms(r->retry_after, time(NULL));
 	if (llm_retry_status_retryable(a->status)) {
 		a->outcome = LLM_OUT_RETRY;
 	} else {
 		a->outcome = LLM_OUT_FATAL;
 		a->probe_stream = probe_status && a->stream && attempt_mentions(msg, "stream");
-		a->probe_tools = probe_status && cJSON_HasObjectItem(a->wire, "tools") &&
-				 (attempt_mentions(msg, "tool") || attempt_mentions(msg, "function"));
+		a->probe_tools =
+		    probe_status && cJSON_HasObjectItem(a->wire, "tools") &&
+		    (attempt_mentions(msg, "tool") || attempt_mentions(msg, "function"));
 	}
 	free(msg);
 }
@@ -131,7 +135,7 @@ attempt_http_error(struct llm_attempt *a, const struct llm_http_resp *r)
 /* The transfer did not complete. */
 static void
 attempt_transport_error(struct llm_attempt *a, const struct attempt_stream *s,
-			const struct llm_http_resp *r)
+                        const struct llm_http_resp *r)
 {
 	if (s->ev_rc == LLM_EV_PROVIDER) {
 		/* The provider accepted the request (2xx) and then failed:
@@ -139,15 +143,16 @@ attempt_transport_error(struct llm_attempt *a, const struct attempt_stream *s,
 		snprintf(a->err, sizeof(a->err), "provider error in stream: %s", a->res.error);
 		a->outcome = LLM_OUT_RETRY;
 	} else if (s->ev_rc == LLM_EV_MALFORMED) {
-		snprintf(a->err, sizeof(a->err), "malformed stream event from %s: %s", a->ep->base_url,
-			 a->res.error);
+		snprintf(a->err, sizeof(a->err), "malformed stream event from %s: %s",
+		         a->ep->base_url, a->res.error);
 		a->outcome = LLM_OUT_MALFORMED;
 		a->probe_stream = 1;
 	} else if (r->too_large) {
 		snprintf(a->err, sizeof(a->err), "%s", r->error);
 		a->outcome = LLM_OUT_FATAL;
 	} else {
-		snprintf(a->err, sizeof(a->err), "%s%s", r->streamed ? "stream broke: " : "", r->error);
+		snprintf(a->err, sizeof(a->err), "%s%s", r->streamed ? "stream broke: " : "",
+		         r->error);
 		a->outcome = LLM_OUT_RETRY;
 	}
 }
@@ -171,8 +176,8 @@ attempt_success(struct llm_attempt *a, const struct llm_http_resp *r)
 	}
 	/* Not streamed (asked so, or the server ignored stream:true). */
 	rc = a->ep->adapter == LLM_ADAPTER_ANTHROPIC
-		     ? llm_anthropic_parse(r->body.buf ? r->body.buf : "", r->body.len, &a->res)
-		     : llm_openai_parse(r->body.buf ? r->body.buf : "", r->body.len, &a->res);
+	         ? llm_anthropic_parse(r->body.buf ? r->body.buf : "", r->body.len, &a->res)
+	         : llm_openai_parse(r->body.buf ? r->body.buf : "", r->body.len, &a->res);
 	if (rc == LLM_EV_OK) {
 		a->outcome = LLM_OUT_OK;
 	} else if (rc == LLM_EV_PROVIDER) {
@@ -180,7 +185,7 @@ attempt_success(struct llm_attempt *a, const struct llm_http_resp *r)
 		a->outcome = LLM_OUT_RETRY;
 	} else {
 		snprintf(a->err, sizeof(a->err), "malformed response from %s: %s", a->ep->base_url,
-			 a->res.error);
+		         a->res.error);
 		a->outcome = LLM_OUT_MALFORMED;
 		a->probe_stream = a->stream;
 	}
@@ -252,17 +257,17 @@ llm_attempt_run(struct llm_attempt *a)
 	a->retry_after_ms = -1;
 	a->err[0] = '\0';
 	a->wire = a->ep->adapter == LLM_ADAPTER_ANTHROPIC
-			  ? llm_anthropic_build(&w, a->req, a->err, sizeof(a->err))
-			  : llm_openai_build(&w, a->req, a->err, sizeof(a->err));
+	              ? llm_anthropic_build(&w, a->req, a->err, sizeof(a->err))
+	              : llm_openai_build(&w, a->req, a->err, sizeof(a->err));
 	if (a->wire == NULL) {
 		a->outcome = LLM_OUT_FATAL;
 		return;
 	}
 	if (a->ep->key_env != NULL && (key = llm_key_get(a->ep->key_env)) == NULL) {
 		snprintf(a->err, sizeof(a->err),
-			 "%s is not set: put the API key in the environment or in the .env file "
-			 "beside the config",
-			 a->ep->key_env);
+		         "%s is not set: put the API key in the environment or in the .env file "
+		         "beside the config",
+		         a->ep->key_env);
 		a->outcome = LLM_OUT_FATAL;
 		return;
 	}

@@ -11,8 +11,8 @@
 
 enum llm_outcome {
 	LLM_OUT_OK,
-	LLM_OUT_RETRY,	   /* transient: connect, timeout, stall, 408/409/429/5xx, broken stream */
-	LLM_OUT_FATAL,	   /* the same request would fail again (4xx, no key, bad request) */
+	LLM_OUT_RETRY,     /* transient: connect, timeout, stall, 408/409/429/5xx, broken stream */
+	LLM_OUT_FATAL,     /* the same request would fail again (4xx, no key, bad request) */
 	LLM_OUT_MALFORMED, /* the provider's answer is not what the protocol says */
 };
 

@@ -74,8 +74,8 @@ http_decide(struct http_state *st)
 	curl_easy_getinfo(st->h, CURLINFO_RESPONSE_CODE, &status);
 	st->r->status = status;
 	st->r->streamed = st->o->on_stream != NULL && status >= 200 && status < 300 &&
-			  st->r->content_type != NULL &&
-			  strncasecmp(st->r->content_type, "text/event-stream", 17) == 0;
+	                  st->r->content_type != NULL &&
+	                  strncasecmp(st->r->content_type, "text/event-stream", 17) == 0;
 	st->decided = 1;
 }
 
@@ -106,7 +106,7 @@ http_on_body(char *buf, size_t size, size_t nmemb, void *arg)
  * whole seconds). curl calls this at least about once a second. */
 static int
 http_on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-		 curl_off_t ulnow)
+                 curl_off_t ulnow)
 {
 	struct http_state *st = arg;
 	long long now = http_now_ms();
@@ -150,7 +150,7 @@ http_setopts(CURL *h, const struct llm_http_opts *o, struct http_state *st)
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "kylecode/" KC_VERSION);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o->timeout_ms > 0 ? o->timeout_ms : 0L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-			 o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000L);
+	                 o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000L);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, http_on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, st);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_on_body);
@@ -186,9 +186,11 @@ llm_http_post(const struct llm_http_opts *o, struct llm_http_resp *r)
 	if (r->curl_rc == CURLE_OK)
 		return 0;
 	if (r->idle_timeout)
-		snprintf(r->error, sizeof(r->error), "no data for %ld ms (stalled)", o->idle_timeout_ms);
+		snprintf(r->error, sizeof(r->error), "no data for %ld ms (stalled)",
+		         o->idle_timeout_ms);
 	else if (r->too_large)
-		snprintf(r->error, sizeof(r->error), "response body over %u bytes", LLM_HTTP_MAX_BODY);
+		snprintf(r->error, sizeof(r->error), "response body over %u bytes",
+		         LLM_HTTP_MAX_BODY);
 	else if (r->error[0] == '\0')
 		snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror(r->curl_rc));
 	return -1;

@@ -17,9 +17,9 @@ struct llm_http_opts {
 	struct curl_slist *headers;
 	const char *body;
 	size_t body_len;
-	long timeout_ms;	 /* the whole attempt */
+	long timeout_ms; /* the whole attempt */
 	long connect_timeout_ms;
-	long idle_timeout_ms;	 /* no byte received for this long = stall */
+	long idle_timeout_ms; /* no byte received for this long = stall */
 	/* Bytes of a 2xx event stream; return 0 to go on, non-zero to abort. */
 	int (*on_stream)(const char *buf, size_t n, void *arg);
 	void *arg;
@@ -28,9 +28,9 @@ struct llm_http_opts {
 struct llm_http_resp {
 	long status;
 	CURLcode curl_rc;
-	int streamed;	    /* the body went to on_stream */
-	int aborted;	    /* on_stream asked to stop */
-	int idle_timeout;   /* stalled longer than idle_timeout_ms */
+	int streamed;     /* the body went to on_stream */
+	int aborted;      /* on_stream asked to stop */
+	int idle_timeout; /* stalled longer than idle_timeout_ms */
 	int too_large;
 	char *retry_after;  /* the header's value, or NULL */
 	char *content_type; /* or NULL */

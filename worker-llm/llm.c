@@ -27,7 +27,7 @@ struct llm_call_ctx {
 	const struct llm_sink *sink;
 	long long start_ms;
 	long long deadline_ms; /* monotonic */
-	int attempts;	       /* over all models */
+	int attempts;          /* over all models */
 	cJSON *failures;       /* [{model, attempt, error}] for the reply */
 	struct llm_stream_cb cb;
 	struct strbuf pending; /* token text of the current network read */
@@ -133,7 +133,7 @@ static long
 llm_routing_long(const cJSON *model, const char *key, long def)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(model, "routing"), key);
+	    cJSON_GetObjectItemCaseSensitive(model, "routing"), key);
 
 	return cJSON_IsNumber(v) && v->valuedouble >= 0 ? (long)v->valuedouble : def;
 }
@@ -142,7 +142,7 @@ static int
 llm_routing_flag(const cJSON *model, const char *key)
 {
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(model, "routing"), key));
+	    cJSON_GetObjectItemCaseSensitive(model, "routing"), key));
 }
 
 static uint32_t
@@ -178,17 +178,17 @@ llm_add_failure(struct llm_call_ctx *cx, const char *model, const char *err)
 /* A probe failure (routing.disable_*_on_probe_failure): drop the feature,
  * remember it for this endpoint for the process lifetime, and say so. */
 static int
-llm_probe(struct llm_call_ctx *cx, const cJSON *model, const char *memo_key,
-	  struct llm_attempt *a)
+llm_probe(struct llm_call_ctx *cx, const cJSON *model, const char *memo_key, struct llm_attempt *a)
 {
 	const char *what = NULL;
 
-	if (a->probe_stream && a->stream && llm_routing_flag(model, "disable_stream_on_probe_failure")) {
+	if (a->probe_stream && a->stream &&
+	    llm_routing_flag(model, "disable_stream_on_probe_failure")) {
 		a->stream = 0;
 		llm_memo_set(memo_key, LLM_MEMO_NO_STREAM);
 		what = "streaming disabled for this endpoint";
 	} else if (a->probe_tools && a->native_tools &&
-		   llm_routing_flag(model, "disable_native_tools_on_probe_failure")) {
+	           llm_routing_flag(model, "disable_native_tools_on_probe_failure")) {
 		a->native_tools = 0;
 		llm_memo_set(memo_key, LLM_MEMO_NO_TOOLS);
 		what = "native tools disabled for this endpoint";
@@ -203,7 +203,7 @@ llm_probe(struct llm_call_ctx *cx, const cJSON *model, const char *memo_key,
 /* Wait before the next attempt, or say why not (deadline). */
 static int
 llm_backoff(struct llm_call_ctx *cx, const struct llm_retry_policy *pol, int n,
-	    struct llm_attempt *a)
+            struct llm_attempt *a)
 {
 	long delay = llm_retry_delay_ms(pol, n + 1, a->retry_after_ms, llm_random());
 
@@ -220,12 +220,12 @@ llm_backoff(struct llm_call_ctx *cx, const struct llm_retry_policy *pol, int n,
  * failed, try the next; -1: the deadline passed. */
 static int
 llm_try_model(struct llm_call_ctx *cx, const cJSON *model, const struct llm_endpoint *ep,
-	      struct llm_attempt *a)
+              struct llm_attempt *a)
 {
 	struct llm_retry_policy pol = {
-		(int)llm_routing_long(model, "max_attempts", LLM_RETRY_DEFAULT_ATTEMPTS),
-		llm_routing_long(model, "backoff_base_ms", LLM_RETRY_DEFAULT_BASE_MS),
-		llm_routing_long(model, "backoff_max_ms", LLM_RETRY_DEFAULT_MAX_MS)};
+	    (int)llm_routing_long(model, "max_attempts", LLM_RETRY_DEFAULT_ATTEMPTS),
+	    llm_routing_long(model, "backoff_base_ms", LLM_RETRY_DEFAULT_BASE_MS),
+	    llm_routing_long(model, "backoff_max_ms", LLM_RETRY_DEFAULT_MAX_MS)};
 	char *key = xasprintf("%s %s", ep->base_url, ep->wire_model);
 	int memo = llm_memo_get(key), stream = cx->want_stream && !(memo & LLM_MEMO_NO_STREAM);
 	int tools = cx->want_tools && !(memo & LLM_MEMO_NO_TOOLS), n, rc = 0;
@@ -243,7 +243,8 @@ llm_try_model(struct llm_call_ctx *cx, const cJSON *model, const struct llm_endp
 		a->stream = stream;
 		a->native_tools = tools;
 		a->timeout_ms = per > 0 && per < left ? per : left;
-		a->idle_timeout_ms = llm_routing_long(model, "idle_timeout_ms", LLM_DEFAULT_IDLE_MS);
+		a->idle_timeout_ms =
+		    llm_routing_long(model, "idle_timeout_ms", LLM_DEFAULT_IDLE_MS);
 		a->cb = &cx->cb;
 		cx->attempts++;
 		llm_attempt_run(a);
@@ -258,7 +259,7 @@ llm_try_model(struct llm_call_ctx *cx, const cJSON *model, const struct llm_endp
 			tools = a->native_tools;
 			n--; /* each probe fires at most once, so this ends */
 		} else if (a->outcome != LLM_OUT_RETRY || n >= pol.max_attempts ||
-			   llm_backoff(cx, &pol, n, a) < 0) {
+		           llm_backoff(cx, &pol, n, a) < 0) {
 			llm_attempt_free(a);
 			break;
 		}
@@ -300,13 +301,14 @@ llm_reply_usage(cJSON *r, const cJSON *model, const struct llm_result *res)
 	long p = res->prompt_tokens > 0 ? res->prompt_tokens : 0;
 	long c = res->completion_tokens > 0 ? res->completion_tokens : 0;
 	double cost = (cJSON_IsNumber(pp) ? pp->valuedouble * (double)p / 1e6 : 0.0) +
-		      (cJSON_IsNumber(cp) ? cp->valuedouble * (double)c / 1e6 : 0.0);
+	              (cJSON_IsNumber(cp) ? cp->valuedouble * (double)c / 1e6 : 0.0);
 	cJSON *u = cJSON_AddObjectToObject(r, "usage"), *s;
 
 	cJSON_AddNumberToObject(u, "prompt_tokens", (double)p);
 	cJSON_AddNumberToObject(u, "completion_tokens", (double)c);
 	cJSON_AddNumberToObject(u, "total_tokens", (double)(p + c));
-	cJSON_AddBoolToObject(u, "reported", res->prompt_tokens >= 0 || res->completion_tokens >= 0);
+	cJSON_AddBoolToObject(u, "reported",
+	                      res->prompt_tokens >= 0 || res->completion_tokens >= 0);
 	cJSON_AddNumberToObject(r, "cost_usd", cost);
 	pthread_mutex_lock(&llm_session.lock);
 	llm_session.calls++;
@@ -332,7 +334,7 @@ llm_reply(struct llm_call_ctx *cx, const cJSON *model, struct llm_attempt *a)
 	cJSON_AddItemToObject(r, "tool_calls", llm_reply_calls(res, cx->attempts));
 	/* "stop" with calls happens (several servers); the calls are what count. */
 	cJSON_AddStringToObject(r, "finish_reason",
-				res->ncalls && !strcmp(fin, "stop") ? "tool_calls" : fin);
+	                        res->ncalls && !strcmp(fin, "stop") ? "tool_calls" : fin);
 	llm_reply_usage(r, model, res);
 	cJSON_AddStringToObject(r, "model_used", a->ep->id);
 	cJSON_AddStringToObject(r, "wire_model", a->ep->wire_model);
@@ -373,11 +375,15 @@ llm_validate(const cJSON *req, char *err, size_t errlen)
 		snprintf(err, errlen, "LLM_COMPLETE: \"messages\" must be a non-empty array");
 		return -1;
 	}
-	cJSON_ArrayForEach(m, msgs) {
+	cJSON_ArrayForEach(m, msgs)
+	{
 		role = llm_json_str(m, "role");
 		if (role == NULL || (strcmp(role, "system") && strcmp(role, "user") &&
-				     strcmp(role, "assistant") && strcmp(role, "tool"))) {
-			snprintf(err, errlen, "LLM_COMPLETE: messages[%d].role must be system|user|assistant|tool", i);
+		                     strcmp(role, "assistant") && strcmp(role, "tool"))) {
+			snprintf(
+			    err, errlen,
+			    "LLM_COMPLETE: messages[%d].role must be system|user|assistant|tool",
+			    i);
 			return -1;
 		}
 		i++;
@@ -395,17 +401,18 @@ llm_fallbacks(const cJSON *req)
 	if (cJSON_IsArray(f))
 		return f;
 	return cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req, "model"), "routing"),
-		"fallback_models");
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req, "model"),
+	                                     "routing"),
+	    "fallback_models");
 }
 
 static void
 llm_ctx_init(struct llm_call_ctx *cx, const cJSON *req, int64_t budget_ms,
-	     const struct llm_sink *sink)
+             const struct llm_sink *sink)
 {
 	const cJSON *to = cJSON_GetObjectItemCaseSensitive(req, "timeout_ms");
 	long long total = cJSON_IsNumber(to) && to->valuedouble > 0 ? (long long)to->valuedouble
-								    : LLM_DEFAULT_TIMEOUT_MS;
+	                                                            : LLM_DEFAULT_TIMEOUT_MS;
 
 	memset(cx, 0, sizeof(*cx));
 	if (budget_ms >= 0 && budget_ms < total)
@@ -432,18 +439,17 @@ llm_summarise(const struct llm_call_ctx *cx, int timed_out, char *err, size_t er
 	const cJSON *f;
 
 	strbuf_adds(&sb, timed_out ? "deadline passed" : "model call failed");
-	cJSON_ArrayForEach(f, cx->failures)
-		strbuf_addf(&sb, "%s %s (attempt %d): %s", f == cx->failures->child ? ":" : ";",
-			    llm_json_str(f, "model"),
-			    cJSON_GetObjectItemCaseSensitive(f, "attempt")->valueint,
-			    llm_json_str(f, "error"));
+	cJSON_ArrayForEach(f, cx->failures) strbuf_addf(
+	    &sb, "%s %s (attempt %d): %s", f == cx->failures->child ? ":" : ";",
+	    llm_json_str(f, "model"), cJSON_GetObjectItemCaseSensitive(f, "attempt")->valueint,
+	    llm_json_str(f, "error"));
 	snprintf(err, errlen, "%s", strbuf_str(&sb));
 	strbuf_free(&sb);
 }
 
 int
 llm_complete(const cJSON *req, int64_t budget_ms, const struct llm_sink *sink, cJSON **reply,
-	     const char **code, char *err, size_t errlen)
+             const char **code, char *err, size_t errlen)
 {
 	struct llm_call_ctx cx;
 	struct llm_endpoint ep;
@@ -461,8 +467,11 @@ llm_complete(const cJSON *req, int64_t budget_ms, const struct llm_sink *sink, c
 	for (model = cJSON_GetObjectItemCaseSensitive(req, "model"); model != NULL && rc >= 0;
 	     model = fb = fb ? fb->next : cJSON_GetArrayItem(llm_fallbacks(req), 0)) {
 		if (llm_route_resolve(model, llm_force_base, &ep, rerr, sizeof(rerr)) < 0) {
-			llm_add_failure(&cx, cJSON_IsString(model) ? model->valuestring
-					: llm_json_str(model, "id") ? llm_json_str(model, "id") : "?", rerr);
+			llm_add_failure(&cx,
+			                cJSON_IsString(model)       ? model->valuestring
+			                : llm_json_str(model, "id") ? llm_json_str(model, "id")
+			                                            : "?",
+			                rerr);
 			continue;
 		}
 		if (fb != NULL)

@@ -22,8 +22,8 @@ struct llm_sink {
 
 /* Serve one LLM_COMPLETE body. budget_ms is the IPC deadline (-1 = none).
  * Returns 0 with *reply (caller owns), or -1 with *code and err set. */
-int llm_complete(const cJSON *req, int64_t budget_ms, const struct llm_sink *sink,
-		 cJSON **reply, const char **code, char *err, size_t errlen);
+int llm_complete(const cJSON *req, int64_t budget_ms, const struct llm_sink *sink, cJSON **reply,
+                 const char **code, char *err, size_t errlen);
 
 /* Forget what the probes learned (endpoints that cannot stream or take
  * tools); for tests. */

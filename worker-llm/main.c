@@ -12,9 +12,9 @@ main(int argc, char **argv)
 	struct worker_args wa;
 
 	worker_args_parse(argc, argv, "llm",
-			  "kylecode-llm: the only process with API keys and network; talks to "
-			  "model providers (OpenAI, Anthropic, any OpenAI-compatible base_url).",
-			  &wa);
+	                  "kylecode-llm: the only process with API keys and network; talks to "
+	                  "model providers (OpenAI, Anthropic, any OpenAI-compatible base_url).",
+	                  &wa);
 	log_init("llm", wa.verbose);
 	return llm_main(&wa, environ);
 }

@@ -11,9 +11,22 @@
  * below (parallel_tools, structured_outputs) or left out: OpenAI answers 400
  * to unknown top-level fields. */
 static const char *const openai_params[] = {
-	"temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "seed",
-	"presence_penalty", "frequency_penalty", "reasoning_effort", "response_format",
-	"logit_bias", "user", "top_k", "min_p", "repetition_penalty", NULL,
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "max_completion_tokens",
+    "stop",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "reasoning_effort",
+    "response_format",
+    "logit_bias",
+    "user",
+    "top_k",
+    "min_p",
+    "repetition_penalty",
+    NULL,
 };
 
 static cJSON *
@@ -23,13 +36,15 @@ openai_tool_calls(const cJSON *calls)
 	const cJSON *c;
 	char *args;
 
-	cJSON_ArrayForEach(c, calls) {
+	cJSON_ArrayForEach(c, calls)
+	{
 		tc = cJSON_CreateObject();
-		cJSON_AddStringToObject(tc, "id", llm_json_str(c, "id") ? llm_json_str(c, "id") : "");
+		cJSON_AddStringToObject(tc, "id",
+		                        llm_json_str(c, "id") ? llm_json_str(c, "id") : "");
 		cJSON_AddStringToObject(tc, "type", "function");
 		fn = cJSON_AddObjectToObject(tc, "function");
 		cJSON_AddStringToObject(fn, "name",
-					llm_json_str(c, "name") ? llm_json_str(c, "name") : "");
+		                        llm_json_str(c, "name") ? llm_json_str(c, "name") : "");
 		args = llm_wire_args_text(cJSON_GetObjectItemCaseSensitive(c, "arguments"));
 		cJSON_AddStringToObject(fn, "arguments", args);
 		free(args);
@@ -48,7 +63,7 @@ openai_message(const cJSON *in, size_t i, char *err, size_t errlen)
 	cJSON *m;
 
 	if (role == NULL || (strcmp(role, "system") && strcmp(role, "user") &&
-			     strcmp(role, "assistant") && strcmp(role, "tool"))) {
+	                     strcmp(role, "assistant") && strcmp(role, "tool"))) {
 		snprintf(err, errlen, "messages[%zu]: role must be system|user|assistant|tool", i);
 		return NULL;
 	}
@@ -63,9 +78,9 @@ openai_message(const cJSON *in, size_t i, char *err, size_t errlen)
 	if (strcmp(role, "assistant") == 0 && cJSON_GetArraySize(calls) > 0)
 		cJSON_AddItemToObject(m, "tool_calls", openai_tool_calls(calls));
 	if (strcmp(role, "tool") == 0)
-		cJSON_AddStringToObject(m, "tool_call_id", llm_json_str(in, "tool_call_id")
-								   ? llm_json_str(in, "tool_call_id")
-								   : "");
+		cJSON_AddStringToObject(
+		    m, "tool_call_id",
+		    llm_json_str(in, "tool_call_id") ? llm_json_str(in, "tool_call_id") : "");
 	return m;
 }
 
@@ -75,20 +90,22 @@ openai_tools(const cJSON *tools)
 	cJSON *out = cJSON_CreateArray(), *t, *fn;
 	const cJSON *in, *params;
 
-	cJSON_ArrayForEach(in, tools) {
+	cJSON_ArrayForEach(in, tools)
+	{
 		t = cJSON_CreateObject();
 		cJSON_AddStringToObject(t, "type", "function");
 		fn = cJSON_AddObjectToObject(t, "function");
 		cJSON_AddStringToObject(fn, "name",
-					llm_json_str(in, "name") ? llm_json_str(in, "name") : "");
+		                        llm_json_str(in, "name") ? llm_json_str(in, "name") : "");
 		if (llm_json_str(in, "description"))
 			cJSON_AddStringToObject(fn, "description", llm_json_str(in, "description"));
 		params = cJSON_GetObjectItemCaseSensitive(in, "parameters");
 		if (cJSON_IsObject(params))
 			cJSON_AddItemToObject(fn, "parameters", cJSON_Duplicate(params, 1));
 		else
-			cJSON_AddItemToObject(fn, "parameters",
-					      cJSON_Parse("{\"type\":\"object\",\"properties\":{}}"));
+			cJSON_AddItemToObject(
+			    fn, "parameters",
+			    cJSON_Parse("{\"type\":\"object\",\"properties\":{}}"));
 		cJSON_AddItemToArray(out, t);
 	}
 	return out;
@@ -134,16 +151,15 @@ openai_structured(cJSON *w, const cJSON *params)
 	rf = cJSON_AddObjectToObject(w, "response_format");
 	cJSON_AddStringToObject(rf, "type", "json_schema");
 	js = cJSON_AddObjectToObject(rf, "json_schema");
-	cJSON_AddStringToObject(js, "name", llm_json_str(so, "name") ? llm_json_str(so, "name")
-								     : "response");
+	cJSON_AddStringToObject(js, "name",
+	                        llm_json_str(so, "name") ? llm_json_str(so, "name") : "response");
 	cJSON_AddItemToObject(js, "schema", cJSON_Duplicate(schema, 1));
 	cJSON_AddBoolToObject(js, "strict",
-			      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(so, "strict")));
+	                      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(so, "strict")));
 }
 
 static int
-openai_add_messages(cJSON *w, const struct llm_wire *wi, const cJSON *req, char *err,
-		    size_t errlen)
+openai_add_messages(cJSON *w, const struct llm_wire *wi, const cJSON *req, char *err, size_t errlen)
 {
 	const cJSON *msgs = cJSON_GetObjectItemCaseSensitive(req, "messages"), *in;
 	cJSON *flat = NULL, *arr, *m;
@@ -156,7 +172,8 @@ openai_add_messages(cJSON *w, const struct llm_wire *wi, const cJSON *req, char 
 	if (!wi->native_tools)
 		msgs = flat = llm_wire_flatten(msgs);
 	arr = cJSON_AddArrayToObject(w, "messages");
-	cJSON_ArrayForEach(in, msgs) {
+	cJSON_ArrayForEach(in, msgs)
+	{
 		if ((m = openai_message(in, i++, err, errlen)) == NULL) {
 			cJSON_Delete(flat);
 			return -1;
@@ -248,7 +265,8 @@ openai_parse_calls(struct llm_result *res, const cJSON *calls)
 	int key = 0;
 	char *args;
 
-	cJSON_ArrayForEach(c, calls) {
+	cJSON_ArrayForEach(c, calls)
+	{
 		fn = cJSON_GetObjectItemCaseSensitive(c, "function");
 		if ((call = llm_result_call(res, key++, &idx)) == NULL)
 			return -1;
@@ -343,7 +361,8 @@ openai_delta(struct llm_result *res, const cJSON *ch, const struct llm_stream_cb
 		if (cb != NULL && cb->token != NULL)
 			cb->token(text, n, cb->arg);
 	}
-	cJSON_ArrayForEach(tc, cJSON_GetObjectItemCaseSensitive(d, "tool_calls")) {
+	cJSON_ArrayForEach(tc, cJSON_GetObjectItemCaseSensitive(d, "tool_calls"))
+	{
 		if ((rc = openai_delta_call(res, tc, pos++, cb)) != LLM_EV_OK)
 			return rc;
 	}
@@ -354,7 +373,7 @@ openai_delta(struct llm_result *res, const cJSON *ch, const struct llm_stream_cb
 
 int
 llm_openai_event(struct llm_result *res, const char *data, size_t len,
-		 const struct llm_stream_cb *cb)
+                 const struct llm_stream_cb *cb)
 {
 	cJSON *j;
 	const cJSON *ch;

@@ -29,11 +29,13 @@
  * stdio. execve/execveat, ptrace, mount, bpf, keyctl, unshare, seccomp
  * itself and everything not listed kill the process. */
 static const char *const llm_syscalls[] = {
-	"mlock", "munlock", "membarrier", "sysinfo", "time", "futex_waitv",
-	"stat", "lstat", "fstatfs", "statfs", "access", "faccessat", "faccessat2", "readlink",
-	"readlinkat", "getcwd", "getdents64",
-	"select", "pselect6", "epoll_pwait2", "timerfd_create", "timerfd_settime",
-	"accept", "sendmmsg", "recvmmsg", "socketpair", "unlinkat", NULL,
+    "mlock",          "munlock",         "membarrier", "sysinfo",
+    "time",           "futex_waitv",     "stat",       "lstat",
+    "fstatfs",        "statfs",          "access",     "faccessat",
+    "faccessat2",     "readlink",        "readlinkat", "getcwd",
+    "getdents64",     "select",          "pselect6",   "epoll_pwait2",
+    "timerfd_create", "timerfd_settime", "accept",     "sendmmsg",
+    "recvmmsg",       "socketpair",      "unlinkat",   NULL,
 };
 
 /* Rationale, rule by rule:
@@ -48,39 +50,39 @@ static const char *const llm_syscalls[] = {
  * - ioctl: only the queries stdio and curl make; prctl: thread names (NNG),
  *   PR_SET_PDEATHSIG (ipc sets it again), PR_GET_DUMPABLE. */
 static const struct harden_rule llm_rules[] = {
-	{"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET)}},
-	{"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET6)}},
-	{"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)}},
-	{"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_NETLINK)}},
-	{"mmap", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
-	{"mprotect", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
-	{"openat", 0, {{0}}},
-	{"open", 0, {{0}}},
-	{"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONREAD)}},
-	{"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONBIO)}},
-	{"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TCGETS)}},
-	{"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)}},
-	{"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME)}},
-	{"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME)}},
-	{"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG)}},
-	{"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_DUMPABLE)}},
+    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET)}},
+    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET6)}},
+    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)}},
+    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_NETLINK)}},
+    {"mmap", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
+    {"mprotect", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
+    {"openat", 0, {{0}}},
+    {"open", 0, {{0}}},
+    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONREAD)}},
+    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONBIO)}},
+    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TCGETS)}},
+    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)}},
+    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME)}},
+    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME)}},
+    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG)}},
+    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_DUMPABLE)}},
 };
 
 static const struct harden_policy llm_allow_policy = {
-	.role = "llm",
-	.mode = HARDEN_ALLOWLIST,
-	.lists = {harden_sys_base, harden_sys_nng, llm_syscalls},
-	.rules = llm_rules,
-	.nrules = sizeof(llm_rules) / sizeof(llm_rules[0]),
+    .role = "llm",
+    .mode = HARDEN_ALLOWLIST,
+    .lists = {harden_sys_base, harden_sys_nng, llm_syscalls},
+    .rules = llm_rules,
+    .nrules = sizeof(llm_rules) / sizeof(llm_rules[0]),
 #ifdef KC_SANITIZE
-	/* ASan/LSan make calls a release build never does (ptrace for the
-	 * leak check, /proc reads): sanitizer builds log instead of kill. */
-	.deny_action = HARDEN_DENY_LOG,
+    /* ASan/LSan make calls a release build never does (ptrace for the
+     * leak check, /proc reads): sanitizer builds log instead of kill. */
+    .deny_action = HARDEN_DENY_LOG,
 #else
-	.deny_action = HARDEN_DENY_KILL,
+    .deny_action = HARDEN_DENY_KILL,
 #endif
-	.ignore_unknown = 1,
-	.allow_threads = 1,
+    .ignore_unknown = 1,
+    .allow_threads = 1,
 };
 
 /* Rationale: files are opened read-only (CA bundle, resolv.conf, hosts).
@@ -90,24 +92,24 @@ static const struct harden_policy llm_allow_policy = {
  * (a deny-list) does it: for a call both filters see, the kernel takes the
  * stricter answer, so EACCES beats the allowlist's "allow". */
 static const struct harden_rule llm_open_rules[] = {
-	{"openat", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_WRONLY)}},
-	{"openat", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDWR)}},
-	{"openat", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT)}},
-	{"openat", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, O_TRUNC, O_TRUNC)}},
-	{"open", 1, {SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_WRONLY)}},
-	{"open", 1, {SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDWR)}},
-	{"open", 1, {SCMP_A1(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT)}},
-	{"open", 1, {SCMP_A1(SCMP_CMP_MASKED_EQ, O_TRUNC, O_TRUNC)}},
+    {"openat", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_WRONLY)}},
+    {"openat", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDWR)}},
+    {"openat", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT)}},
+    {"openat", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, O_TRUNC, O_TRUNC)}},
+    {"open", 1, {SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_WRONLY)}},
+    {"open", 1, {SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDWR)}},
+    {"open", 1, {SCMP_A1(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT)}},
+    {"open", 1, {SCMP_A1(SCMP_CMP_MASKED_EQ, O_TRUNC, O_TRUNC)}},
 };
 
 static const struct harden_policy llm_open_policy = {
-	.role = "llm-open",
-	.mode = HARDEN_DENYLIST,
-	.rules = llm_open_rules,
-	.nrules = sizeof(llm_open_rules) / sizeof(llm_open_rules[0]),
-	.deny_action = HARDEN_DENY_ERRNO,
-	.deny_errno = EACCES,
-	.ignore_unknown = 1,
+    .role = "llm-open",
+    .mode = HARDEN_DENYLIST,
+    .rules = llm_open_rules,
+    .nrules = sizeof(llm_open_rules) / sizeof(llm_open_rules[0]),
+    .deny_action = HARDEN_DENY_ERRNO,
+    .deny_errno = EACCES,
+    .ignore_unknown = 1,
 };
 
 int
@@ -162,9 +164,9 @@ policy_rundir(const struct worker_args *wa)
  * supervisor's run logs are out of reach: a compromised parser cannot read
  * the project and send it anywhere. */
 static const char *const llm_ro_dirs[] = {
-	"/etc", "/usr", "/sys/devices/system/cpu",
+    "/etc", "/usr", "/sys/devices/system/cpu",
 #ifdef KC_SANITIZE
-	"/proc", /* LeakSanitizer lists /proc/PID/task at exit */
+    "/proc", /* LeakSanitizer lists /proc/PID/task at exit */
 #endif
 };
 #define LLM_NRO (sizeof(llm_ro_dirs) / sizeof(llm_ro_dirs[0]))
@@ -185,8 +187,8 @@ policy_landlock_fds(const struct worker_args *wa, int *rw, int ro[LLM_NRO], size
 	return *rw;
 }
 
-const char *const llm_env_keep[] = {"SSL_CERT_FILE", "SSL_CERT_DIR", "TZ",
-				    "KYLECODE_FAILPOINTS", "KYLECODE_FAULT_SEED", NULL};
+const char *const llm_env_keep[] = {"SSL_CERT_FILE",       "SSL_CERT_DIR",        "TZ",
+                                    "KYLECODE_FAILPOINTS", "KYLECODE_FAULT_SEED", NULL};
 
 void
 llm_policy_apply(const struct worker_args *wa)

@@ -20,20 +20,20 @@ struct llm_call {
 	char *id;
 	char *name;
 	struct strbuf args; /* JSON text, assembled from fragments */
-	int key;	    /* adapter's index (OpenAI index / Anthropic block) */
+	int key;            /* adapter's index (OpenAI index / Anthropic block) */
 };
 
 struct llm_result {
 	struct strbuf content;
 	struct llm_call *calls;
 	size_t ncalls;
-	char finish[24];	/* stop|tool_calls|length|content_filter|error */
-	long prompt_tokens;	/* -1 = not reported */
+	char finish[24];        /* stop|tool_calls|length|content_filter|error */
+	long prompt_tokens;     /* -1 = not reported */
 	long completion_tokens; /* -1 = not reported */
-	int done;		/* the provider's end-of-response marker was seen */
-	int saw_event;		/* at least one stream event parsed */
-	char *error;		/* provider's error message, if it sent one */
-	cJSON *raw;		/* non-stream: the body; stream: array of events */
+	int done;               /* the provider's end-of-response marker was seen */
+	int saw_event;          /* at least one stream event parsed */
+	char *error;            /* provider's error message, if it sent one */
+	cJSON *raw;             /* non-stream: the body; stream: array of events */
 	size_t raw_bytes;
 	size_t raw_dropped;
 };

@@ -66,8 +66,7 @@ llm_retry_backoff_ms(const struct llm_retry_policy *p, int attempt, uint32_t rnd
 }
 
 long
-llm_retry_delay_ms(const struct llm_retry_policy *p, int attempt, long retry_after_ms,
-		   uint32_t rnd)
+llm_retry_delay_ms(const struct llm_retry_policy *p, int attempt, long retry_after_ms, uint32_t rnd)
 {
 	/* The server knows its own load: wait what it says, whatever max_ms;
 	 * the caller gives up when that is past its deadline. */

@@ -7,8 +7,8 @@
 
 struct llm_retry_policy {
 	int max_attempts; /* per model, >= 1 */
-	long base_ms;	  /* first backoff */
-	long max_ms;	  /* cap on one backoff (and on an honoured Retry-After) */
+	long base_ms;     /* first backoff */
+	long max_ms;      /* cap on one backoff (and on an honoured Retry-After) */
 };
 
 #define LLM_RETRY_DEFAULT_ATTEMPTS 4
@@ -27,6 +27,6 @@ long llm_retry_backoff_ms(const struct llm_retry_policy *p, int attempt, uint32_
 /* The delay to use: Retry-After when the server gave one (not capped:
  * the caller compares it with its deadline), else the backoff. */
 long llm_retry_delay_ms(const struct llm_retry_policy *p, int attempt, long retry_after_ms,
-			uint32_t rnd);
+                        uint32_t rnd);
 
 #endif

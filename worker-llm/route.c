@@ -17,12 +17,11 @@ struct route_provider {
 };
 
 static const struct route_provider route_providers[] = {
-	{"openrouter", "https://openrouter.ai/api/v1", "openrouter.ai", "OPENROUTER_API_KEY",
-	 LLM_ADAPTER_OPENAI},
-	{"openai", "https://api.openai.com/v1", "api.openai.com", "OPENAI_API_KEY",
-	 LLM_ADAPTER_OPENAI},
-	{"anthropic", "https://api.anthropic.com/v1", "api.anthropic.com", "ANTHROPIC_API_KEY",
-	 LLM_ADAPTER_ANTHROPIC},
+    {"openrouter", "https://openrouter.ai/api/v1", "openrouter.ai", "OPENROUTER_API_KEY",
+     LLM_ADAPTER_OPENAI},
+    {"openai", "https://api.openai.com/v1", "api.openai.com", "OPENAI_API_KEY", LLM_ADAPTER_OPENAI},
+    {"anthropic", "https://api.anthropic.com/v1", "api.anthropic.com", "ANTHROPIC_API_KEY",
+     LLM_ADAPTER_ANTHROPIC},
 };
 #define ROUTE_NPROVIDERS (sizeof(route_providers) / sizeof(route_providers[0]))
 
@@ -36,7 +35,8 @@ route_by_prefix(const char *id)
 		return NULL;
 	n = (size_t)(slash - id);
 	for (i = 0; i < ROUTE_NPROVIDERS; i++)
-		if (strlen(route_providers[i].prefix) == n && memcmp(id, route_providers[i].prefix, n) == 0)
+		if (strlen(route_providers[i].prefix) == n &&
+		    memcmp(id, route_providers[i].prefix, n) == 0)
 			return &route_providers[i];
 	return NULL;
 }
@@ -54,14 +54,15 @@ route_by_url(const char *url)
 	h += 3;
 	n = strcspn(h, ":/?#");
 	for (i = 0; i < ROUTE_NPROVIDERS; i++)
-		if (strlen(route_providers[i].host) == n && strncasecmp(h, route_providers[i].host, n) == 0)
+		if (strlen(route_providers[i].host) == n &&
+		    strncasecmp(h, route_providers[i].host, n) == 0)
 			return &route_providers[i];
 	return NULL;
 }
 
 static int
 route_adapter(const cJSON *entry, const struct route_provider *pv, enum llm_adapter_kind *out,
-	      char *err, size_t errlen)
+              char *err, size_t errlen)
 {
 	const char *a = llm_json_str(entry, "adapter");
 
@@ -83,7 +84,7 @@ route_adapter(const cJSON *entry, const struct route_provider *pv, enum llm_adap
 
 static int
 route_base(const char *id, const cJSON *entry, const struct route_provider *pv,
-	   enum llm_adapter_kind ad, const char *force, char **out, char *err, size_t errlen)
+           enum llm_adapter_kind ad, const char *force, char **out, char *err, size_t errlen)
 {
 	const char *b = force ? force : llm_json_str(entry, "base_url");
 	size_t n;
@@ -93,10 +94,11 @@ route_base(const char *id, const cJSON *entry, const struct route_provider *pv,
 	if (b == NULL && strchr(id, '/') == NULL)
 		b = route_providers[ad == LLM_ADAPTER_ANTHROPIC ? 2 : 1].base_url;
 	if (b == NULL) {
-		snprintf(err, errlen,
-			 "'%.*s/' is not a known provider prefix (openrouter/, openai/, anthropic/) "
-			 "and the model has no base_url: set providers.models[].base_url",
-			 (int)strcspn(id, "/"), id);
+		snprintf(
+		    err, errlen,
+		    "'%.*s/' is not a known provider prefix (openrouter/, openai/, anthropic/) "
+		    "and the model has no base_url: set providers.models[].base_url",
+		    (int)strcspn(id, "/"), id);
 		return -1;
 	}
 	if (strncmp(b, "http://", 7) != 0 && strncmp(b, "https://", 8) != 0) {
@@ -127,7 +129,7 @@ route_key_env(const cJSON *entry, const char *base_url)
 
 int
 llm_route_resolve(const cJSON *entry, const char *force_base_url, struct llm_endpoint *ep,
-		  char *err, size_t errlen)
+                  char *err, size_t errlen)
 {
 	const char *id = cJSON_IsString(entry) ? entry->valuestring : llm_json_str(entry, "id");
 	const struct route_provider *pv;
@@ -162,5 +164,5 @@ char *
 llm_route_url(const struct llm_endpoint *ep)
 {
 	return xasprintf("%s%s", ep->base_url,
-			 ep->adapter == LLM_ADAPTER_ANTHROPIC ? "/messages" : "/chat/completions");
+	                 ep->adapter == LLM_ADAPTER_ANTHROPIC ? "/messages" : "/chat/completions");
 }

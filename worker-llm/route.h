@@ -11,17 +11,17 @@
 
 struct llm_endpoint {
 	enum llm_adapter_kind adapter;
-	char *id;	  /* the config's model id */
-	char *base_url;	  /* without trailing '/' */
+	char *id;         /* the config's model id */
+	char *base_url;   /* without trailing '/' */
 	char *wire_model; /* what goes in the body's "model" */
-	char *key_env;	  /* NULL: send no credentials */
+	char *key_env;    /* NULL: send no credentials */
 };
 
 /* entry: a model entry object, or a bare id string (fallback_models as the
  * config writes them). force_base_url (KYLECODE_LLM_BASE_URL) replaces any
  * base URL when non-NULL. 0, or -1 with err. */
 int llm_route_resolve(const cJSON *entry, const char *force_base_url, struct llm_endpoint *ep,
-		      char *err, size_t errlen);
+                      char *err, size_t errlen);
 void llm_endpoint_free(struct llm_endpoint *ep);
 /* The request URL: base + "/chat/completions" or "/messages". Caller frees. */
 char *llm_route_url(const struct llm_endpoint *ep);

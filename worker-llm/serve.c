@@ -29,7 +29,8 @@ serve_complete(struct ipc_req *r, const cJSON *body, cJSON **reply, void *arg)
 	char err[4096];
 
 	(void)arg;
-	if (llm_complete(body, ipc_req_remaining_ms(r), &sink, reply, &code, err, sizeof(err)) < 0) {
+	if (llm_complete(body, ipc_req_remaining_ms(r), &sink, reply, &code, err, sizeof(err)) <
+	    0) {
 		ipc_req_seterr(r, code, "request %llu: %s", (unsigned long long)ipc_req_id(r), err);
 		return -1;
 	}
@@ -38,7 +39,7 @@ serve_complete(struct ipc_req *r, const cJSON *body, cJSON **reply, void *arg)
 
 /* Messages this role accepts; PING and SHUTDOWN are built into ipc. */
 static const struct ipc_handler llm_handlers[] = {
-	{IPC_T_LLM_COMPLETE, serve_complete},
+    {IPC_T_LLM_COMPLETE, serve_complete},
 };
 
 int
@@ -56,7 +57,8 @@ llm_main(const struct worker_args *wa, char **envp)
 		fatalx("llm: curl_global_init failed");
 	llm_policy_apply(wa);
 	rc = ipc_worker_serve(wa->req_url, wa->ev_url, llm_handlers,
-			      sizeof(llm_handlers) / sizeof(llm_handlers[0]), NULL, LLM_SERVE_THREADS);
+	                      sizeof(llm_handlers) / sizeof(llm_handlers[0]), NULL,
+	                      LLM_SERVE_THREADS);
 	curl_global_cleanup();
 	llm_keys_clear();
 	return rc == 0 ? 0 : 1;

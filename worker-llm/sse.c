@@ -13,8 +13,8 @@ struct llm_sse {
 	struct strbuf line;  /* the current, unterminated line */
 	struct strbuf data;  /* data lines of the open event, '\n'-joined */
 	struct strbuf event; /* "event:" field of the open event */
-	int have_data;	     /* a data line was seen (data may be "") */
-	int skip_lf;	     /* last byte was CR: a following LF ends nothing */
+	int have_data;       /* a data line was seen (data may be "") */
+	int skip_lf;         /* last byte was CR: a following LF ends nothing */
 	int failed;
 	size_t count;
 };

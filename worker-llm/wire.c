@@ -47,11 +47,12 @@ wire_flatten_calls(struct strbuf *sb, const cJSON *calls)
 	const cJSON *c;
 	char *args;
 
-	cJSON_ArrayForEach(c, calls) {
+	cJSON_ArrayForEach(c, calls)
+	{
 		args = llm_wire_args_text(cJSON_GetObjectItemCaseSensitive(c, "arguments"));
 		strbuf_addf(sb, "%s[tool call %s: %s(%s)]", sb->len ? "\n" : "",
-			    llm_json_str(c, "id") ? llm_json_str(c, "id") : "?",
-			    llm_json_str(c, "name") ? llm_json_str(c, "name") : "?", args);
+		            llm_json_str(c, "id") ? llm_json_str(c, "id") : "?",
+		            llm_json_str(c, "name") ? llm_json_str(c, "name") : "?", args);
 		free(args);
 	}
 }
@@ -64,20 +65,23 @@ llm_wire_flatten(const cJSON *messages)
 	const char *role, *content;
 	struct strbuf sb;
 
-	cJSON_ArrayForEach(in, messages) {
+	cJSON_ArrayForEach(in, messages)
+	{
 		role = llm_json_str(in, "role");
 		content = llm_json_str(in, "content");
 		strbuf_init(&sb);
 		if (role != NULL && strcmp(role, "tool") == 0) {
 			strbuf_addf(&sb, "[tool result %s]\n%s",
-				    llm_json_str(in, "tool_call_id") ? llm_json_str(in, "tool_call_id")
-								     : "?",
-				    content ? content : "");
+			            llm_json_str(in, "tool_call_id")
+			                ? llm_json_str(in, "tool_call_id")
+			                : "?",
+			            content ? content : "");
 			role = "user";
 		} else {
 			strbuf_adds(&sb, content ? content : "");
 			if (role != NULL && strcmp(role, "assistant") == 0)
-				wire_flatten_calls(&sb, cJSON_GetObjectItemCaseSensitive(in, "tool_calls"));
+				wire_flatten_calls(
+				    &sb, cJSON_GetObjectItemCaseSensitive(in, "tool_calls"));
 		}
 		m = cJSON_CreateObject();
 		cJSON_AddStringToObject(m, "role", role ? role : "user");

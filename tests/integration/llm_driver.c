@@ -84,7 +84,8 @@ drv_ping(struct ipc_client *c)
 	int i;
 
 	for (i = 0; i < 100 && pid < 0; i++) {
-		if (ipc_call(c, IPC_T_PING, 0, body, 100, &reply, NULL, NULL, err, sizeof(err)) == IPC_OK)
+		if (ipc_call(c, IPC_T_PING, 0, body, 100, &reply, NULL, NULL, err, sizeof(err)) ==
+		    IPC_OK)
 			pid = (long)cJSON_GetNumberValue(cJSON_GetObjectItem(reply, "pid"));
 		cJSON_Delete(reply);
 		reply = NULL;
@@ -133,8 +134,8 @@ drv_one(struct ipc_client *c, const char *path, int timeout_ms)
 		fprintf(stderr, "llm_driver: %s: not JSON\n", path);
 		exit(2);
 	}
-	rc = ipc_call(c, IPC_T_LLM_COMPLETE, IPC_F_IDEMPOTENT, req, timeout_ms, &reply, drv_on_event,
-		      events, err, sizeof(err));
+	rc = ipc_call(c, IPC_T_LLM_COMPLETE, IPC_F_IDEMPOTENT, req, timeout_ms, &reply,
+	              drv_on_event, events, err, sizeof(err));
 	cJSON_AddBoolToObject(out, "ok", rc == IPC_OK);
 	cJSON_AddNumberToObject(out, "rc", rc);
 	if (rc == IPC_OK || rc == IPC_E_REMOTE)
@@ -158,7 +159,7 @@ drv_status(int st)
 {
 	if (WIFSIGNALED(st)) {
 		fprintf(stderr, "llm_driver: worker killed by signal %d%s\n", WTERMSIG(st),
-			WTERMSIG(st) == SIGSYS ? " (seccomp policy violation)" : "");
+		        WTERMSIG(st) == SIGSYS ? " (seccomp policy violation)" : "");
 		return 4;
 	}
 	if (WEXITSTATUS(st) != 0) {
@@ -202,11 +203,12 @@ drv_finish(struct ipc_client *c, pid_t pid)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"worker", required_argument, NULL, 'w'}, {"request", required_argument, NULL, 'r'},
-		{"timeout-ms", required_argument, NULL, 't'},
-		{"environ-lacks", required_argument, NULL, 'e'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"worker", required_argument, NULL, 'w'},
+	                                     {"request", required_argument, NULL, 'r'},
+	                                     {"timeout-ms", required_argument, NULL, 't'},
+	                                     {"environ-lacks", required_argument, NULL, 'e'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *bin = NULL, *reqs[DRV_MAX_REQ], *lacks = NULL;
 	char dir[] = "/tmp/kc_llm_drv.XXXXXX", *req_url, *ev_url, err[256];
 	int nreq = 0, timeout_ms = 60000, ch, i, rc;
@@ -216,10 +218,19 @@ main(int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'w': bin = optarg; break;
-		case 'r': if (nreq < DRV_MAX_REQ) reqs[nreq++] = optarg; break;
-		case 't': timeout_ms = atoi(optarg); break;
-		case 'e': lacks = optarg; break;
+		case 'w':
+			bin = optarg;
+			break;
+		case 'r':
+			if (nreq < DRV_MAX_REQ)
+				reqs[nreq++] = optarg;
+			break;
+		case 't':
+			timeout_ms = atoi(optarg);
+			break;
+		case 'e':
+			lacks = optarg;
+			break;
 		case 'h':
 			printf("usage: llm_driver --worker BIN --request FILE... [--timeout-ms N] "
 			       "[--environ-lacks TEXT]\n");

@@ -65,7 +65,7 @@ make_response(const struct turn *t)
 		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, drop_reader, d, free);
 	} else {
 		r = MHD_create_response_from_buffer(strlen(t->body), (void *)t->body,
-						    MHD_RESPMEM_PERSISTENT);
+		                                    MHD_RESPMEM_PERSISTENT);
 	}
 	MHD_add_response_header(r, "Content-Type", t->ctype ? t->ctype : "application/json");
 	if (t->retry_after)
@@ -75,7 +75,7 @@ make_response(const struct turn *t)
 
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-	const char *version, const char *upload, size_t *upload_size, void **con_cls)
+        const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
 	struct conn *cn = *con_cls;
 	const struct turn *t;
@@ -101,7 +101,8 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 	t = srv.next < srv.nturns ? &srv.turns[srv.next++] : NULL;
 	pthread_mutex_unlock(&srv.lock);
 	if (t == NULL) {
-		static const struct turn gone = {500, NULL, "{\"error\":{\"message\":\"script exhausted\"}}", NULL, 0};
+		static const struct turn gone = {
+		    500, NULL, "{\"error\":{\"message\":\"script exhausted\"}}", NULL, 0};
 		t = &gone;
 	}
 	r = make_response(t);
@@ -132,8 +133,8 @@ srv_start(const struct turn *turns, int n)
 	srv.nturns = n;
 	srv.next = 0;
 	srv.d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-				 handler, NULL, MHD_OPTION_NOTIFY_COMPLETED, conn_done, NULL,
-				 MHD_OPTION_SOCK_ADDR, NULL, MHD_OPTION_END);
+	                         handler, NULL, MHD_OPTION_NOTIFY_COMPLETED, conn_done, NULL,
+	                         MHD_OPTION_SOCK_ADDR, NULL, MHD_OPTION_END);
 	cr_assert_not_null(srv.d);
 	info = MHD_get_daemon_info(srv.d, MHD_DAEMON_INFO_BIND_PORT);
 	srv.port = info->port;
@@ -172,14 +173,16 @@ on_event(cJSON *ev, void *arg)
 /* Run one request against the server; model_extra is spliced into the
  * model entry. */
 static int
-run(const char *routing, const char *model_extra, const char *req_extra, cJSON **reply, const char **code, char *err,
-    size_t errlen, struct events *ev)
+run(const char *routing, const char *model_extra, const char *req_extra, cJSON **reply,
+    const char **code, char *err, size_t errlen, struct events *ev)
 {
-	char *js = xasprintf("{\"model\":{\"id\":\"mock/dev\",\"adapter\":\"openai\","
-			     "\"base_url\":\"http://127.0.0.1:%d/v1\",\"routing\":{\"backoff_base_ms\":10,"
-			     "\"backoff_max_ms\":50%s}%s},"
-			     "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]%s}",
-			     srv.port, routing ? routing : "", model_extra ? model_extra : "", req_extra ? req_extra : "");
+	char *js =
+	    xasprintf("{\"model\":{\"id\":\"mock/dev\",\"adapter\":\"openai\","
+	              "\"base_url\":\"http://127.0.0.1:%d/v1\",\"routing\":{\"backoff_base_ms\":10,"
+	              "\"backoff_max_ms\":50%s}%s},"
+	              "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]%s}",
+	              srv.port, routing ? routing : "", model_extra ? model_extra : "",
+	              req_extra ? req_extra : "");
 	cJSON *req = cJSON_Parse(js);
 	struct llm_sink sink = {on_event, ev};
 	int rc;
@@ -193,8 +196,14 @@ run(const char *routing, const char *model_extra, const char *req_extra, cJSON *
 	return rc;
 }
 
-#define OK_JSON "{\"choices\":[{\"message\":{\"content\":\"fine\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}"
-#define SSE_OK "data: {\"choices\":[{\"delta\":{\"content\":\"str\"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\"eamed\"},\"finish_reason\":\"stop\"}]}\n\ndata: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}\n\ndata: [DONE]\n\n"
+#define OK_JSON                                                                                    \
+	"{\"choices\":[{\"message\":{\"content\":\"fine\"},\"finish_reason\":\"stop\"}],"          \
+	"\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}"
+#define SSE_OK                                                                                     \
+	"data: {\"choices\":[{\"delta\":{\"content\":\"str\"}}]}\n\ndata: "                        \
+	"{\"choices\":[{\"delta\":{\"content\":\"eamed\"},\"finish_reason\":\"stop\"}]}\n\ndata: " \
+	"{\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}\n\ndata: "       \
+	"[DONE]\n\n"
 
 static const char *
 str(const cJSON *o, const char *k)
@@ -219,8 +228,10 @@ Test(llm_complete, non_streamed_success_with_cost)
 	char err[512];
 
 	srv_start(t, 1);
-	cr_assert_eq(run(NULL, ",\"pricing\":{\"prompt_per_mtok\":1000000,\"completion_per_mtok\":2000000}",
-			 ",\"stream\":false", &reply, &code, err, sizeof(err), &ev), 0, "%s", err);
+	cr_assert_eq(
+	    run(NULL, ",\"pricing\":{\"prompt_per_mtok\":1000000,\"completion_per_mtok\":2000000}",
+	        ",\"stream\":false", &reply, &code, err, sizeof(err), &ev),
+	    0, "%s", err);
 	cr_assert_str_eq(str(reply, "content"), "fine");
 	cr_assert_str_eq(str(reply, "finish_reason"), "stop");
 	cr_assert_eq(num(cJSON_GetObjectItem(reply, "usage"), "total_tokens"), 7);
@@ -247,7 +258,8 @@ Test(llm_complete, streamed_tokens_are_forwarded_as_events)
 	cr_assert_eq(ev.tokens, 1);
 	cr_assert_str_eq(strbuf_str(&ev.text), "streamed");
 	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(reply, "streamed")));
-	cr_assert(strstr(strbuf_str(&srv.log), "\"stream_options\":{\"include_usage\":true}") != NULL);
+	cr_assert(strstr(strbuf_str(&srv.log), "\"stream_options\":{\"include_usage\":true}") !=
+	          NULL);
 	cJSON_Delete(reply);
 	strbuf_free(&ev.text);
 	srv_stop();
@@ -256,8 +268,8 @@ Test(llm_complete, streamed_tokens_are_forwarded_as_events)
 Test(llm_complete, rate_limit_with_retry_after_then_success)
 {
 	static const struct turn t[] = {
-		{429, NULL, "{\"error\":{\"message\":\"slow down\"}}", "1", 0},
-		{200, NULL, OK_JSON, NULL, 0}};
+	    {429, NULL, "{\"error\":{\"message\":\"slow down\"}}", "1", 0},
+	    {200, NULL, OK_JSON, NULL, 0}};
 	struct events ev;
 	cJSON *reply;
 	const char *code;
@@ -266,10 +278,11 @@ Test(llm_complete, rate_limit_with_retry_after_then_success)
 
 	srv_start(t, 2);
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	cr_assert_eq(run(NULL, NULL, ",\"stream\":false", &reply, &code, err, sizeof(err), &ev), 0, "%s", err);
+	cr_assert_eq(run(NULL, NULL, ",\"stream\":false", &reply, &code, err, sizeof(err), &ev), 0,
+	             "%s", err);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	cr_assert_geq((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000, 990,
-		      "Retry-After: 1 was honoured");
+	              "Retry-After: 1 was honoured");
 	cr_assert_eq(num(reply, "attempts"), 2);
 	cr_assert_eq(ev.retries, 1);
 	cJSON_Delete(reply);
@@ -279,15 +292,16 @@ Test(llm_complete, rate_limit_with_retry_after_then_success)
 
 Test(llm_complete, server_error_then_success)
 {
-	static const struct turn t[] = {{500, NULL, "oops", NULL, 0}, {503, NULL, "", NULL, 0},
-					{200, NULL, OK_JSON, NULL, 0}};
+	static const struct turn t[] = {
+	    {500, NULL, "oops", NULL, 0}, {503, NULL, "", NULL, 0}, {200, NULL, OK_JSON, NULL, 0}};
 	struct events ev;
 	cJSON *reply;
 	const char *code;
 	char err[512];
 
 	srv_start(t, 3);
-	cr_assert_eq(run(NULL, NULL, ",\"stream\":false", &reply, &code, err, sizeof(err), &ev), 0, "%s", err);
+	cr_assert_eq(run(NULL, NULL, ",\"stream\":false", &reply, &code, err, sizeof(err), &ev), 0,
+	             "%s", err);
 	cr_assert_eq(num(reply, "attempts"), 3);
 	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(reply, "failures")), 2);
 	cJSON_Delete(reply);
@@ -298,15 +312,16 @@ Test(llm_complete, server_error_then_success)
 Test(llm_complete, unauthorized_is_not_retried_and_reports_provider_message)
 {
 	static const struct turn t[] = {
-		{401, NULL, "{\"error\":{\"message\":\"Incorrect API key provided\"}}", NULL, 0},
-		{200, NULL, OK_JSON, NULL, 0}};
+	    {401, NULL, "{\"error\":{\"message\":\"Incorrect API key provided\"}}", NULL, 0},
+	    {200, NULL, OK_JSON, NULL, 0}};
 	struct events ev;
 	cJSON *reply;
 	const char *code;
 	char err[512];
 
 	srv_start(t, 2);
-	cr_assert_eq(run(NULL, NULL, ",\"stream\":false", &reply, &code, err, sizeof(err), &ev), -1);
+	cr_assert_eq(run(NULL, NULL, ",\"stream\":false", &reply, &code, err, sizeof(err), &ev),
+	             -1);
 	cr_assert_str_eq(code, "provider");
 	cr_assert(strstr(err, "HTTP 401: Incorrect API key provided") != NULL, "%s", err);
 	cr_assert_eq(srv.next, 1, "not retried");
@@ -317,7 +332,7 @@ Test(llm_complete, unauthorized_is_not_retried_and_reports_provider_message)
 Test(llm_complete, broken_stream_is_retried_as_a_whole)
 {
 	static const struct turn t[] = {{200, "text/event-stream", SSE_OK, NULL, 60},
-					{200, "text/event-stream", SSE_OK, NULL, 0}};
+	                                {200, "text/event-stream", SSE_OK, NULL, 0}};
 	struct events ev;
 	cJSON *reply;
 	const char *code;
@@ -336,8 +351,9 @@ Test(llm_complete, broken_stream_is_retried_as_a_whole)
 Test(llm_complete, stream_closed_before_done_is_retried)
 {
 	static const struct turn t[] = {
-		{200, "text/event-stream", "data: {\"choices\":[{\"delta\":{\"content\":\"x\"}}]}\n\n", NULL, 0},
-		{200, "text/event-stream", SSE_OK, NULL, 0}};
+	    {200, "text/event-stream", "data: {\"choices\":[{\"delta\":{\"content\":\"x\"}}]}\n\n",
+	     NULL, 0},
+	    {200, "text/event-stream", SSE_OK, NULL, 0}};
 	struct events ev;
 	cJSON *reply;
 	const char *code;
@@ -354,14 +370,15 @@ Test(llm_complete, stream_closed_before_done_is_retried)
 Test(llm_complete, malformed_json_is_a_clear_error_not_retried)
 {
 	static const struct turn t[] = {{200, NULL, "{\"choices\": [tru", NULL, 0},
-					{200, NULL, OK_JSON, NULL, 0}};
+	                                {200, NULL, OK_JSON, NULL, 0}};
 	struct events ev;
 	cJSON *reply;
 	const char *code;
 	char err[512];
 
 	srv_start(t, 2);
-	cr_assert_eq(run(NULL, NULL, ",\"stream\":false", &reply, &code, err, sizeof(err), &ev), -1);
+	cr_assert_eq(run(NULL, NULL, ",\"stream\":false", &reply, &code, err, sizeof(err), &ev),
+	             -1);
 	cr_assert(strstr(err, "malformed response") != NULL, "%s", err);
 	cr_assert_eq(srv.next, 1);
 	strbuf_free(&ev.text);
@@ -370,8 +387,8 @@ Test(llm_complete, malformed_json_is_a_clear_error_not_retried)
 
 Test(llm_complete, fallback_model_used_after_repeated_failure)
 {
-	static const struct turn t[] = {{503, NULL, "", NULL, 0}, {503, NULL, "", NULL, 0},
-					{200, NULL, OK_JSON, NULL, 0}};
+	static const struct turn t[] = {
+	    {503, NULL, "", NULL, 0}, {503, NULL, "", NULL, 0}, {200, NULL, OK_JSON, NULL, 0}};
 	struct events ev;
 	cJSON *reply;
 	const char *code;
@@ -379,10 +396,11 @@ Test(llm_complete, fallback_model_used_after_repeated_failure)
 
 	srv_start(t, 3);
 	snprintf(extra, sizeof(extra),
-		 ",\"stream\":false,\"fallback_models\":[{\"id\":\"openai/gpt-4o-mini\",\"base_url\":\"http://127.0.0.1:%d/v1\"}]",
-		 srv.port);
-	cr_assert_eq(run(",\"max_attempts\":2", NULL, extra, &reply, &code,
-			 err, sizeof(err), &ev), 0, "%s", err);
+	         ",\"stream\":false,\"fallback_models\":[{\"id\":\"openai/"
+	         "gpt-4o-mini\",\"base_url\":\"http://127.0.0.1:%d/v1\"}]",
+	         srv.port);
+	cr_assert_eq(run(",\"max_attempts\":2", NULL, extra, &reply, &code, err, sizeof(err), &ev),
+	             0, "%s", err);
 	cr_assert_str_eq(str(reply, "model_used"), "openai/gpt-4o-mini");
 	cr_assert_str_eq(str(reply, "wire_model"), "gpt-4o-mini");
 	cr_assert_eq(num(reply, "attempts"), 3);
@@ -394,8 +412,9 @@ Test(llm_complete, fallback_model_used_after_repeated_failure)
 Test(llm_complete, stream_probe_failure_retries_without_stream_and_remembers)
 {
 	static const struct turn t[] = {
-		{400, NULL, "{\"error\":{\"message\":\"stream is not supported\"}}", NULL, 0},
-		{200, NULL, OK_JSON, NULL, 0}, {200, NULL, OK_JSON, NULL, 0}};
+	    {400, NULL, "{\"error\":{\"message\":\"stream is not supported\"}}", NULL, 0},
+	    {200, NULL, OK_JSON, NULL, 0},
+	    {200, NULL, OK_JSON, NULL, 0}};
 	struct events ev;
 	cJSON *reply;
 	const char *code;
@@ -418,8 +437,8 @@ Test(llm_complete, stream_probe_failure_retries_without_stream_and_remembers)
 Test(llm_complete, tools_probe_failure_retries_without_tools)
 {
 	static const struct turn t[] = {
-		{400, NULL, "{\"error\":{\"message\":\"this model does not support tools\"}}", NULL, 0},
-		{200, NULL, OK_JSON, NULL, 0}};
+	    {400, NULL, "{\"error\":{\"message\":\"this model does not support tools\"}}", NULL, 0},
+	    {200, NULL, OK_JSON, NULL, 0}};
 	struct events ev;
 	cJSON *reply;
 	const char *code;
@@ -428,8 +447,9 @@ Test(llm_complete, tools_probe_failure_retries_without_tools)
 
 	srv_start(t, 2);
 	cr_assert_eq(run(",\"disable_native_tools_on_probe_failure\":true", NULL,
-			 ",\"stream\":false,\"tools\":[{\"name\":\"f\"}]", &reply, &code, err, sizeof(err), &ev),
-		     0, "%s", err);
+	                 ",\"stream\":false,\"tools\":[{\"name\":\"f\"}]", &reply, &code, err,
+	                 sizeof(err), &ev),
+	             0, "%s", err);
 	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(reply, "native_tools_disabled")));
 	log = strchr(strbuf_str(&srv.log), '\n') + 1;
 	cr_assert(strstr(log, "\"tools\"") == NULL, "second request has no tools: %s", log);
@@ -450,10 +470,11 @@ Test(llm_complete, key_only_in_the_auth_header)
 
 	llm_keys_load(envp, NULL);
 	srv_start(t, 1);
-	cr_assert_eq(run(NULL, ",\"api_key_env\":\"KC_UNIT_API_KEY\"", ",\"stream\":false", &reply, &code, err,
-			 sizeof(err), &ev), 0, "%s", err);
+	cr_assert_eq(run(NULL, ",\"api_key_env\":\"KC_UNIT_API_KEY\"", ",\"stream\":false", &reply,
+	                 &code, err, sizeof(err), &ev),
+	             0, "%s", err);
 	cr_assert(strncmp(strbuf_str(&srv.log), "Bearer sk-unit-secret-42|", 25) == 0, "%s",
-		  strbuf_str(&srv.log));
+	          strbuf_str(&srv.log));
 	cr_assert_eq(strstr(strbuf_str(&srv.log) + 25, "sk-unit-secret-42"), NULL);
 	printed = cJSON_PrintUnformatted(reply);
 	cr_assert_eq(strstr(printed, "sk-unit-secret"), NULL);
@@ -473,7 +494,9 @@ Test(llm_complete, missing_key_is_a_clear_error)
 	char err[512];
 
 	srv_start(t, 1);
-	cr_assert_eq(run(NULL, ",\"api_key_env\":\"KC_NOPE_API_KEY\"", NULL, &reply, &code, err, sizeof(err), &ev), -1);
+	cr_assert_eq(run(NULL, ",\"api_key_env\":\"KC_NOPE_API_KEY\"", NULL, &reply, &code, err,
+	                 sizeof(err), &ev),
+	             -1);
 	cr_assert(strstr(err, "KC_NOPE_API_KEY is not set") != NULL, "%s", err);
 	cr_assert_eq(srv.next, 0, "nothing sent");
 	strbuf_free(&ev.text);

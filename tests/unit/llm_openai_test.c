@@ -6,13 +6,15 @@
 #include "worker-llm/adapter.h"
 
 static const char neutral_req[] =
-	"{\"messages\":["
-	"{\"role\":\"system\",\"content\":\"be brief\"},"
-	"{\"role\":\"user\",\"content\":\"list files\"},"
-	"{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"id\":\"c1\",\"name\":\"run_shell\",\"arguments\":\"{\\\"command\\\":\\\"ls\\\"}\"}]},"
-	"{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"a.c\"}],"
-	"\"tools\":[{\"name\":\"run_shell\",\"description\":\"Run\",\"parameters\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\"}}}}],"
-	"\"tool_choice\":\"auto\"}";
+    "{\"messages\":["
+    "{\"role\":\"system\",\"content\":\"be brief\"},"
+    "{\"role\":\"user\",\"content\":\"list files\"},"
+    "{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"id\":\"c1\",\"name\":\"run_"
+    "shell\",\"arguments\":\"{\\\"command\\\":\\\"ls\\\"}\"}]},"
+    "{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"a.c\"}],"
+    "\"tools\":[{\"name\":\"run_shell\",\"description\":\"Run\",\"parameters\":{\"type\":"
+    "\"object\",\"properties\":{\"command\":{\"type\":\"string\"}}}}],"
+    "\"tool_choice\":\"auto\"}";
 
 static void
 assert_json_eq(const cJSON *got, const char *want_text)
@@ -30,23 +32,26 @@ Test(llm_openai_build, full_request_with_tools_stream_and_params)
 {
 	cJSON *req = cJSON_Parse(neutral_req);
 	cJSON *params = cJSON_Parse("{\"temperature\":0.2,\"top_p\":0.9,\"max_tokens\":100,"
-				    "\"parallel_tools\":true,\"tool_use\":true,"
-				    "\"structured_outputs\":{\"enabled\":true,\"strict\":true}}");
+	                            "\"parallel_tools\":true,\"tool_use\":true,"
+	                            "\"structured_outputs\":{\"enabled\":true,\"strict\":true}}");
 	struct llm_wire w = {"gpt-4o-mini", 1, 1, params};
 	char err[128];
 	cJSON *out = llm_openai_build(&w, req, err, sizeof(err));
 
 	cr_assert_not_null(out, "%s", err);
-	assert_json_eq(out,
-		"{\"model\":\"gpt-4o-mini\",\"messages\":["
-		"{\"role\":\"system\",\"content\":\"be brief\"},"
-		"{\"role\":\"user\",\"content\":\"list files\"},"
-		"{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"run_shell\",\"arguments\":\"{\\\"command\\\":\\\"ls\\\"}\"}}]},"
-		"{\"role\":\"tool\",\"content\":\"a.c\",\"tool_call_id\":\"c1\"}],"
-		"\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"run_shell\",\"description\":\"Run\",\"parameters\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\"}}}}}],"
-		"\"tool_choice\":\"auto\",\"parallel_tool_calls\":true,"
-		"\"temperature\":0.2,\"top_p\":0.9,\"max_tokens\":100,"
-		"\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+	assert_json_eq(out, "{\"model\":\"gpt-4o-mini\",\"messages\":["
+	                    "{\"role\":\"system\",\"content\":\"be brief\"},"
+	                    "{\"role\":\"user\",\"content\":\"list files\"},"
+	                    "{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"id\":"
+	                    "\"c1\",\"type\":\"function\",\"function\":{\"name\":\"run_shell\","
+	                    "\"arguments\":\"{\\\"command\\\":\\\"ls\\\"}\"}}]},"
+	                    "{\"role\":\"tool\",\"content\":\"a.c\",\"tool_call_id\":\"c1\"}],"
+	                    "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"run_"
+	                    "shell\",\"description\":\"Run\",\"parameters\":{\"type\":\"object\","
+	                    "\"properties\":{\"command\":{\"type\":\"string\"}}}}}],"
+	                    "\"tool_choice\":\"auto\",\"parallel_tool_calls\":true,"
+	                    "\"temperature\":0.2,\"top_p\":0.9,\"max_tokens\":100,"
+	                    "\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
 	cJSON_Delete(out);
 	cJSON_Delete(req);
 	cJSON_Delete(params);
@@ -60,12 +65,12 @@ Test(llm_openai_build, without_native_tools_flattens_tool_turns_to_text)
 	cJSON *out = llm_openai_build(&w, req, err, sizeof(err));
 
 	cr_assert_not_null(out);
-	assert_json_eq(out,
-		"{\"model\":\"m\",\"messages\":["
-		"{\"role\":\"system\",\"content\":\"be brief\"},"
-		"{\"role\":\"user\",\"content\":\"list files\"},"
-		"{\"role\":\"assistant\",\"content\":\"[tool call c1: run_shell({\\\"command\\\":\\\"ls\\\"})]\"},"
-		"{\"role\":\"user\",\"content\":\"[tool result c1]\\na.c\"}]}");
+	assert_json_eq(out, "{\"model\":\"m\",\"messages\":["
+	                    "{\"role\":\"system\",\"content\":\"be brief\"},"
+	                    "{\"role\":\"user\",\"content\":\"list files\"},"
+	                    "{\"role\":\"assistant\",\"content\":\"[tool call c1: "
+	                    "run_shell({\\\"command\\\":\\\"ls\\\"})]\"},"
+	                    "{\"role\":\"user\",\"content\":\"[tool result c1]\\na.c\"}]}");
 	cJSON_Delete(out);
 	cJSON_Delete(req);
 }
@@ -73,18 +78,20 @@ Test(llm_openai_build, without_native_tools_flattens_tool_turns_to_text)
 Test(llm_openai_build, tool_choice_by_name_and_structured_schema)
 {
 	cJSON *req = cJSON_Parse("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
-				 "\"tools\":[{\"name\":\"f\"}],\"tool_choice\":{\"name\":\"f\"}}");
+	                         "\"tools\":[{\"name\":\"f\"}],\"tool_choice\":{\"name\":\"f\"}}");
 	cJSON *params = cJSON_Parse("{\"structured_outputs\":{\"enabled\":true,\"strict\":true,"
-				    "\"schema\":{\"type\":\"object\"}}}");
+	                            "\"schema\":{\"type\":\"object\"}}}");
 	struct llm_wire w = {"m", 0, 1, params};
 	char err[128];
 	cJSON *out = llm_openai_build(&w, req, err, sizeof(err));
 
 	assert_json_eq(out,
-		"{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
-		"\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"object\",\"properties\":{}}}}],"
-		"\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"f\"}},"
-		"\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"response\",\"schema\":{\"type\":\"object\"},\"strict\":true}}}");
+	               "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+	               "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\","
+	               "\"parameters\":{\"type\":\"object\",\"properties\":{}}}}],"
+	               "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"f\"}},"
+	               "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":"
+	               "\"response\",\"schema\":{\"type\":\"object\"},\"strict\":true}}}");
 	cJSON_Delete(out);
 	cJSON_Delete(req);
 	cJSON_Delete(params);
@@ -107,10 +114,14 @@ Test(llm_openai_build, rejects_bad_role_and_empty_messages)
 Test(llm_openai_parse, message_with_tool_calls_and_usage)
 {
 	static const char body[] =
-		"{\"id\":\"x\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,"
-		"\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"read_file\",\"arguments\":\"{\\\"path\\\":\\\"a\\\"}\"}},"
-		"{\"id\":\"call_2\",\"type\":\"function\",\"function\":{\"name\":\"list_dir\",\"arguments\":{\"path\":\".\"}}}]},"
-		"\"finish_reason\":\"tool_calls\"}],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":5}}";
+	    "{\"id\":\"x\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+	    "\"content\":null,"
+	    "\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":"
+	    "\"read_file\",\"arguments\":\"{\\\"path\\\":\\\"a\\\"}\"}},"
+	    "{\"id\":\"call_2\",\"type\":\"function\",\"function\":{\"name\":\"list_dir\","
+	    "\"arguments\":{\"path\":\".\"}}}]},"
+	    "\"finish_reason\":\"tool_calls\"}],\"usage\":{\"prompt_tokens\":10,\"completion_"
+	    "tokens\":5}}";
 	struct llm_result r;
 
 	llm_result_init(&r);
@@ -129,7 +140,8 @@ Test(llm_openai_parse, message_with_tool_calls_and_usage)
 
 Test(llm_openai_parse, text_and_length_finish)
 {
-	static const char body[] = "{\"choices\":[{\"message\":{\"content\":\"hi\"},\"finish_reason\":\"length\"}]}";
+	static const char body[] =
+	    "{\"choices\":[{\"message\":{\"content\":\"hi\"},\"finish_reason\":\"length\"}]}";
 	struct llm_result r;
 
 	llm_result_init(&r);
@@ -142,7 +154,8 @@ Test(llm_openai_parse, text_and_length_finish)
 
 Test(llm_openai_parse, error_body_gives_provider_message)
 {
-	static const char body[] = "{\"error\":{\"message\":\"Invalid model\",\"type\":\"invalid_request_error\"}}";
+	static const char body[] =
+	    "{\"error\":{\"message\":\"Invalid model\",\"type\":\"invalid_request_error\"}}";
 	struct llm_result r;
 
 	llm_result_init(&r);
@@ -153,15 +166,22 @@ Test(llm_openai_parse, error_body_gives_provider_message)
 
 Test(llm_openai_parse, malformed_bodies_are_rejected_not_crashed)
 {
-	static const char *bad[] = {"", "{", "[]", "null", "{\"choices\":[]}",
-				    "{\"choices\":[{\"message\":7}]}", "{\"choices\":\"x\"}",
-				    "\xff\xfe{}", NULL};
+	static const char *bad[] = {"",
+	                            "{",
+	                            "[]",
+	                            "null",
+	                            "{\"choices\":[]}",
+	                            "{\"choices\":[{\"message\":7}]}",
+	                            "{\"choices\":\"x\"}",
+	                            "\xff\xfe{}",
+	                            NULL};
 	struct llm_result r;
 	int i;
 
 	for (i = 0; bad[i]; i++) {
 		llm_result_init(&r);
-		cr_assert_eq(llm_openai_parse(bad[i], strlen(bad[i]), &r), LLM_EV_MALFORMED, "%s", bad[i]);
+		cr_assert_eq(llm_openai_parse(bad[i], strlen(bad[i]), &r), LLM_EV_MALFORMED, "%s",
+		             bad[i]);
 		cr_assert_not_null(r.error);
 		llm_result_free(&r);
 	}

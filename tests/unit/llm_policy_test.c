@@ -24,7 +24,8 @@ typedef int (*probe_fn)(void);
 static int
 run_confined(probe_fn fn, const char *rundir)
 {
-	struct worker_args wa = {.req_url = "ipc:///nonexistent/llm.req", .ev_url = "x", .rundir = rundir};
+	struct worker_args wa = {
+	    .req_url = "ipc:///nonexistent/llm.req", .ev_url = "x", .rundir = rundir};
 	int st;
 	pid_t pid = fork();
 
@@ -61,7 +62,10 @@ probe_allowed(void)
 {
 	char p[96], buf[16];
 	int fd = open("/etc/hosts", O_RDONLY), s;
-	struct sockaddr_un { sa_family_t f; char path[108]; } un = {AF_UNIX, {0}};
+	struct sockaddr_un {
+		sa_family_t f;
+		char path[108];
+	} un = {AF_UNIX, {0}};
 
 	if (fd < 0 || read(fd, buf, sizeof(buf)) <= 0)
 		return 10; /* reading resolver files must work */
@@ -134,7 +138,8 @@ probe_fork(void)
 	return 43;
 }
 
-Test(llm_policy, resolver_files_inet_sockets_and_rundir_still_work, .init = mk_rundir, .fini = rm_rundir)
+Test(llm_policy, resolver_files_inet_sockets_and_rundir_still_work, .init = mk_rundir,
+     .fini = rm_rundir)
 {
 	int st = run_confined(probe_allowed, rundir);
 
@@ -149,7 +154,8 @@ Test(llm_policy, opening_a_file_for_writing_fails_with_eacces, .init = mk_rundir
 	cr_assert_neq(access("/tmp/kc-llm-pol-should-not-exist", F_OK), 0);
 }
 
-Test(llm_policy, reading_outside_etc_usr_and_rundir_is_refused, .init = mk_rundir, .fini = rm_rundir)
+Test(llm_policy, reading_outside_etc_usr_and_rundir_is_refused, .init = mk_rundir,
+     .fini = rm_rundir)
 {
 	int st;
 
@@ -170,7 +176,8 @@ assert_killed(probe_fn fn)
 {
 	int st = run_confined(fn, rundir);
 
-	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "status %#x: not killed by SIGSYS", st);
+	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "status %#x: not killed by SIGSYS",
+	          st);
 }
 
 Test(llm_policy, execve_kills, .init = mk_rundir, .fini = rm_rundir)

@@ -37,7 +37,7 @@ Test(llm_retry, retry_after_http_date_forms)
 	cr_assert_eq(llm_retry_after_ms("Sunday, 06-Nov-94 08:49:37 GMT", now), 30000);
 	cr_assert_eq(llm_retry_after_ms("Sun Nov  6 08:49:37 1994", now), 30000);
 	cr_assert_eq(llm_retry_after_ms("Sun, 06 Nov 1994 08:49:37 GMT", now + 100), 0,
-		     "a date in the past means now");
+	             "a date in the past means now");
 	cr_assert_eq(llm_retry_after_ms("next tuesday-ish", now), -1);
 }
 

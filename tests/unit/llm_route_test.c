@@ -4,8 +4,8 @@
 #include "worker-llm/route.h"
 
 static void
-check(const char *entry_json, const char *force, int adapter, const char *url,
-      const char *wire, const char *key_env)
+check(const char *entry_json, const char *force, int adapter, const char *url, const char *wire,
+      const char *key_env)
 {
 	cJSON *e = cJSON_Parse(entry_json);
 	struct llm_endpoint ep;
@@ -13,7 +13,8 @@ check(const char *entry_json, const char *force, int adapter, const char *url,
 	char *u;
 
 	cr_assert_not_null(e, "%s", entry_json);
-	cr_assert_eq(llm_route_resolve(e, force, &ep, err, sizeof(err)), 0, "%s: %s", entry_json, err);
+	cr_assert_eq(llm_route_resolve(e, force, &ep, err, sizeof(err)), 0, "%s: %s", entry_json,
+	             err);
 	u = llm_route_url(&ep);
 	cr_assert_eq((int)ep.adapter, adapter, "%s", entry_json);
 	cr_assert_str_eq(u, url, "%s", entry_json);
@@ -29,8 +30,9 @@ check(const char *entry_json, const char *force, int adapter, const char *url,
 
 Test(llm_route, known_provider_prefixes)
 {
-	check("{\"id\":\"openrouter/openai/gpt-5-nano\",\"adapter\":\"openai\"}", NULL, LLM_ADAPTER_OPENAI,
-	      "https://openrouter.ai/api/v1/chat/completions", "openai/gpt-5-nano", "OPENROUTER_API_KEY");
+	check("{\"id\":\"openrouter/openai/gpt-5-nano\",\"adapter\":\"openai\"}", NULL,
+	      LLM_ADAPTER_OPENAI, "https://openrouter.ai/api/v1/chat/completions",
+	      "openai/gpt-5-nano", "OPENROUTER_API_KEY");
 	check("{\"id\":\"openai/gpt-4o-mini\"}", NULL, LLM_ADAPTER_OPENAI,
 	      "https://api.openai.com/v1/chat/completions", "gpt-4o-mini", "OPENAI_API_KEY");
 	check("{\"id\":\"anthropic/claude-3-7-sonnet\",\"adapter\":\"anthropic\"}", NULL,
@@ -42,10 +44,11 @@ Test(llm_route, known_provider_prefixes)
 
 Test(llm_route, bare_ids_and_string_entries)
 {
-	check("\"gpt-4o-mini\"", NULL, LLM_ADAPTER_OPENAI, "https://api.openai.com/v1/chat/completions",
-	      "gpt-4o-mini", "OPENAI_API_KEY");
+	check("\"gpt-4o-mini\"", NULL, LLM_ADAPTER_OPENAI,
+	      "https://api.openai.com/v1/chat/completions", "gpt-4o-mini", "OPENAI_API_KEY");
 	check("\"openrouter/openai/gpt-4o-mini\"", NULL, LLM_ADAPTER_OPENAI,
-	      "https://openrouter.ai/api/v1/chat/completions", "openai/gpt-4o-mini", "OPENROUTER_API_KEY");
+	      "https://openrouter.ai/api/v1/chat/completions", "openai/gpt-4o-mini",
+	      "OPENROUTER_API_KEY");
 	check("{\"id\":\"claude-x\",\"adapter\":\"anthropic\"}", NULL, LLM_ADAPTER_ANTHROPIC,
 	      "https://api.anthropic.com/v1/messages", "claude-x", "ANTHROPIC_API_KEY");
 }
@@ -54,14 +57,16 @@ Test(llm_route, base_url_strips_only_known_prefixes_and_sends_no_foreign_key)
 {
 	check("{\"id\":\"mock/dev\",\"base_url\":\"http://127.0.0.1:8080/v1/\"}", NULL,
 	      LLM_ADAPTER_OPENAI, "http://127.0.0.1:8080/v1/chat/completions", "mock/dev", NULL);
-	check("{\"id\":\"openrouter/openai/gpt-5-nano\",\"base_url\":\"http://localhost:9/v1\"}", NULL,
-	      LLM_ADAPTER_OPENAI, "http://localhost:9/v1/chat/completions", "openai/gpt-5-nano", NULL);
-	check("{\"id\":\"qwen2.5-coder\",\"base_url\":\"https://llm.example.net/v1\",\"api_key_env\":\"MY_LLM_KEY\"}",
-	      NULL, LLM_ADAPTER_OPENAI, "https://llm.example.net/v1/chat/completions", "qwen2.5-coder",
-	      "MY_LLM_KEY");
+	check("{\"id\":\"openrouter/openai/gpt-5-nano\",\"base_url\":\"http://localhost:9/v1\"}",
+	      NULL, LLM_ADAPTER_OPENAI, "http://localhost:9/v1/chat/completions",
+	      "openai/gpt-5-nano", NULL);
+	check("{\"id\":\"qwen2.5-coder\",\"base_url\":\"https://llm.example.net/"
+	      "v1\",\"api_key_env\":\"MY_LLM_KEY\"}",
+	      NULL, LLM_ADAPTER_OPENAI, "https://llm.example.net/v1/chat/completions",
+	      "qwen2.5-coder", "MY_LLM_KEY");
 	check("{\"id\":\"x-ai/grok-4-fast\",\"base_url\":\"https://openrouter.ai/api/v1\"}", NULL,
-	      LLM_ADAPTER_OPENAI, "https://openrouter.ai/api/v1/chat/completions", "x-ai/grok-4-fast",
-	      "OPENROUTER_API_KEY");
+	      LLM_ADAPTER_OPENAI, "https://openrouter.ai/api/v1/chat/completions",
+	      "x-ai/grok-4-fast", "OPENROUTER_API_KEY");
 }
 
 Test(llm_route, forced_base_url_wins)
@@ -76,12 +81,12 @@ Test(llm_route, forced_base_url_wins)
 Test(llm_route, errors_say_what_to_do)
 {
 	static const char *bad[][2] = {
-		{"{\"id\":\"mock/dev\"}", "base_url"},
-		{"{\"adapter\":\"openai\"}", "no id"},
-		{"{\"id\":\"\"}", "no id"},
-		{"{\"id\":\"m\",\"adapter\":\"gemini\"}", "gemini"},
-		{"{\"id\":\"m\",\"base_url\":\"ftp://x\"}", "http"},
-		{"17", "no id"},
+	    {"{\"id\":\"mock/dev\"}", "base_url"},
+	    {"{\"adapter\":\"openai\"}", "no id"},
+	    {"{\"id\":\"\"}", "no id"},
+	    {"{\"id\":\"m\",\"adapter\":\"gemini\"}", "gemini"},
+	    {"{\"id\":\"m\",\"base_url\":\"ftp://x\"}", "http"},
+	    {"17", "no id"},
 	};
 	size_t i;
 
@@ -90,7 +95,8 @@ Test(llm_route, errors_say_what_to_do)
 		struct llm_endpoint ep;
 		char err[256] = "";
 
-		cr_assert_eq(llm_route_resolve(e, NULL, &ep, err, sizeof(err)), -1, "%s", bad[i][0]);
+		cr_assert_eq(llm_route_resolve(e, NULL, &ep, err, sizeof(err)), -1, "%s",
+		             bad[i][0]);
 		cr_assert(strstr(err, bad[i][1]) != NULL, "%s: %s", bad[i][0], err);
 		cJSON_Delete(e);
 	}

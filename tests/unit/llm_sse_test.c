@@ -10,7 +10,7 @@
 
 struct collect {
 	struct strbuf all; /* "event|data\n" per dispatched event */
-	int stop_after;	   /* stop (return 7) after this many, 0 = never */
+	int stop_after;    /* stop (return 7) after this many, 0 = never */
 	int n;
 };
 
@@ -152,46 +152,81 @@ Test(llm_sse, oversized_line_is_refused)
  * comment, "data:" without a space, CRLF lines, usage in a last chunk with
  * empty choices, [DONE]. */
 static const char openai_transcript[] =
-	": OPENROUTER PROCESSING\n\n"
-	"data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n"
-	"data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"H\xc3\xa9llo \"}}]}\r\n\r\n"
-	"data:{\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"w\xe2\x82\xacrld \xf0\x9f\x99\x82\"}}]}\n\n"
-	"data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_a\",\"type\":\"function\",\"function\":{\"name\":\"read_file\",\"arguments\":\"\"}}]}}]}\n\n"
-	"data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":1,\"id\":\"call_b\",\"type\":\"function\",\"function\":{\"name\":\"run_shell\",\"arguments\":\"{\\\"com\"}}]}}]}\n\n"
-	": keep-alive\n\n"
-	"data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"path\\\": \"}}]}}]}\n\n"
-	"data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":1,\"function\":{\"arguments\":\"mand\\\": \\\"ls\\\"}\"}}]}}]}\n\n"
-	"data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"a.c\\\"}\"}}]}}]}\n\n"
-	"data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"
-	"data: {\"choices\":[],\"usage\":{\"prompt_tokens\":42,\"completion_tokens\":17,\"total_tokens\":59}}\n\n"
-	"data: [DONE]\n\n";
+    ": OPENROUTER PROCESSING\n\n"
+    "data: "
+    "{\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]"
+    "}\n\n"
+    "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"H\xc3\xa9llo "
+    "\"}}]}\r\n\r\n"
+    "data:{\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"w\xe2\x82\xacrld "
+    "\xf0\x9f\x99\x82\"}}]}\n\n"
+    "data: "
+    "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_a\",\"type\":"
+    "\"function\",\"function\":{\"name\":\"read_file\",\"arguments\":\"\"}}]}}]}\n\n"
+    "data: "
+    "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":1,\"id\":\"call_b\",\"type\":"
+    "\"function\",\"function\":{\"name\":\"run_shell\",\"arguments\":\"{\\\"com\"}}]}}]}\n\n"
+    ": keep-alive\n\n"
+    "data: "
+    "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{"
+    "\"arguments\":\"{\\\"path\\\": \"}}]}}]}\n\n"
+    "data: "
+    "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":1,\"function\":{"
+    "\"arguments\":\"mand\\\": \\\"ls\\\"}\"}}]}}]}\n\n"
+    "data: "
+    "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{"
+    "\"arguments\":\"\\\"a.c\\\"}\"}}]}}]}\n\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"
+    "data: "
+    "{\"choices\":[],\"usage\":{\"prompt_tokens\":42,\"completion_tokens\":17,\"total_tokens\":59}}"
+    "\n\n"
+    "data: [DONE]\n\n";
 
 /* Anthropic: message_start with input usage, a text block, a tool_use block
  * with input_json_delta fragments, ping, message_delta with stop_reason and
  * output usage, message_stop. */
 static const char anthropic_transcript[] =
-	"event: message_start\n"
-	"data: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude\",\"usage\":{\"input_tokens\":25,\"output_tokens\":1}}}\n\n"
-	"event: content_block_start\n"
-	"data: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
-	"event: ping\ndata: {\"type\": \"ping\"}\n\n"
-	"event: content_block_delta\n"
-	"data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Gr\xc3\xbc\xc3\x9f \"}}\n\n"
-	"event: content_block_delta\n"
-	"data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"dich \xe6\x97\xa5\"}}\n\n"
-	"event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
-	"event: content_block_start\n"
-	"data: {\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"read_file\",\"input\":{}}}\n\n"
-	"event: content_block_delta\n"
-	"data: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"\"}}\n\n"
-	"event: content_block_delta\n"
-	"data: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"path\\\": \\\"m\"}}\n\n"
-	"event: content_block_delta\n"
-	"data: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"ain.c\\\"}\"}}\n\n"
-	"event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1}\n\n"
-	"event: message_delta\n"
-	"data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":33}}\n\n"
-	"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+    "event: message_start\n"
+    "data: "
+    "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":"
+    "\"assistant\",\"content\":[],\"model\":\"claude\",\"usage\":{\"input_tokens\":25,\"output_"
+    "tokens\":1}}}\n\n"
+    "event: content_block_start\n"
+    "data: "
+    "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":"
+    "\"\"}}\n\n"
+    "event: ping\ndata: {\"type\": \"ping\"}\n\n"
+    "event: content_block_delta\n"
+    "data: "
+    "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":"
+    "\"Gr\xc3\xbc\xc3\x9f \"}}\n\n"
+    "event: content_block_delta\n"
+    "data: "
+    "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":"
+    "\"dich \xe6\x97\xa5\"}}\n\n"
+    "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+    "event: content_block_start\n"
+    "data: "
+    "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":"
+    "\"toolu_1\",\"name\":\"read_file\",\"input\":{}}}\n\n"
+    "event: content_block_delta\n"
+    "data: "
+    "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\","
+    "\"partial_json\":\"\"}}\n\n"
+    "event: content_block_delta\n"
+    "data: "
+    "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\","
+    "\"partial_json\":\"{\\\"path\\\": \\\"m\"}}\n\n"
+    "event: content_block_delta\n"
+    "data: "
+    "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\","
+    "\"partial_json\":\"ain.c\\\"}\"}}\n\n"
+    "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1}\n\n"
+    "event: message_delta\n"
+    "data: "
+    "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\",\"stop_sequence\":null},"
+    "\"usage\":{\"output_tokens\":33}}\n\n"
+    "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
 
 struct run {
 	struct llm_result res;
@@ -213,7 +248,7 @@ run_event(const char *event, const char *data, size_t len, void *arg)
 	struct llm_stream_cb cb = {run_token, NULL, NULL, r};
 
 	r->rc = r->anthropic ? llm_anthropic_event(&r->res, data, len, &cb)
-			     : llm_openai_event(&r->res, data, len, &cb);
+	                     : llm_openai_event(&r->res, data, len, &cb);
 	return r->rc != LLM_EV_OK;
 }
 
@@ -247,12 +282,14 @@ Test(llm_sse_openai, transcript_split_at_every_offset)
 	for (k = 0; k <= len; k++) {
 		run_split(&r, openai_transcript, len, k, 0);
 		cr_assert_eq(r.rc, LLM_EV_OK, "split %zu", k);
-		cr_assert_str_eq(strbuf_str(&r.res.content), "H\xc3\xa9llo w\xe2\x82\xacrld \xf0\x9f\x99\x82", "split %zu", k);
+		cr_assert_str_eq(strbuf_str(&r.res.content),
+		                 "H\xc3\xa9llo w\xe2\x82\xacrld \xf0\x9f\x99\x82", "split %zu", k);
 		cr_assert_str_eq(strbuf_str(&r.tokens), strbuf_str(&r.res.content));
 		cr_assert_eq(r.res.ncalls, 2);
 		cr_assert_str_eq(r.res.calls[0].id, "call_a");
 		cr_assert_str_eq(r.res.calls[0].name, "read_file");
-		cr_assert_str_eq(strbuf_str(&r.res.calls[0].args), "{\"path\": \"a.c\"}", "split %zu", k);
+		cr_assert_str_eq(strbuf_str(&r.res.calls[0].args), "{\"path\": \"a.c\"}",
+		                 "split %zu", k);
 		cr_assert_str_eq(r.res.calls[1].name, "run_shell");
 		cr_assert_str_eq(strbuf_str(&r.res.calls[1].args), "{\"command\": \"ls\"}");
 		cr_assert_str_eq(r.res.finish, "tool_calls");
@@ -291,7 +328,8 @@ Test(llm_sse_anthropic, transcript_split_at_every_offset)
 	for (k = 0; k <= len; k++) {
 		run_split(&r, anthropic_transcript, len, k, 1);
 		cr_assert_eq(r.rc, LLM_EV_OK, "split %zu", k);
-		cr_assert_str_eq(strbuf_str(&r.res.content), "Gr\xc3\xbc\xc3\x9f dich \xe6\x97\xa5");
+		cr_assert_str_eq(strbuf_str(&r.res.content),
+		                 "Gr\xc3\xbc\xc3\x9f dich \xe6\x97\xa5");
 		cr_assert_str_eq(strbuf_str(&r.tokens), strbuf_str(&r.res.content));
 		cr_assert_eq(r.res.ncalls, 1);
 		cr_assert_str_eq(r.res.calls[0].id, "toolu_1");
@@ -308,9 +346,9 @@ Test(llm_sse_anthropic, transcript_split_at_every_offset)
 Test(llm_sse_openai, error_object_mid_stream_stops_with_provider_message)
 {
 	static const char t[] =
-		"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"par\"}}]}\n\n"
-		"data: {\"error\":{\"message\":\"upstream overloaded\",\"code\":502}}\n\n"
-		"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"never\"}}]}\n\n";
+	    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"par\"}}]}\n\n"
+	    "data: {\"error\":{\"message\":\"upstream overloaded\",\"code\":502}}\n\n"
+	    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"never\"}}]}\n\n";
 	size_t len = sizeof(t) - 1, k;
 	struct run r;
 
@@ -327,8 +365,11 @@ Test(llm_sse_openai, error_object_mid_stream_stops_with_provider_message)
 Test(llm_sse_anthropic, error_event_mid_stream)
 {
 	static const char t[] =
-		"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":3}}}\n\n"
-		"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
+	    "event: message_start\ndata: "
+	    "{\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":3}}}\n\n"
+	    "event: error\ndata: "
+	    "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":"
+	    "\"Overloaded\"}}\n\n";
 	struct run r;
 
 	run_split(&r, t, sizeof(t) - 1, 40, 1);
@@ -350,8 +391,9 @@ Test(llm_sse_openai, malformed_json_event_is_reported)
 
 Test(llm_sse_anthropic, json_delta_for_unknown_block_is_malformed)
 {
-	static const char t[] =
-		"data: {\"type\":\"content_block_delta\",\"index\":4,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{}\"}}\n\n";
+	static const char t[] = "data: "
+	                        "{\"type\":\"content_block_delta\",\"index\":4,\"delta\":{\"type\":"
+	                        "\"input_json_delta\",\"partial_json\":\"{}\"}}\n\n";
 	struct run r;
 
 	run_split(&r, t, sizeof(t) - 1, 0, 1);
