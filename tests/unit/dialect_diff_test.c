@@ -102,3 +102,31 @@ Test(dialect_diff, crlf_message_is_read_as_lf)
 	cr_assert_str_eq(call_sarg(&p, 0, "patch"), "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n");
 	parsed_free(&p);
 }
+
+Test(dialect_diff, bullet_list_after_a_bare_diff_stays_prose)
+{
+	struct parsed p;
+
+	parse_with(&p, REG_DEFS, "unified_diff",
+	           "--- a/x.c\n+++ b/x.c\n@@ -1,3 +1,3 @@\n int a;\n-int b;\n+long b;\n\n"
+	           "- widened b\n- kept a\n");
+	cr_assert_eq(nerrors(&p), 0);
+	/* The header promises one more context line than there is (a common
+	 * miscount): the blank line is not taken for it. */
+	cr_assert_str_eq(call_sarg(&p, 0, "patch"),
+	                 "--- a/x.c\n+++ b/x.c\n@@ -1,3 +1,3 @@\n int a;\n-int b;\n+long b;\n");
+	cr_assert_str_eq(message(&p), "- widened b\n- kept a");
+	parsed_free(&p);
+}
+
+Test(dialect_diff, blank_context_line_inside_a_counted_hunk_is_kept)
+{
+	struct parsed p;
+
+	parse_with(&p, REG_DEFS, "unified_diff",
+	           "--- a/x.c\n+++ b/x.c\n@@ -1,4 +1,4 @@\n a\n\n-b\n+c\n\nThanks.\n");
+	cr_assert_str_eq(call_sarg(&p, 0, "patch"),
+	                 "--- a/x.c\n+++ b/x.c\n@@ -1,4 +1,4 @@\n a\n\n-b\n+c\n\n");
+	cr_assert_str_eq(message(&p), "Thanks.");
+	parsed_free(&p);
+}

@@ -12,6 +12,7 @@
  * A fence whose body is an OpenCode patch or Aider blocks is left to
  * those dialects.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,13 +59,64 @@ is_header(const char *s, size_t a, size_t b)
 	return 0;
 }
 
-/* A bare diff starting at line ls: 1 and its end. */
+/* What a hunk header announces: old and new line counts ("@@ -a,b +c,d
+ * @@", a missing count is 1). -1 each when the header has no numbers (the
+ * "@@" alone some models write): then only blank lines delimit the hunk. */
+struct hunk_left {
+	long old, new;
+};
+
+static void
+hunk_counts(const char *s, size_t a, size_t b, struct hunk_left *h)
+{
+	char buf[96], *p;
+	size_t n = b - a < sizeof(buf) - 1 ? b - a : sizeof(buf) - 1;
+	long o0, o1 = 1, n0, n1 = 1;
+
+	memcpy(buf, s + a, n);
+	buf[n] = '\0';
+	h->old = h->new = -1;
+	if ((p = strchr(buf, '-')) == NULL || sscanf(p, "-%ld", &o0) != 1)
+		return;
+	sscanf(p, "-%ld,%ld", &o0, &o1);
+	if ((p = strchr(p, '+')) == NULL || sscanf(p, "+%ld", &n0) != 1)
+		return;
+	sscanf(p, "+%ld,%ld", &n0, &n1);
+	h->old = o1;
+	h->new = n1;
+}
+
+/* Counts one hunk line (' ', '-', '+', or a blank taken as context). */
+static void
+hunk_take(struct hunk_left *h, char ch)
+{
+	if (h->old < 0)
+		return;
+	if (ch != '+')
+		h->old--;
+	if (ch != '-')
+		h->new --;
+}
+
+static int
+hunk_done(const struct hunk_left *h)
+{
+	return h->old >= 0 && h->old <= 0 && h->new <= 0;
+}
+
+/* A bare diff starting at line ls: 1 and its end. The diff goes on while
+ * lines are headers or hunk lines. A blank line is context while the hunk
+ * header says lines are missing (models drop the space of empty context
+ * lines); after a finished hunk a blank line ends the diff unless a header
+ * follows, so a "- item" list after the diff stays prose. */
 static int
 bare_extent(struct dlg_ctx *c, size_t ls, size_t *end)
 {
 	const char *s = c->text;
 	size_t le = dlg_line_end(s, c->len, ls), i, good;
-	int in_hunk = 0;
+	struct hunk_left h = {-1, -1};
+	int in_hunk = 0, blank = 0;
+	size_t soft = (size_t)-1; /* a blank line taken as context just before */
 
 	if (!starts(s, ls, le, "diff --git ")) {
 		size_t n = dlg_next_line(s, c->len, ls);
@@ -76,15 +128,30 @@ bare_extent(struct dlg_ctx *c, size_t ls, size_t *end)
 		le = dlg_line_end(s, c->len, i);
 		if (starts(s, i, le, "@@")) {
 			in_hunk = 1;
+			hunk_counts(s, i, le, &h);
 		} else if (in_hunk && le > i && strchr(" +-\\", s[i]) != NULL) {
-			/* a hunk line */
+			if (blank && (hunk_done(&h) || h.old < 0))
+				break; /* prose after the diff and a blank line */
+			if (soft != (size_t)-1 && hunk_done(&h)) {
+				good = soft; /* miscounted hunk: the blank was the end */
+				break;
+			}
+			if (s[i] != '\\')
+				hunk_take(&h, s[i]);
+			soft = (size_t)-1;
+		} else if (in_hunk && le == i && !hunk_done(&h) && h.old >= 0 && !blank) {
+			hunk_take(&h, ' '); /* an empty context line */
+			soft = i;
 		} else if (in_hunk && le == i) {
-			continue; /* blank: kept only if the diff goes on */
+			blank = 1; /* kept only if a header follows */
+			continue;
 		} else if (is_header(s, i, le)) {
 			in_hunk = 0;
+			soft = (size_t)-1;
 		} else {
 			break;
 		}
+		blank = 0;
 		good = dlg_next_line(s, c->len, i);
 	}
 	*end = good;
