@@ -146,7 +146,9 @@ docker_build(struct docker_args *a, const struct sbx *s, const struct sbx_req *r
 	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 		docker_add(a, xstrdup(fixed[i]));
 	docker_add(a, xasprintf("--name=%s", name));
-	docker_add(a, xasprintf("--security-opt=seccomp=%s", s->seccomp_profile));
+	docker_add(a, xasprintf("--security-opt=seccomp=%s", strcmp(runtime, "runsc") == 0
+	                                                         ? s->seccomp_profile_gvisor
+	                                                         : s->seccomp_profile));
 	docker_add(a, xasprintf("--runtime=%s", runtime));
 	if (strcmp(runtime, "runsc") == 0 || stat(s->workspace, &st) != 0)
 		st.st_uid = st.st_gid = 0;

@@ -88,15 +88,30 @@ sbx_jail_prepare(struct sbx *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* The docker driver's seccomp profile: the jail's deny-list, as a file
- * `--security-opt seccomp=` can read, in a private 0700 directory. */
+static int
+sbx_write_profile(const char *path, int gvisor, char *err, size_t errlen)
+{
+	cJSON *prof = jail_seccomp_oci(gvisor);
+	char *text = cJSON_PrintUnformatted(prof);
+	FILE *f = fopen(path, "we");
+	int ok = f != NULL && text != NULL && fputs(text, f) >= 0;
+
+	if (f != NULL && fclose(f) != 0)
+		ok = 0;
+	free(text);
+	cJSON_Delete(prof);
+	if (!ok)
+		snprintf(err, errlen, "writing %s: %s", path, strerror(errno));
+	return ok ? 0 : -1;
+}
+
+/* The docker driver's seccomp profiles (runc, runsc): the jail's
+ * deny-list, as files `--security-opt seccomp=` can read, in a private
+ * 0700 directory. */
 static int
 sbx_docker_prepare(struct sbx *s, char *err, size_t errlen)
 {
-	char dir[] = "/tmp/kc-sbx-XXXXXX", *text;
-	cJSON *prof;
-	FILE *f;
-	int ok;
+	char dir[] = "/tmp/kc-sbx-XXXXXX";
 
 	if (mkdtemp(dir) == NULL) {
 		snprintf(err, errlen, "docker seccomp profile dir: %s", strerror(errno));
@@ -104,18 +119,10 @@ sbx_docker_prepare(struct sbx *s, char *err, size_t errlen)
 	}
 	s->private_dir = xstrdup(dir);
 	s->seccomp_profile = xasprintf("%s/seccomp.json", dir);
-	prof = jail_seccomp_oci();
-	text = cJSON_PrintUnformatted(prof);
-	cJSON_Delete(prof);
-	f = fopen(s->seccomp_profile, "we");
-	ok = f != NULL && text != NULL && fputs(text, f) >= 0;
-	if (f != NULL && fclose(f) != 0)
-		ok = 0;
-	free(text);
-	if (!ok) {
-		snprintf(err, errlen, "writing %s: %s", s->seccomp_profile, strerror(errno));
+	s->seccomp_profile_gvisor = xasprintf("%s/seccomp-gvisor.json", dir);
+	if (sbx_write_profile(s->seccomp_profile, 0, err, errlen) != 0 ||
+	    sbx_write_profile(s->seccomp_profile_gvisor, 1, err, errlen) != 0)
 		return -1;
-	}
 	return 0;
 }
 
@@ -184,6 +191,9 @@ sbx_free(struct sbx *s)
 	free(s->seccomp.filter);
 	if (s->seccomp_profile != NULL)
 		unlink(s->seccomp_profile);
+	if (s->seccomp_profile_gvisor != NULL)
+		unlink(s->seccomp_profile_gvisor);
+	free(s->seccomp_profile_gvisor);
 	if (s->private_dir != NULL)
 		rmdir(s->private_dir);
 	free(s->seccomp_profile);

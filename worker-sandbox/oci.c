@@ -244,7 +244,7 @@ oci_add_linux(cJSON *spec, const struct sbx_limits *lim)
 	cJSON_AddNumberToObject(o, "limit", (double)lim->memory_bytes);
 	o = cJSON_AddObjectToObject(r, "pids");
 	cJSON_AddNumberToObject(o, "limit", lim->pids);
-	cJSON_AddItemToObject(l, "seccomp", jail_seccomp_oci());
+	cJSON_AddItemToObject(l, "seccomp", jail_seccomp_oci(1));
 	a = cJSON_AddArrayToObject(l, "maskedPaths");
 	for (i = 0; i < sizeof oci_masked / sizeof oci_masked[0]; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(oci_masked[i]));

@@ -64,6 +64,8 @@ static const struct probe probes[] = {
     {"control_write_workspace", "control",
      "echo x > kc_probe_file && cat kc_probe_file >/dev/null && rm kc_probe_file"},
     {"control_write_tmp", "control", "echo x > /tmp/kc_probe && rm /tmp/kc_probe"},
+    {"control_threads", "control",
+     "python3 -c 'import threading; t = threading.Thread(target=print); t.start(); t.join()'"},
     {"control_python3", "control", "python3 -c 'print(1)' >/dev/null"},
     {"control_cc", "control",
      "printf 'int main(void){return 0;}\\n' > /tmp/p.c && cc /tmp/p.c -o /tmp/p && /tmp/p"},

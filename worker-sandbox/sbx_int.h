@@ -23,10 +23,11 @@ struct sbx {
 	uint32_t host_uid; /* the command's host uid (jail) */
 	/* jail state, prepared once by the factory */
 	struct sock_fprog seccomp;
-	int idmap_userns_fd;   /* maps the workspace owner to host_uid, or -1 */
-	unsigned long seq;     /* per-command counter (cgroup names) */
-	char *private_dir;     /* the worker's scratch dir (docker seccomp profile) */
-	char *seccomp_profile; /* docker: path of the profile file, or NULL */
+	int idmap_userns_fd;          /* maps the workspace owner to host_uid, or -1 */
+	unsigned long seq;            /* per-command counter (cgroup names) */
+	char *private_dir;            /* the worker's scratch dir (docker seccomp profile) */
+	char *seccomp_profile;        /* docker: path of the profile file, or NULL */
+	char *seccomp_profile_gvisor; /* docker --runtime runsc: the same for gVisor */
 };
 
 /* Records the jail's processes send the worker on the status pipe. The
@@ -72,9 +73,10 @@ extern const struct sbx_driver_ops sbx_jail_ops, sbx_runsc_ops, sbx_docker_ops, 
 
 /* Jail pieces (jail_*.c). */
 int jail_seccomp_build(struct sock_fprog *out, char *err, size_t errlen);
-/* The deny-list as an OCI/Docker seccomp profile (caller deletes). */
+/* The deny-list as an OCI/Docker seccomp profile (caller deletes);
+ * gvisor: for runsc, which ignores errnoRet (see jail_seccomp.c). */
 struct cJSON;
-struct cJSON *jail_seccomp_oci(void);
+struct cJSON *jail_seccomp_oci(int gvisor);
 /* The personality(2) filter, loaded in addition to the built one. */
 extern const struct sock_fprog jail_persona_prog;
 int jail_idmap_userns(uid_t owner, gid_t group, uint32_t host_uid, char *err, size_t errlen);

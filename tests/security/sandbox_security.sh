@@ -299,6 +299,7 @@ DIRECT=1 hostile_rc timeout_kills_tree 2 '124' "sh -c 'sleep 300; true' ${MARK}t
 control ctl_gcc 60 'printf "#include <stdio.h>\nint main(void){puts(\"built\");return 0;}\n" > /tmp/c.c && cc -O0 /tmp/c.c -o /tmp/c && /tmp/c | grep -q built'
 control ctl_python3 20 "python3 -c 'import json,sys; print(json.dumps({\"ok\":1}))' | grep -q ok"
 control ctl_write_visible 20 'echo kc-content > sub/made_inside.txt' '[[ $(cat "$WS/sub/made_inside.txt") == kc-content ]]'
+control ctl_threads 20 "python3 -c 'import threading; t = threading.Thread(target=print); t.start(); t.join()'"
 control ctl_tmp_writable 20 'echo x > /tmp/x && [ "$(cat /tmp/x)" = x ]'
 control ctl_cwd_is_workspace 20 '[ "$(pwd)" = /workspace ]'
 control ctl_stdin_devnull 20 '[ -z "$(cat)" ]'

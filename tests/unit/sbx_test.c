@@ -271,7 +271,7 @@ Test(sbx_seccomp, builds_a_program_and_an_oci_profile)
 {
 	struct sock_fprog p = {0};
 	char err[128];
-	cJSON *prof = jail_seccomp_oci();
+	cJSON *prof = jail_seccomp_oci(0);
 	char *txt = cJSON_PrintUnformatted(prof);
 
 	cr_assert_eq(jail_seccomp_build(&p, err, sizeof err), 0, "%s", err);
