@@ -1,6 +1,7 @@
 /* libcurl transport for the adapters; see http.h. */
 #include "worker-llm/http.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,9 @@
 #include <time.h>
 
 #include "lib/core/xmalloc.h"
+
+static CURLSH *http_share;
+static pthread_mutex_t http_locks[CURL_LOCK_DATA_LAST];
 
 struct http_state {
 	const struct llm_http_opts *o;
@@ -123,6 +127,47 @@ http_on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ult
 	return 0;
 }
 
+static void
+http_lock(CURL *h, curl_lock_data d, curl_lock_access a, void *arg)
+{
+	pthread_mutex_lock(&http_locks[d]);
+}
+
+static void
+http_unlock(CURL *h, curl_lock_data d, void *arg)
+{
+	pthread_mutex_unlock(&http_locks[d]);
+}
+
+void
+llm_http_init(void)
+{
+	int i;
+
+	if (http_share != NULL || (http_share = curl_share_init()) == NULL)
+		return;
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&http_locks[i], NULL);
+	curl_share_setopt(http_share, CURLSHOPT_LOCKFUNC, http_lock);
+	curl_share_setopt(http_share, CURLSHOPT_UNLOCKFUNC, http_unlock);
+	curl_share_setopt(http_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	curl_share_setopt(http_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(http_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+}
+
+void
+llm_http_cleanup(void)
+{
+	int i;
+
+	if (http_share == NULL)
+		return;
+	curl_share_cleanup(http_share);
+	http_share = NULL;
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&http_locks[i]);
+}
+
 /* Rationale for each transport setting, all of them security-relevant:
  * - TLS peer and host verification are set explicitly on and no config
  *   key turns them off: the request carries the API key.
@@ -159,6 +204,8 @@ http_setopts(CURL *h, const struct llm_http_opts *o, struct http_state *st)
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, http_on_progress);
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, st);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, st->r->error);
+	if (http_share != NULL)
+		curl_easy_setopt(h, CURLOPT_SHARE, http_share);
 }
 
 int

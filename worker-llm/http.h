@@ -38,6 +38,12 @@ struct llm_http_resp {
 	char error[CURL_ERROR_SIZE];
 };
 
+/* Process-wide connection, DNS and TLS-session cache shared by every
+ * request (after curl_global_init); without it each call would pay a TCP
+ * and TLS handshake. Safe to skip: requests then use fresh connections. */
+void llm_http_init(void);
+void llm_http_cleanup(void);
+
 /* Perform the POST. Returns 0 when an HTTP response (any status) was read
  * completely, -1 otherwise (connect error, timeout, stall, abort, broken
  * transfer): resp->error then says what happened. */

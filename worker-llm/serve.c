@@ -7,6 +7,7 @@
 
 #include "ipc/ipc.h"
 #include "lib/core/log.h"
+#include "worker-llm/http.h"
 #include "worker-llm/keys.h"
 #include "worker-llm/llm.h"
 #include "worker-llm/policy.h"
@@ -55,10 +56,12 @@ llm_main(const struct worker_args *wa, char **envp)
 	 * seccomp filter, which does not allow everything it touches once. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("llm: curl_global_init failed");
+	llm_http_init();
 	llm_policy_apply(wa);
 	rc = ipc_worker_serve(wa->req_url, wa->ev_url, llm_handlers,
 	                      sizeof(llm_handlers) / sizeof(llm_handlers[0]), NULL,
 	                      LLM_SERVE_THREADS);
+	llm_http_cleanup();
 	curl_global_cleanup();
 	llm_keys_clear();
 	return rc == 0 ? 0 : 1;
