@@ -92,6 +92,7 @@ struct sup {
 	char rundir[128]; /* short: sun_path holds 108 bytes */
 	pid_t self;
 	int stopping;	  /* sup_stop() began: no restarts, deaths expected */
+	int ncalls;	  /* callers inside sup_call() */
 	int threads_stop; /* monitor and heartbeat threads: exit */
 	int failed;
 	char failmsg[512];
@@ -1179,27 +1180,15 @@ sup_conn_ready(struct sup *s, struct sup_worker *w, uint64_t until, struct sup_c
 	return rc;
 }
 
-int
-sup_call(struct sup *s, enum sup_role r, uint16_t type, const cJSON *body, int timeout_ms,
-	 int idempotent, cJSON **reply, ipc_event_fn cb, void *arg, char *err, size_t errlen)
+static int
+sup_call_loop(struct sup *s, enum sup_role r, uint16_t type, const cJSON *body, uint64_t until,
+	      int idempotent, cJSON **reply, ipc_event_fn cb, void *arg, char *err,
+	      size_t errlen)
 {
-	uint64_t until = sup_now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 60000);
-	struct sup_worker *w;
+	struct sup_worker *w = &s->w[r];
 	struct sup_conn *c = NULL;
 	int rc, attempt;
 
-	if (reply != NULL)
-		*reply = NULL;
-	if (s == NULL || (unsigned)r >= SUP_NROLES) {
-		sup_seterr(err, errlen, "proc: no such worker");
-		return IPC_E_SYS;
-	}
-	w = &s->w[r];
-	if ((rc = FAILPOINT("proc.call")) != 0) {
-		sup_seterr(err, errlen, "proc: %s: %s (failpoint)", ipc_type_name(type),
-			   strerror(rc));
-		return IPC_E_SYS;
-	}
 	for (attempt = 1;; attempt++) {
 		if ((rc = sup_conn_ready(s, w, until, &c, err, errlen)) != IPC_OK)
 			return rc;
@@ -1226,6 +1215,37 @@ sup_call(struct sup *s, enum sup_role r, uint16_t type, const cJSON *body, int t
 		log_info("proc: %s died during %s; re-sending it once the worker is back",
 			 sup_roles[r].binary, ipc_type_name(type));
 	}
+}
+
+/* s->ncalls counts the callers inside: sup_stop() waits for them before
+ * it frees s. */
+int
+sup_call(struct sup *s, enum sup_role r, uint16_t type, const cJSON *body, int timeout_ms,
+	 int idempotent, cJSON **reply, ipc_event_fn cb, void *arg, char *err, size_t errlen)
+{
+	uint64_t until = sup_now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 60000);
+	int rc;
+
+	if (reply != NULL)
+		*reply = NULL;
+	if (s == NULL || (unsigned)r >= SUP_NROLES) {
+		sup_seterr(err, errlen, "proc: no such worker");
+		return IPC_E_SYS;
+	}
+	if ((rc = FAILPOINT("proc.call")) != 0) {
+		sup_seterr(err, errlen, "proc: %s: %s (failpoint)", ipc_type_name(type),
+			   strerror(rc));
+		return IPC_E_SYS;
+	}
+	pthread_mutex_lock(&s->mu);
+	s->ncalls++;
+	pthread_mutex_unlock(&s->mu);
+	rc = sup_call_loop(s, r, type, body, until, idempotent, reply, cb, arg, err, errlen);
+	pthread_mutex_lock(&s->mu);
+	s->ncalls--;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	return rc;
 }
 
 void
@@ -1301,6 +1321,21 @@ sup_workers_shutdown(struct sup *s)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* Callers still inside sup_call() see their worker gone (IPC_E_CLOSED)
+ * and leave; wait for them, briefly, before s is freed under them. */
+static void
+sup_calls_drain(struct sup *s)
+{
+	uint64_t until = sup_now_ms() + 5000;
+
+	pthread_mutex_lock(&s->mu);
+	while (s->ncalls > 0 && sup_now_ms() < until)
+		sup_cond_wait_ms(s, until);
+	if (s->ncalls > 0)
+		log_warnx("proc: %d calls still in progress at stop", s->ncalls);
+	pthread_mutex_unlock(&s->mu);
+}
+
 void
 sup_stop(struct sup *s)
 {
@@ -1328,6 +1363,7 @@ sup_stop(struct sup *s)
 		sup_conn_put(s, s->w[r].conn);
 		s->w[r].conn = NULL;
 	}
+	sup_calls_drain(s);
 	sup_rundir_remove(s);
 	sup_signals_restore();
 	sup_current = NULL;

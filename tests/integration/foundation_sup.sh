@@ -94,5 +94,39 @@ else
 	kill -9 $hp 2>/dev/null
 fi
 
+# SIGTERM while the sandbox runs a command: the command (a descendant of a
+# worker, inside its jail) is gone too.
+marker="98765.$$"
+find_marker() {
+	local p c
+	for p in /proc/[0-9]*; do
+		c=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
+		case "$c" in "sleep $marker"*) echo "${p#/proc/}"; return 0 ;; esac
+	done
+	return 1
+}
+"$H" wait-exec "$marker" >"$tmp/exec.out" 2>&1 &
+hp=$!
+if wait_ready "$tmp/exec.out"; then
+	cmdpid=""
+	for i in $(seq 200); do cmdpid=$(find_marker) && break; sleep 0.05; done
+	if [ -z "$cmdpid" ]; then
+		echo "skip sigterm_with_command: the sandbox could not run 'sleep' here"
+		kill -TERM $hp; wait $hp
+	else
+		kill -TERM $hp
+		wait $hp
+		if [ -e /proc/$cmdpid ] || find_marker >/dev/null; then
+			echo "FAIL sigterm_with_command: 'sleep $marker' (pid $cmdpid) survived"
+			fails=$((fails + 1))
+		else
+			echo "ok   sigterm_with_command"
+		fi
+	fi
+else
+	echo "FAIL sigterm_with_command: harness never became ready"; fails=$((fails + 1))
+	kill -9 $hp 2>/dev/null
+fi
+
 echo "$fails failure(s)"
 [ $fails = 0 ]

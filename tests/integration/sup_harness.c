@@ -11,6 +11,8 @@
  *   sup_harness start ROLE                  start only; prints the error
  *   sup_harness wait                        print "ready RUNDIR PID..." and
  *                                           wait for SIGINT/SIGTERM
+ *   sup_harness wait-exec MARKER            as wait, with `sleep MARKER` running
+ *                                           in the sandbox (SBX_EXEC) meanwhile
  *   sup_harness call ROLE TYPE IDEMP MS     one request with an empty body;
  *                                           prints "rc N err ...", then
  *                                           "alive PID" if the worker
@@ -244,6 +246,52 @@ t_call(struct sup *s, char **argv)
 	return 0;
 }
 
+struct exec_arg {
+	struct sup *s;
+	const char *marker;
+	int rc;
+	char err[256];
+};
+
+/* A long command in the sandbox; returns when the supervisor stops. */
+static void *
+exec_main(void *a)
+{
+	struct exec_arg *x = a;
+	cJSON *body = cJSON_CreateObject(), *argv = cJSON_AddArrayToObject(body, "argv");
+	cJSON *reply = NULL;
+
+	cJSON_AddItemToArray(argv, cJSON_CreateString("sleep"));
+	cJSON_AddItemToArray(argv, cJSON_CreateString(x->marker));
+	cJSON_AddNumberToObject(body, "timeout_ms", 120000);
+	x->rc = sup_call(x->s, SUP_SANDBOX, IPC_T_SBX_EXEC, body, 120000, 0, &reply, NULL, NULL,
+			 x->err, sizeof(x->err));
+	cJSON_Delete(reply);
+	cJSON_Delete(body);
+	return NULL;
+}
+
+static int
+t_wait_exec(struct sup *s, const char *marker)
+{
+	struct exec_arg x = {s, marker, 0, ""};
+	pthread_t th;
+	int r;
+
+	pthread_create(&th, NULL, exec_main, &x);
+	printf("ready %s", sup_rundir(s));
+	for (r = 0; r < SUP_NROLES; r++)
+		printf(" %d", sup_worker_pid(s, (enum sup_role)r));
+	printf("\n");
+	while (!sup_interrupted())
+		poll(NULL, 0, 50);
+	printf("interrupted\n");
+	sup_stop(s); /* the exec call returns: the sandbox is gone */
+	pthread_join(th, NULL);
+	printf("exec rc %d %s\n", x.rc, x.err);
+	return 0;
+}
+
 static int
 run(const char *cmd, const char *role, struct sup *s)
 {
@@ -290,7 +338,11 @@ main(int argc, char **argv)
 	sup_set_on_event(s, on_event, NULL);
 	if (strcmp(argv[1], "call") == 0 && argc == 6)
 		rc = t_call(s, argv);
-	else
+	else if (strcmp(argv[1], "wait-exec") == 0 && argc == 3) {
+		rc = t_wait_exec(s, argv[2]);
+		printf("OK\n");
+		return rc;
+	} else
 		rc = run(argv[1], argc > 2 ? argv[2] : NULL, s);
 	sup_stop(s);
 	printf("%s\n", rc == 0 ? "OK" : "FAILED");
