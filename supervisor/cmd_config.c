@@ -142,7 +142,8 @@ cmd_config_show_args(int argc, char **argv)
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0')
 			return cmd_config_usage_error("show: unknown option ", argv[i]);
 		else if (file != NULL)
-			return cmd_config_usage_error("show: one FILE only; extra argument ", argv[i]);
+			return cmd_config_usage_error("show: one FILE only; extra argument ",
+			                              argv[i]);
 		else
 			file = argv[i];
 	}

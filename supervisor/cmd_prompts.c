@@ -181,10 +181,10 @@ cmd_prompts(int argc, char **argv)
 			cmd_prompts_help();
 			return KC_EXIT_OK;
 		}
-		slot = strcmp(argv[i], "--mode") == 0	 ? &a.mode
+		slot = strcmp(argv[i], "--mode") == 0    ? &a.mode
 		       : strcmp(argv[i], "--model") == 0 ? &a.model
-		       : strcmp(argv[i], "--out") == 0	 ? &a.out
-							 : NULL;
+		       : strcmp(argv[i], "--out") == 0   ? &a.out
+		                                         : NULL;
 		if (slot != NULL) {
 			if (i + 1 >= argc)
 				return cmd_prompts_usage_error("missing value for ", argv[i]);

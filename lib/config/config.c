@@ -37,7 +37,7 @@ struct cfg_chain {
 };
 
 static cJSON *cfg_load_file(struct kc_config *c, const char *path, struct cfg_chain *chain,
-			    const char *from, struct kc_diag_list *d);
+                            const char *from, struct kc_diag_list *d);
 
 cJSON *
 kc_json_dup_loc(const cJSON *node, const struct kc_locmap *src, struct kc_locmap *dst)
@@ -134,7 +134,7 @@ cfg_note_file(struct kc_config *c, const char *path)
 /* The bases a file names: a path or a list of paths. */
 static int
 cfg_extends_list(struct kc_config *c, const cJSON *ext, const char *file, const cJSON ***out,
-		 size_t *n, struct kc_diag_list *d)
+                 size_t *n, struct kc_diag_list *d)
 {
 	const cJSON *it;
 	char *where;
@@ -183,7 +183,7 @@ cfg_chain_str(const struct cfg_chain *chain, const char *last)
  * *merged. */
 static int
 cfg_load_base(struct kc_config *c, const cJSON *ref, const char *file, struct cfg_chain *chain,
-	      cJSON **merged, struct kc_diag_list *d)
+              cJSON **merged, struct kc_diag_list *d)
 {
 	char *dir = cfg_dirname(file), *where = cfg_loc_str(c, ref, file);
 	const char *rel = ref->valuestring;
@@ -208,7 +208,7 @@ cfg_load_base(struct kc_config *c, const cJSON *ref, const char *file, struct cf
  * doc; returns the merged tree or NULL. */
 static cJSON *
 cfg_resolve_extends(struct kc_config *c, cJSON *doc, const char *file, struct cfg_chain *chain,
-		    struct kc_diag_list *d)
+                    struct kc_diag_list *d)
 {
 	cJSON *ext = cJSON_DetachItemFromObjectCaseSensitive(doc, "extends");
 	cJSON *merged = NULL;
@@ -239,8 +239,7 @@ cfg_resolve_extends(struct kc_config *c, cJSON *doc, const char *file, struct cf
 }
 
 static int
-cfg_chain_check(struct cfg_chain *chain, const char *real, const char *from,
-		struct kc_diag_list *d)
+cfg_chain_check(struct cfg_chain *chain, const char *real, const char *from, struct kc_diag_list *d)
 {
 	char *s;
 	int i;
@@ -255,7 +254,7 @@ cfg_chain_check(struct cfg_chain *chain, const char *real, const char *from,
 	}
 	if (chain->n >= KC_CONFIG_MAX_EXTENDS_DEPTH) {
 		kc_diag_add(d, KC_DIAG_ERROR, "%s: extends: chain deeper than %d files", from,
-			    KC_CONFIG_MAX_EXTENDS_DEPTH);
+		            KC_CONFIG_MAX_EXTENDS_DEPTH);
 		return -1;
 	}
 	return 0;
@@ -263,7 +262,7 @@ cfg_chain_check(struct cfg_chain *chain, const char *real, const char *from,
 
 static cJSON *
 cfg_load_file(struct kc_config *c, const char *path, struct cfg_chain *chain, const char *from,
-	      struct kc_diag_list *d)
+              struct kc_diag_list *d)
 {
 	char real[PATH_MAX];
 	struct kc_loc l;
@@ -272,7 +271,7 @@ cfg_load_file(struct kc_config *c, const char *path, struct cfg_chain *chain, co
 	if (realpath(path, real) == NULL) {
 		if (from != NULL)
 			kc_diag_add(d, KC_DIAG_ERROR, "%s: extends: %s: %s", from, path,
-				    strerror(errno));
+			            strerror(errno));
 		else
 			kc_diag_add(d, KC_DIAG_ERROR, "%s: %s", path, strerror(errno));
 		return NULL;
@@ -293,8 +292,9 @@ cfg_load_file(struct kc_config *c, const char *path, struct cfg_chain *chain, co
 	if (!cJSON_IsObject(doc)) {
 		if (kc_locmap_get(c->locs, doc, &l) != 0)
 			l.line = l.col = 1;
-		kc_diag_add(d, KC_DIAG_ERROR, "%s:%d:%d: the top level of a config must be a mapping",
-			    real, l.line, l.col);
+		kc_diag_add(d, KC_DIAG_ERROR,
+		            "%s:%d:%d: the top level of a config must be a mapping", real, l.line,
+		            l.col);
 		kc_locmap_forget_tree(c->locs, doc);
 		cJSON_Delete(doc);
 		return NULL;

@@ -39,7 +39,7 @@ struct kc_diag_list {
 void kc_diag_list_init(struct kc_diag_list *d);
 void kc_diag_list_free(struct kc_diag_list *d);
 void kc_diag_add(struct kc_diag_list *d, enum kc_diag_sev sev, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Prints every message, one per line, "error: " / "warning: " prefixed. */
 void kc_diag_print(const struct kc_diag_list *d, FILE *f);
 
@@ -49,8 +49,8 @@ void kc_diag_print(const struct kc_diag_list *d, FILE *f);
 struct kc_locmap;
 
 struct kc_loc {
-	const char *file; /* owned by the map; valid while the map lives */
-	int line, col;    /* 1-based; of the value (for map members: the value) */
+	const char *file;      /* owned by the map; valid while the map lives */
+	int line, col;         /* 1-based; of the value (for map members: the value) */
 	int key_line, key_col; /* map members: the key; else the value again */
 	int is_float;          /* a number that YAML typed as float (1.0 vs 1) */
 };
@@ -74,7 +74,7 @@ int kc_locmap_get(const struct kc_locmap *m, const cJSON *node, struct kc_loc *o
  * `name` is the file name used in messages. An empty document gives a
  * cJSON null. The caller owns the tree. */
 cJSON *kc_yaml_parse(const char *buf, size_t len, const char *name, struct kc_locmap *locs,
-		     struct kc_diag_list *d);
+                     struct kc_diag_list *d);
 cJSON *kc_yaml_parse_file(const char *path, struct kc_locmap *locs, struct kc_diag_list *d);
 
 /* ---- loading, merging, validating ------------------------------------- */
@@ -99,7 +99,7 @@ const char *const *kc_config_files(const struct kc_config *c, size_t *n);
 int kc_config_where(const struct kc_config *c, const cJSON *node, struct kc_loc *out);
 /* "file:line:col" of a node (or of the top file when unknown) in buf. */
 const char *kc_config_where_str(const struct kc_config *c, const cJSON *node, char *buf,
-				size_t len);
+                                size_t len);
 
 /* Schema v2 checks of the merged tree (types, required keys, known keys;
  * unknown keys are warnings). Errors and warnings go to `out`; returns the
@@ -113,15 +113,14 @@ int kc_config_validate(const struct kc_config *c, struct kc_diag_list *out);
  * directory, then the config file's directory and each of its parents.
  * Returns a malloc'd absolute path of the first that exists, or NULL with
  * a message in err saying every place it looked. */
-char *kc_config_resolve_path(const struct kc_config *c, const char *rel, char *err,
-			     size_t errlen);
+char *kc_config_resolve_path(const struct kc_config *c, const char *rel, char *err, size_t errlen);
 
 /* The merged document with defaults added and paths resolved (what
  * `config show --effective` prints). The caller owns the result; `locs`
  * (may be NULL) receives the locations of the copied nodes. NULL with
  * messages in d when a path is found nowhere. */
 cJSON *kc_config_effective(const struct kc_config *c, struct kc_locmap *locs,
-			   struct kc_diag_list *d);
+                           struct kc_diag_list *d);
 
 /* ---- small getters over the tree (NULL/default when absent) ------------ */
 

@@ -10,13 +10,13 @@
 /* ---- locmap.c ---- */
 uint32_t kc_locmap_file(struct kc_locmap *m, const char *file);
 void kc_locmap_put(struct kc_locmap *m, const cJSON *node, uint32_t file, int line, int col,
-		   int key_line, int key_col, int is_float);
+                   int key_line, int key_col, int is_float);
 /* Drops the entries of a subtree about to be freed (its addresses may be
  * reused by later allocations). */
 void kc_locmap_forget_tree(struct kc_locmap *m, const cJSON *node);
 int kc_locmap_is_float(const struct kc_locmap *m, const cJSON *node);
 void kc_locmap_copy(struct kc_locmap *dst, const cJSON *to, const struct kc_locmap *src,
-		    const cJSON *from);
+                    const cJSON *from);
 size_t kc_locmap_count(const struct kc_locmap *m);
 
 /* ---- keyset.c: members of an object by key (no deletion) ---- */
@@ -39,9 +39,9 @@ enum kc_scalar_kind {
 	KC_SCALAR_FALSE,
 	KC_SCALAR_INT,
 	KC_SCALAR_FLOAT,
-	KC_SCALAR_MERGE,    /* "<<" */
-	KC_SCALAR_VALUE,    /* "=": PyYAML's SafeLoader cannot load it */
-	KC_SCALAR_BAD_INT,  /* matches the int pattern but has no digits ("0b_") */
+	KC_SCALAR_MERGE,   /* "<<" */
+	KC_SCALAR_VALUE,   /* "=": PyYAML's SafeLoader cannot load it */
+	KC_SCALAR_BAD_INT, /* matches the int pattern but has no digits ("0b_") */
 };
 
 /* Types the plain scalar s (NUL-terminated, length n); *num gets the value

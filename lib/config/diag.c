@@ -67,7 +67,7 @@ kc_diag_print(const struct kc_diag_list *d, FILE *f)
 
 	for (i = 0; i < d->n; i++)
 		fprintf(f, "%s: %s\n", d->items[i].sev == KC_DIAG_ERROR ? "error" : "warning",
-			d->items[i].msg);
+		        d->items[i].msg);
 	total = d->nerrors + d->nwarnings;
 	if (total > d->n)
 		fprintf(f, "... and %zu more messages\n", total - d->n);

@@ -18,21 +18,21 @@ struct eff_default {
 };
 
 static const struct eff_default eff_defaults[] = {
-	{"profile.name", "\"default\""},
-	{"prompts.tool_prompt_mode", "\"system_compiled_and_persistent_per_turn\""},
-	{"prompts.injection.system_order", "[]"},
-	{"prompts.injection.per_turn_order", "[]"},
-	{"prompts.tool_prompt_synthesis.enabled", "false"},
-	{"prompts.tool_prompt_synthesis.detail.system", "\"full\""},
-	{"prompts.tool_prompt_synthesis.detail.per_turn", "\"short\""},
-	{"tools.registry.paths", "[\"implementations/tools/defs\"]"},
-	{"tools.registry.include", "[\"*\"]"},
-	{"tools.aliases", "{}"},
-	{"tools.overlays", "[]"},
-	{"workspace.root", "\"./agent_ws\""},
-	{"workspace.sandbox.driver", "\"jail\""},
-	{"features", "{}"},
-	{NULL, NULL}};
+    {"profile.name", "\"default\""},
+    {"prompts.tool_prompt_mode", "\"system_compiled_and_persistent_per_turn\""},
+    {"prompts.injection.system_order", "[]"},
+    {"prompts.injection.per_turn_order", "[]"},
+    {"prompts.tool_prompt_synthesis.enabled", "false"},
+    {"prompts.tool_prompt_synthesis.detail.system", "\"full\""},
+    {"prompts.tool_prompt_synthesis.detail.per_turn", "\"short\""},
+    {"tools.registry.paths", "[\"implementations/tools/defs\"]"},
+    {"tools.registry.include", "[\"*\"]"},
+    {"tools.aliases", "{}"},
+    {"tools.overlays", "[]"},
+    {"workspace.root", "\"./agent_ws\""},
+    {"workspace.sandbox.driver", "\"jail\""},
+    {"features", "{}"},
+    {NULL, NULL}};
 
 /* Walks to the parent of `path`, creating maps on the way; NULL when a
  * non-map is in the way (the user's value wins, validation reports it). */
@@ -99,7 +99,7 @@ eff_resolve(const struct eff *e, cJSON *n, const char *what)
 			l.key_line = l.key_col = 1;
 		}
 		kc_diag_add(e->d, KC_DIAG_ERROR, "%s:%d:%d: %s: %s", l.file, l.key_line, l.key_col,
-			    what, err);
+		            what, err);
 		return -1;
 	}
 	cJSON_SetValuestring(n, abs);
@@ -134,8 +134,9 @@ eff_absolute_from_cwd(cJSON *n)
 
 	if (!cJSON_IsString(n) || n->valuestring[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
 		return;
-	abs = xasprintf("%s/%s", cwd,
-			strncmp(n->valuestring, "./", 2) == 0 ? n->valuestring + 2 : n->valuestring);
+	abs =
+	    xasprintf("%s/%s", cwd,
+	              strncmp(n->valuestring, "./", 2) == 0 ? n->valuestring + 2 : n->valuestring);
 	cJSON_SetValuestring(n, abs);
 	free(abs);
 }
@@ -151,12 +152,13 @@ kc_config_effective(const struct kc_config *c, struct kc_locmap *locs, struct kc
 	/* Resolve what the user wrote; defaults come after, as written (the
 	 * modules that use them look them up when they need them). */
 	rc |= eff_resolve_all(&e, (cJSON *)kc_cfg_get(root, "tools.registry.paths"), 1,
-			      "tools.registry.paths");
+	                      "tools.registry.paths");
 	rc |= eff_resolve_all(&e, (cJSON *)kc_cfg_get(root, "prompts.packs"), 2, "prompts.packs");
-	rc |= eff_resolve_all(&e, (cJSON *)kc_cfg_get(root, "prompts.tool_prompt_synthesis.dialects"),
-			      2, "prompts.tool_prompt_synthesis.dialects");
+	rc |=
+	    eff_resolve_all(&e, (cJSON *)kc_cfg_get(root, "prompts.tool_prompt_synthesis.dialects"),
+	                    2, "prompts.tool_prompt_synthesis.dialects");
 	rc |= eff_resolve(&e, (cJSON *)kc_cfg_get(root, "prompts.tool_prompt_synthesis.root"),
-			  "prompts.tool_prompt_synthesis.root");
+	                  "prompts.tool_prompt_synthesis.root");
 	eff_add_defaults(root);
 	eff_absolute_from_cwd((cJSON *)kc_cfg_get(root, "workspace.root"));
 	eff_absolute_from_cwd((cJSON *)kc_cfg_get(root, "workspace.mirror.path"));

@@ -255,7 +255,7 @@ emit_plain_ok(const char *s)
 		unsigned cp = emit_utf8_next(p, &len);
 
 		if (cp >= 0x80 ? !emit_yaml_printable(cp)
-			       : !(isalnum(*p) || strchr(" _-./+()=$~^,;%", *p) != NULL))
+		               : !(isalnum(*p) || strchr(" _-./+()=$~^,;%", *p) != NULL))
 			return 0;
 		p += len;
 	}
@@ -330,7 +330,7 @@ emit_is_block(const cJSON *n)
  * `inline_first` means the first line continues a "- " already written. */
 static void
 emit_yaml_node(const struct kc_locmap *locs, const cJSON *n, struct strbuf *out, int ind,
-	       int inline_first)
+               int inline_first)
 {
 	const cJSON *ch;
 
@@ -410,7 +410,8 @@ emit_ascii_string(struct strbuf *out, const char *s)
 		p += n + 1;
 		if (cp >= 0x10000) {
 			cp -= 0x10000;
-			strbuf_addf(out, "\\u%04x\\u%04x", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
+			strbuf_addf(out, "\\u%04x\\u%04x", 0xD800 + (cp >> 10),
+			            0xDC00 + (cp & 0x3FF));
 		} else {
 			strbuf_addf(out, "\\u%04x", cp);
 		}

@@ -110,7 +110,7 @@ locmap_find(const struct kc_locmap *m, const cJSON *node)
 
 void
 kc_locmap_put(struct kc_locmap *m, const cJSON *node, uint32_t file, int line, int col,
-	      int key_line, int key_col, int is_float)
+              int key_line, int key_col, int is_float)
 {
 	struct locmap_ent *e;
 	size_t j;
@@ -209,7 +209,7 @@ kc_locmap_is_float(const struct kc_locmap *m, const cJSON *node)
  * file index. */
 void
 kc_locmap_copy(struct kc_locmap *dst, const cJSON *to, const struct kc_locmap *src,
-	       const cJSON *from)
+               const cJSON *from)
 {
 	const struct locmap_ent *e;
 	uint32_t f;

@@ -11,10 +11,10 @@
 #include "lib/config/config_int.h"
 #include "lib/core/xmalloc.h"
 
-static const char *const scalar_bools_true[] = {"yes", "Yes", "YES", "true", "True",
-						"TRUE", "on", "On", "ON", NULL};
-static const char *const scalar_bools_false[] = {"no", "No", "NO", "false", "False",
-						 "FALSE", "off", "Off", "OFF", NULL};
+static const char *const scalar_bools_true[] = {"yes",  "Yes", "YES", "true", "True",
+                                                "TRUE", "on",  "On",  "ON",   NULL};
+static const char *const scalar_bools_false[] = {"no",    "No",  "NO",  "false", "False",
+                                                 "FALSE", "off", "Off", "OFF",   NULL};
 static const char *const scalar_nulls[] = {"~", "null", "Null", "NULL", "", NULL};
 
 static int
@@ -81,7 +81,8 @@ scalar_exp_end(const char *p)
 {
 	if (*p == '\0')
 		return 1;
-	if ((*p != 'e' && *p != 'E') || (p[1] != '-' && p[1] != '+') || !isdigit((unsigned char)p[2]))
+	if ((*p != 'e' && *p != 'E') || (p[1] != '-' && p[1] != '+') ||
+	    !isdigit((unsigned char)p[2]))
 		return 0;
 	return *scalar_span(p + 2, "0123456789") == '\0';
 }
@@ -136,7 +137,8 @@ scalar_digits_value(const char *d, int base, double *out)
 	if (*d == '\0')
 		return -1;
 	for (; *d != '\0'; d++) {
-		int dv = isdigit((unsigned char)*d) ? *d - '0' : tolower((unsigned char)*d) - 'a' + 10;
+		int dv =
+		    isdigit((unsigned char)*d) ? *d - '0' : tolower((unsigned char)*d) - 'a' + 10;
 
 		v = v * base + dv;
 	}

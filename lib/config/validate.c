@@ -37,7 +37,8 @@ struct sk {
 	const char *key;
 	unsigned types;
 	unsigned flags;
-	const struct sk *sub;  /* T_MAP: member table (NULL-key terminated) or, with F_DICT, the value */
+	const struct sk
+	    *sub; /* T_MAP: member table (NULL-key terminated) or, with F_DICT, the value */
 	const struct sk *item; /* T_LIST: the item */
 	const char *const *enums;
 };
@@ -52,186 +53,165 @@ static const struct sk sk_str_or_null = {NULL, T_STR | T_NULL, 0, NULL, NULL, NU
 
 static const char *const en_driver[] = {"process", "jail", "runsc", "docker", NULL};
 static const char *const en_tpm[] = {"system_once", "per_turn_append",
-				     "system_compiled_and_persistent_per_turn", "none", NULL};
-static const char *const en_detail_sys[] = {"full", "medium", "short", "system_full",
-					    "system_medium", "system_short", NULL};
-static const char *const en_detail_pt[] = {"short", "medium", "long", "per_turn_short",
-					   "per_turn_medium", "per_turn_long", NULL};
+                                     "system_compiled_and_persistent_per_turn", "none", NULL};
+static const char *const en_detail_sys[] = {"full",          "medium",       "short", "system_full",
+                                            "system_medium", "system_short", NULL};
+static const char *const en_detail_pt[] = {
+    "short", "medium", "long", "per_turn_short", "per_turn_medium", "per_turn_long", NULL};
 
-static const struct sk sk_profile[] = {
-	{"name", T_STR, 0, NULL, NULL, NULL},
-	{"description", T_STR, 0, NULL, NULL, NULL},
-	{"seed", T_INT, 0, NULL, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_profile[] = {{"name", T_STR, 0, NULL, NULL, NULL},
+                                       {"description", T_STR, 0, NULL, NULL, NULL},
+                                       {"seed", T_INT, 0, NULL, NULL, NULL},
+                                       {NULL, 0, 0, NULL, NULL, NULL}};
 
 static const struct sk sk_routing[] = {
-	{"disable_native_tools_on_probe_failure", T_BOOL, 0, NULL, NULL, NULL},
-	{"disable_stream_on_probe_failure", T_BOOL, 0, NULL, NULL, NULL},
-	{"fallback_models", T_LIST, 0, NULL, &sk_str, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
+    {"disable_native_tools_on_probe_failure", T_BOOL, 0, NULL, NULL, NULL},
+    {"disable_stream_on_probe_failure", T_BOOL, 0, NULL, NULL, NULL},
+    {"fallback_models", T_LIST, 0, NULL, &sk_str, NULL},
+    {NULL, 0, 0, NULL, NULL, NULL}};
 
-static const struct sk sk_model_fields[] = {
-	{"id", T_STR, F_REQ, NULL, NULL, NULL},
-	{"adapter", T_STR, F_REQ, NULL, NULL, NULL},
-	{"params", T_MAP, F_OPEN, NULL, NULL, NULL},
-	{"routing", T_MAP, 0, sk_routing, NULL, NULL},
-	{"base_url", T_STR, 0, NULL, NULL, NULL},
-	{"api_key_env", T_STR, 0, NULL, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_model_fields[] = {{"id", T_STR, F_REQ, NULL, NULL, NULL},
+                                            {"adapter", T_STR, F_REQ, NULL, NULL, NULL},
+                                            {"params", T_MAP, F_OPEN, NULL, NULL, NULL},
+                                            {"routing", T_MAP, 0, sk_routing, NULL, NULL},
+                                            {"base_url", T_STR, 0, NULL, NULL, NULL},
+                                            {"api_key_env", T_STR, 0, NULL, NULL, NULL},
+                                            {NULL, 0, 0, NULL, NULL, NULL}};
 static const struct sk sk_model = {NULL, T_MAP, 0, sk_model_fields, NULL, NULL};
 
 static const struct sk sk_providers[] = {
-	{"default_model", T_STR, F_REQ, NULL, NULL, NULL},
-	{"models", T_LIST, F_REQ | F_NONEMPTY, NULL, &sk_model, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
+    {"default_model", T_STR, F_REQ, NULL, NULL, NULL},
+    {"models", T_LIST, F_REQ | F_NONEMPTY, NULL, &sk_model, NULL},
+    {NULL, 0, 0, NULL, NULL, NULL}};
 
 static const struct sk sk_pack = {NULL, T_MAP, F_DICT, &sk_str_or_null, NULL, NULL};
-static const struct sk sk_injection[] = {
-	{"system_order", T_LIST, 0, NULL, &sk_str, NULL},
-	{"per_turn_order", T_LIST, 0, NULL, &sk_str, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_injection[] = {{"system_order", T_LIST, 0, NULL, &sk_str, NULL},
+                                         {"per_turn_order", T_LIST, 0, NULL, &sk_str, NULL},
+                                         {NULL, 0, 0, NULL, NULL, NULL}};
 
-static const struct sk sk_dialect_tpl[] = {
-	{"system_full", T_STR, 0, NULL, NULL, NULL},
-	{"system_medium", T_STR, 0, NULL, NULL, NULL},
-	{"system_short", T_STR, 0, NULL, NULL, NULL},
-	{"per_turn_short", T_STR, 0, NULL, NULL, NULL},
-	{"per_turn_medium", T_STR, 0, NULL, NULL, NULL},
-	{"per_turn_long", T_STR, 0, NULL, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_dialect_tpl[] = {{"system_full", T_STR, 0, NULL, NULL, NULL},
+                                           {"system_medium", T_STR, 0, NULL, NULL, NULL},
+                                           {"system_short", T_STR, 0, NULL, NULL, NULL},
+                                           {"per_turn_short", T_STR, 0, NULL, NULL, NULL},
+                                           {"per_turn_medium", T_STR, 0, NULL, NULL, NULL},
+                                           {"per_turn_long", T_STR, 0, NULL, NULL, NULL},
+                                           {NULL, 0, 0, NULL, NULL, NULL}};
 static const struct sk sk_dialect = {NULL, T_MAP, 0, sk_dialect_tpl, NULL, NULL};
-static const struct sk sk_tpsl_selection[] = {
-	{"by_model", T_MAP, F_DICT, &sk_str, NULL, NULL},
-	{"by_mode", T_MAP, F_DICT, &sk_str, NULL, NULL},
-	{"by_tool_kind", T_MAP, F_DICT, &sk_str, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
-static const struct sk sk_tpsl_detail[] = {
-	{"system", T_STR, 0, NULL, NULL, en_detail_sys},
-	{"per_turn", T_STR, 0, NULL, NULL, en_detail_pt},
-	{NULL, 0, 0, NULL, NULL, NULL}};
-static const struct sk sk_tpsl[] = {
-	{"enabled", T_BOOL, 0, NULL, NULL, NULL},
-	{"root", T_STR, 0, NULL, NULL, NULL},
-	{"dialects", T_MAP, F_DICT, &sk_dialect, NULL, NULL},
-	{"selection", T_MAP, 0, sk_tpsl_selection, NULL, NULL},
-	{"detail", T_MAP, 0, sk_tpsl_detail, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
-static const struct sk sk_prompt_cache[] = {
-	{"enabled", T_BOOL, 0, NULL, NULL, NULL},
-	{"key", T_STR, 0, NULL, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
-static const struct sk sk_prompts[] = {
-	{"packs", T_MAP, F_DICT, &sk_pack, NULL, NULL},
-	{"injection", T_MAP, 0, sk_injection, NULL, NULL},
-	{"tool_prompt_synthesis", T_MAP, 0, sk_tpsl, NULL, NULL},
-	{"tool_prompt_mode", T_STR, 0, NULL, NULL, en_tpm},
-	{"cache", T_MAP, 0, sk_prompt_cache, NULL, NULL},
-	{"evolution", T_MAP, F_OPEN, NULL, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_tpsl_selection[] = {{"by_model", T_MAP, F_DICT, &sk_str, NULL, NULL},
+                                              {"by_mode", T_MAP, F_DICT, &sk_str, NULL, NULL},
+                                              {"by_tool_kind", T_MAP, F_DICT, &sk_str, NULL, NULL},
+                                              {NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_tpsl_detail[] = {{"system", T_STR, 0, NULL, NULL, en_detail_sys},
+                                           {"per_turn", T_STR, 0, NULL, NULL, en_detail_pt},
+                                           {NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_tpsl[] = {{"enabled", T_BOOL, 0, NULL, NULL, NULL},
+                                    {"root", T_STR, 0, NULL, NULL, NULL},
+                                    {"dialects", T_MAP, F_DICT, &sk_dialect, NULL, NULL},
+                                    {"selection", T_MAP, 0, sk_tpsl_selection, NULL, NULL},
+                                    {"detail", T_MAP, 0, sk_tpsl_detail, NULL, NULL},
+                                    {NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_prompt_cache[] = {{"enabled", T_BOOL, 0, NULL, NULL, NULL},
+                                            {"key", T_STR, 0, NULL, NULL, NULL},
+                                            {NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_prompts[] = {{"packs", T_MAP, F_DICT, &sk_pack, NULL, NULL},
+                                       {"injection", T_MAP, 0, sk_injection, NULL, NULL},
+                                       {"tool_prompt_synthesis", T_MAP, 0, sk_tpsl, NULL, NULL},
+                                       {"tool_prompt_mode", T_STR, 0, NULL, NULL, en_tpm},
+                                       {"cache", T_MAP, 0, sk_prompt_cache, NULL, NULL},
+                                       {"evolution", T_MAP, F_OPEN, NULL, NULL, NULL},
+                                       {NULL, 0, 0, NULL, NULL, NULL}};
 
-static const struct sk sk_registry[] = {
-	{"paths", T_LIST, 0, NULL, &sk_str, NULL},
-	{"include", T_LIST, 0, NULL, &sk_str, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
-static const struct sk sk_overlay[] = {
-	{"rename", T_MAP, F_DICT, &sk_str, NULL, NULL},
-	{"descriptions", T_MAP, F_DICT, &sk_str, NULL, NULL},
-	{"syntax_style", T_MAP, F_DICT, &sk_str, NULL, NULL},
-	{"provider_preference", T_MAP, F_OPEN, NULL, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_registry[] = {{"paths", T_LIST, 0, NULL, &sk_str, NULL},
+                                        {"include", T_LIST, 0, NULL, &sk_str, NULL},
+                                        {NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_overlay[] = {{"rename", T_MAP, F_DICT, &sk_str, NULL, NULL},
+                                       {"descriptions", T_MAP, F_DICT, &sk_str, NULL, NULL},
+                                       {"syntax_style", T_MAP, F_DICT, &sk_str, NULL, NULL},
+                                       {"provider_preference", T_MAP, F_OPEN, NULL, NULL, NULL},
+                                       {NULL, 0, 0, NULL, NULL, NULL}};
 static const struct sk sk_overlay_item = {NULL, T_MAP, 0, sk_overlay, NULL, NULL};
-static const struct sk sk_tools[] = {
-	{"registry", T_MAP, 0, sk_registry, NULL, NULL},
-	{"aliases", T_MAP, F_DICT, &sk_str, NULL, NULL},
-	{"overlays", T_LIST, 0, NULL, &sk_overlay_item, NULL},
-	{"dialects", T_MAP, F_OPEN, NULL, NULL, NULL},
-	{"defs_dir", T_STR, 0, NULL, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_tools[] = {{"registry", T_MAP, 0, sk_registry, NULL, NULL},
+                                     {"aliases", T_MAP, F_DICT, &sk_str, NULL, NULL},
+                                     {"overlays", T_LIST, 0, NULL, &sk_overlay_item, NULL},
+                                     {"dialects", T_MAP, F_OPEN, NULL, NULL, NULL},
+                                     {"defs_dir", T_STR, 0, NULL, NULL, NULL},
+                                     {NULL, 0, 0, NULL, NULL, NULL}};
 
-static const struct sk sk_mode_fields[] = {
-	{"name", T_STR, F_REQ, NULL, NULL, NULL},
-	{"prompt", T_STR | T_NULL, 0, NULL, NULL, NULL},
-	{"tools_enabled", T_LIST, 0, NULL, &sk_str, NULL},
-	{"tools_disabled", T_LIST, 0, NULL, &sk_str, NULL},
-	{"triggers", T_MAP, F_OPEN, NULL, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_mode_fields[] = {{"name", T_STR, F_REQ, NULL, NULL, NULL},
+                                           {"prompt", T_STR | T_NULL, 0, NULL, NULL, NULL},
+                                           {"tools_enabled", T_LIST, 0, NULL, &sk_str, NULL},
+                                           {"tools_disabled", T_LIST, 0, NULL, &sk_str, NULL},
+                                           {"triggers", T_MAP, F_OPEN, NULL, NULL, NULL},
+                                           {NULL, 0, 0, NULL, NULL, NULL}};
 static const struct sk sk_mode = {NULL, T_MAP, 0, sk_mode_fields, NULL, NULL};
 
 static const struct sk sk_loop_step = {NULL, T_MAP, F_OPEN, NULL, NULL, NULL};
 static const struct sk sk_loop[] = {
-	{"sequence", T_LIST, F_REQ | F_NONEMPTY, NULL, &sk_loop_step, NULL},
-	{"turn_strategy", T_MAP, F_OPEN, NULL, NULL, NULL},
-	{"plan_turn_limit", T_INT, 0, NULL, NULL, NULL},
-	{"max_steps", T_INT, 0, NULL, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
+    {"sequence", T_LIST, F_REQ | F_NONEMPTY, NULL, &sk_loop_step, NULL},
+    {"turn_strategy", T_MAP, F_OPEN, NULL, NULL, NULL},
+    {"plan_turn_limit", T_INT, 0, NULL, NULL, NULL},
+    {"max_steps", T_INT, 0, NULL, NULL, NULL},
+    {NULL, 0, 0, NULL, NULL, NULL}};
 
-static const struct sk sk_group_fields[] = {
-	{"name", T_STR, 0, NULL, NULL, NULL},
-	{"match_tools", T_LIST, 0, NULL, &sk_str, NULL},
-	{"max_parallel", T_INT, 0, NULL, NULL, NULL},
-	{"barrier_after", T_STR, 0, NULL, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_group_fields[] = {{"name", T_STR, 0, NULL, NULL, NULL},
+                                            {"match_tools", T_LIST, 0, NULL, &sk_str, NULL},
+                                            {"max_parallel", T_INT, 0, NULL, NULL, NULL},
+                                            {"barrier_after", T_STR, 0, NULL, NULL, NULL},
+                                            {NULL, 0, 0, NULL, NULL, NULL}};
 static const struct sk sk_group = {NULL, T_MAP, 0, sk_group_fields, NULL, NULL};
-static const struct sk sk_concurrency[] = {
-	{"at_most_one_of", T_LIST, 0, NULL, &sk_str, NULL},
-	{"groups", T_LIST, 0, NULL, &sk_group, NULL},
-	{"nonblocking_tools", T_LIST, 0, NULL, &sk_str, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_concurrency[] = {{"at_most_one_of", T_LIST, 0, NULL, &sk_str, NULL},
+                                           {"groups", T_LIST, 0, NULL, &sk_group, NULL},
+                                           {"nonblocking_tools", T_LIST, 0, NULL, &sk_str, NULL},
+                                           {NULL, 0, 0, NULL, NULL, NULL}};
 
-static const struct sk sk_completion[] = {
-	{"primary", T_STR, 0, NULL, NULL, NULL},
-	{"confidence_threshold", T_NUM, 0, NULL, NULL, NULL},
-	{"natural_finish", T_MAP, F_OPEN, NULL, NULL, NULL},
-	{"provider_signals", T_BOOL, 0, NULL, NULL, NULL},
-	{"text_sentinels", T_LIST, 0, NULL, &sk_str, NULL},
-	{"tool_finish", T_STR, 0, NULL, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_completion[] = {{"primary", T_STR, 0, NULL, NULL, NULL},
+                                          {"confidence_threshold", T_NUM, 0, NULL, NULL, NULL},
+                                          {"natural_finish", T_MAP, F_OPEN, NULL, NULL, NULL},
+                                          {"provider_signals", T_BOOL, 0, NULL, NULL, NULL},
+                                          {"text_sentinels", T_LIST, 0, NULL, &sk_str, NULL},
+                                          {"tool_finish", T_STR, 0, NULL, NULL, NULL},
+                                          {NULL, 0, 0, NULL, NULL, NULL}};
 
-static const struct sk sk_sandbox[] = {
-	{"driver", T_STR, 0, NULL, NULL, en_driver},
-	{"image", T_STR, 0, NULL, NULL, NULL},
-	{"network", T_STR, 0, NULL, NULL, NULL},
-	{"runtime", T_STR, 0, NULL, NULL, NULL},
-	{"resources", T_MAP, F_OPEN, NULL, NULL, NULL},
-	{"allow_git_writes", T_BOOL, 0, NULL, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
-static const struct sk sk_mirror[] = {
-	{"enabled", T_BOOL, 0, NULL, NULL, NULL},
-	{"path", T_STR, 0, NULL, NULL, NULL},
-	{"mode", T_STR, 0, NULL, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
-static const struct sk sk_lsp[] = {
-	{"enabled", T_BOOL, 0, NULL, NULL, NULL},
-	{"diagnostics_on_write", T_BOOL, 0, NULL, NULL, NULL},
-	{"servers", T_LIST, 0, NULL, &sk_str, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
-static const struct sk sk_workspace[] = {
-	{"root", T_STR, 0, NULL, NULL, NULL},
-	{"sandbox", T_MAP, 0, sk_sandbox, NULL, NULL},
-	{"mirror", T_MAP, 0, sk_mirror, NULL, NULL},
-	{"lsp", T_MAP, 0, sk_lsp, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_sandbox[] = {{"driver", T_STR, 0, NULL, NULL, en_driver},
+                                       {"image", T_STR, 0, NULL, NULL, NULL},
+                                       {"network", T_STR, 0, NULL, NULL, NULL},
+                                       {"runtime", T_STR, 0, NULL, NULL, NULL},
+                                       {"resources", T_MAP, F_OPEN, NULL, NULL, NULL},
+                                       {"allow_git_writes", T_BOOL, 0, NULL, NULL, NULL},
+                                       {NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_mirror[] = {{"enabled", T_BOOL, 0, NULL, NULL, NULL},
+                                      {"path", T_STR, 0, NULL, NULL, NULL},
+                                      {"mode", T_STR, 0, NULL, NULL, NULL},
+                                      {NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_lsp[] = {{"enabled", T_BOOL, 0, NULL, NULL, NULL},
+                                   {"diagnostics_on_write", T_BOOL, 0, NULL, NULL, NULL},
+                                   {"servers", T_LIST, 0, NULL, &sk_str, NULL},
+                                   {NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_workspace[] = {{"root", T_STR, 0, NULL, NULL, NULL},
+                                         {"sandbox", T_MAP, 0, sk_sandbox, NULL, NULL},
+                                         {"mirror", T_MAP, 0, sk_mirror, NULL, NULL},
+                                         {"lsp", T_MAP, 0, sk_lsp, NULL, NULL},
+                                         {NULL, 0, 0, NULL, NULL, NULL}};
 
-static const struct sk sk_top[] = {
-	{"version", T_INT, F_REQ, NULL, NULL, NULL},
-	{"extends", T_STR | T_LIST | T_NULL, 0, NULL, &sk_str, NULL},
-	{"profile", T_MAP, 0, sk_profile, NULL, NULL},
-	{"providers", T_MAP, F_REQ, sk_providers, NULL, NULL},
-	{"prompts", T_MAP, 0, sk_prompts, NULL, NULL},
-	{"tools", T_MAP, 0, sk_tools, NULL, NULL},
-	{"modes", T_LIST, F_REQ | F_NONEMPTY, NULL, &sk_mode, NULL},
-	{"loop", T_MAP, F_REQ, sk_loop, NULL, NULL},
-	{"concurrency", T_MAP, 0, sk_concurrency, NULL, NULL},
-	{"completion", T_MAP, 0, sk_completion, NULL, NULL},
-	{"workspace", T_MAP, F_REQ, sk_workspace, NULL, NULL},
-	{"telemetry", T_MAP, F_OPEN, NULL, NULL, NULL},
-	{"logging", T_MAP, F_OPEN, NULL, NULL, NULL},
-	{"features", T_MAP, F_OPEN, NULL, NULL, NULL},
-	{"hpo", T_MAP, F_OPEN, NULL, NULL, NULL},
-	{"rl_and_evolution", T_MAP, F_OPEN, NULL, NULL, NULL},
-	{"turn_strategy", T_MAP, F_OPEN, NULL, NULL, NULL},
-	{"provider_tools", T_MAP, F_OPEN, NULL, NULL, NULL},
-	{NULL, 0, 0, NULL, NULL, NULL}};
+static const struct sk sk_top[] = {{"version", T_INT, F_REQ, NULL, NULL, NULL},
+                                   {"extends", T_STR | T_LIST | T_NULL, 0, NULL, &sk_str, NULL},
+                                   {"profile", T_MAP, 0, sk_profile, NULL, NULL},
+                                   {"providers", T_MAP, F_REQ, sk_providers, NULL, NULL},
+                                   {"prompts", T_MAP, 0, sk_prompts, NULL, NULL},
+                                   {"tools", T_MAP, 0, sk_tools, NULL, NULL},
+                                   {"modes", T_LIST, F_REQ | F_NONEMPTY, NULL, &sk_mode, NULL},
+                                   {"loop", T_MAP, F_REQ, sk_loop, NULL, NULL},
+                                   {"concurrency", T_MAP, 0, sk_concurrency, NULL, NULL},
+                                   {"completion", T_MAP, 0, sk_completion, NULL, NULL},
+                                   {"workspace", T_MAP, F_REQ, sk_workspace, NULL, NULL},
+                                   {"telemetry", T_MAP, F_OPEN, NULL, NULL, NULL},
+                                   {"logging", T_MAP, F_OPEN, NULL, NULL, NULL},
+                                   {"features", T_MAP, F_OPEN, NULL, NULL, NULL},
+                                   {"hpo", T_MAP, F_OPEN, NULL, NULL, NULL},
+                                   {"rl_and_evolution", T_MAP, F_OPEN, NULL, NULL, NULL},
+                                   {"turn_strategy", T_MAP, F_OPEN, NULL, NULL, NULL},
+                                   {"provider_tools", T_MAP, F_OPEN, NULL, NULL, NULL},
+                                   {NULL, 0, 0, NULL, NULL, NULL}};
 
 static void v_node(struct vctx *v, const cJSON *n, const struct sk *s, const char *path);
 
@@ -243,7 +223,7 @@ v_msg(struct vctx *v, enum kc_diag_sev sev, const cJSON *n, const char *path, co
 
 	kc_config_where_str(v->c, n, where, sizeof(where));
 	kc_diag_add(v->d, sev, "%s: %s: %s%s", where, path[0] ? path : "(top level)", fmt,
-		    arg ? arg : "");
+	            arg ? arg : "");
 }
 
 static unsigned
@@ -395,8 +375,8 @@ v_version(struct vctx *v, const cJSON *root)
 	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
 
 	if (cJSON_IsNumber(ver) && ver->valuedouble != 2)
-		v_msg(v, KC_DIAG_ERROR, ver, "version",
-		      "must be 2 (this is a schema-v2 loader)", NULL);
+		v_msg(v, KC_DIAG_ERROR, ver, "version", "must be 2 (this is a schema-v2 loader)",
+		      NULL);
 }
 
 static void
@@ -511,17 +491,19 @@ v_tpsl_selection(struct vctx *v, const cJSON *root)
 		return;
 	for (i = 0; maps[i] != NULL; i++) {
 		const cJSON *sel = kc_cfg_get(tpsl, "selection");
-		const cJSON *map = cJSON_IsObject(sel) ? cJSON_GetObjectItemCaseSensitive(sel, maps[i])
-						       : NULL;
+		const cJSON *map =
+		    cJSON_IsObject(sel) ? cJSON_GetObjectItemCaseSensitive(sel, maps[i]) : NULL;
 
 		if (!cJSON_IsObject(map))
 			continue;
 		cJSON_ArrayForEach(it, map)
 		{
-			if (!cJSON_IsString(it) || cJSON_GetObjectItemCaseSensitive(dialects, it->valuestring))
+			if (!cJSON_IsString(it) ||
+			    cJSON_GetObjectItemCaseSensitive(dialects, it->valuestring))
 				continue;
-			snprintf(path, sizeof(path), "prompts.tool_prompt_synthesis.selection.%s.%s",
-				 maps[i], it->string);
+			snprintf(path, sizeof(path),
+			         "prompts.tool_prompt_synthesis.selection.%s.%s", maps[i],
+			         it->string);
 			v_msg(v, KC_DIAG_ERROR, it, path,
 			      "names a template family that prompts.tool_prompt_synthesis.dialects "
 			      "does not define: ",

@@ -99,7 +99,7 @@ yl_parser_error(struct yl *y)
 	if (p->error == YAML_READER_ERROR) {
 		yl_offset_pos(y, p->problem_offset, &line, &col);
 		snprintf(msg, sizeof(msg), "%s (the file must be UTF-8 text)",
-			 p->problem ? p->problem : "unreadable input");
+		         p->problem ? p->problem : "unreadable input");
 		yl_error(y, line, col, msg, NULL);
 		return;
 	}
@@ -110,9 +110,10 @@ yl_parser_error(struct yl *y)
 	line = (int)p->problem_mark.line + 1;
 	col = (int)p->problem_mark.column + 1;
 	snprintf(msg, sizeof(msg), "%s%s%s", p->problem ? p->problem : "syntax error",
-		 p->context ? " " : "", p->context ? p->context : "");
+	         p->context ? " " : "", p->context ? p->context : "");
 	if (p->problem_mark.index < y->len && y->buf[p->problem_mark.index] == '\t')
-		strncat(msg, "; tabs cannot indent YAML, use spaces", sizeof(msg) - strlen(msg) - 1);
+		strncat(msg, "; tabs cannot indent YAML, use spaces",
+		        sizeof(msg) - strlen(msg) - 1);
 	yl_error(y, line, col, msg, NULL);
 }
 
@@ -128,18 +129,19 @@ yl_next(struct yl *y, yaml_event_t *ev)
 
 static void
 yl_put_loc(struct yl *y, const cJSON *n, const yaml_mark_t *m, const struct yl_key *key,
-	   int is_float)
+           int is_float)
 {
 	int line = (int)m->line + 1, col = (int)m->column + 1;
 
 	kc_locmap_put(y->locs, n, y->file, line, col, key ? key->line : line, key ? key->col : col,
-		      is_float);
+	              is_float);
 }
 
 static int
 yl_tag_is(const yaml_char_t *tag, const char *what)
 {
-	return tag != NULL && strncmp((const char *)tag, YL_TAG_PREFIX, strlen(YL_TAG_PREFIX)) == 0 &&
+	return tag != NULL &&
+	       strncmp((const char *)tag, YL_TAG_PREFIX, strlen(YL_TAG_PREFIX)) == 0 &&
 	       strcmp((const char *)tag + strlen(YL_TAG_PREFIX), what) == 0;
 }
 
@@ -186,17 +188,17 @@ yl_alias(struct yl *y, yaml_event_t *ev)
 		y->alias_nodes += yl_count_nodes(y->anchors[i].node);
 		if (y->alias_nodes > KC_YAML_MAX_ALIAS_NODES) {
 			yl_error_at(y, &ev->start_mark,
-				    "aliases expand to too many nodes (a \"billion laughs\" "
-				    "document?); the limit is 100000, at alias *",
-				    name);
+			            "aliases expand to too many nodes (a \"billion laughs\" "
+			            "document?); the limit is 100000, at alias *",
+			            name);
 			return NULL;
 		}
 		return kc_json_dup_loc(y->anchors[i].node, y->locs, y->locs);
 	}
 	yl_error_at(y, &ev->start_mark,
-		    "unknown anchor (aliases must follow their anchor and cannot refer "
-		    "to an enclosing node): *",
-		    name);
+	            "unknown anchor (aliases must follow their anchor and cannot refer "
+	            "to an enclosing node): *",
+	            name);
 	return NULL;
 }
 
@@ -215,9 +217,11 @@ yl_tagged_scalar(struct yl *y, yaml_event_t *ev, const char *v, int *is_float)
 	if (yl_tag_is(tag, "null"))
 		return cJSON_CreateNull();
 	if (yl_tag_is(tag, "bool")) {
-		if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "on") == 0)
+		if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+		    strcasecmp(v, "on") == 0)
 			return cJSON_CreateTrue();
-		if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 || strcasecmp(v, "off") == 0)
+		if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 ||
+		    strcasecmp(v, "off") == 0)
 			return cJSON_CreateFalse();
 	} else if (yl_tag_is(tag, "int")) {
 		k = kc_yaml_resolve_plain(v, n, &num);
@@ -234,9 +238,10 @@ yl_tagged_scalar(struct yl *y, yaml_event_t *ev, const char *v, int *is_float)
 			return cJSON_CreateNumber(num);
 		}
 	} else {
-		yl_error_at(y, &ev->start_mark, "unsupported tag (the prototype's safe_load "
-						"could not load it either): ",
-			    (const char *)tag);
+		yl_error_at(y, &ev->start_mark,
+		            "unsupported tag (the prototype's safe_load "
+		            "could not load it either): ",
+		            (const char *)tag);
 		return NULL;
 	}
 	yl_error_at(y, &ev->start_mark, "value does not fit its tag ", (const char *)tag);
@@ -321,7 +326,8 @@ yl_key_text(struct yl *y, yaml_event_t *ev, int *is_merge)
 	*is_merge = 0;
 	if (ev->type != YAML_SCALAR_EVENT) {
 		yl_error_at(y, &ev->start_mark,
-			    "a mapping key must be a scalar (complex keys are not supported)", NULL);
+		            "a mapping key must be a scalar (complex keys are not supported)",
+		            NULL);
 		return NULL;
 	}
 	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && ev->data.scalar.plain_implicit &&
@@ -380,7 +386,8 @@ yl_apply_merges(struct yl *y, cJSON *obj, cJSON *merges)
 	kc_keyset_init(&keys);
 	for (src = merges->child; src != NULL; src = src->next)
 		for (it = src->child; it != NULL; it = it->next)
-			yl_obj_set(y, out, &keys, it->string, kc_json_dup_loc(it, y->locs, y->locs));
+			yl_obj_set(y, out, &keys, it->string,
+			           kc_json_dup_loc(it, y->locs, y->locs));
 	for (it = obj->child; it != NULL; it = next) {
 		next = it->next;
 		cJSON_DetachItemViaPointer(obj, it);
@@ -500,13 +507,13 @@ yl_mapping(struct yl *y, yaml_event_t *start)
 
 static int
 yl_collection_tag_ok(struct yl *y, yaml_event_t *ev, const yaml_char_t *tag, int implicit,
-		     const char *want)
+                     const char *want)
 {
 	if (tag == NULL || implicit || strcmp((const char *)tag, "!") == 0 || yl_tag_is(tag, want))
 		return 1;
 	yl_error_at(y, &ev->start_mark,
-		    "unsupported tag (the prototype's safe_load could not load it either): ",
-		    (const char *)tag);
+	            "unsupported tag (the prototype's safe_load could not load it either): ",
+	            (const char *)tag);
 	return 0;
 }
 
@@ -533,13 +540,13 @@ yl_node(struct yl *y, yaml_event_t *ev, const struct yl_key *key)
 	case YAML_SEQUENCE_START_EVENT:
 		anchor = ev->data.sequence_start.anchor;
 		if (yl_collection_tag_ok(y, ev, ev->data.sequence_start.tag,
-					 ev->data.sequence_start.implicit, "seq"))
+		                         ev->data.sequence_start.implicit, "seq"))
 			n = yl_sequence(y, ev);
 		break;
 	case YAML_MAPPING_START_EVENT:
 		anchor = ev->data.mapping_start.anchor;
 		if (yl_collection_tag_ok(y, ev, ev->data.mapping_start.tag,
-					 ev->data.mapping_start.implicit, "map"))
+		                         ev->data.mapping_start.implicit, "map"))
 			n = yl_mapping(y, ev);
 		break;
 	default:
@@ -587,9 +594,9 @@ yl_document(struct yl *y)
 		goto fail;
 	if (ev.type == YAML_DOCUMENT_START_EVENT) {
 		yl_error_at(y, &ev.start_mark,
-			    "a second YAML document; a config file holds exactly one "
-			    "(remove the '---' separator or split the file)",
-			    NULL);
+		            "a second YAML document; a config file holds exactly one "
+		            "(remove the '---' separator or split the file)",
+		            NULL);
 		yaml_event_delete(&ev);
 		goto fail;
 	}
@@ -625,7 +632,7 @@ yl_check_encoding(struct yl *y, const char **buf, size_t *len)
 
 cJSON *
 kc_yaml_parse(const char *buf, size_t len, const char *name, struct kc_locmap *locs,
-	      struct kc_diag_list *d)
+              struct kc_diag_list *d)
 {
 	struct kc_locmap *own = NULL;
 	struct yl y;
@@ -637,7 +644,7 @@ kc_yaml_parse(const char *buf, size_t len, const char *name, struct kc_locmap *l
 	y.d = d;
 	if (len > KC_YAML_MAX_BYTES) {
 		kc_diag_add(d, KC_DIAG_ERROR, "%s: file is larger than %u bytes", y.name,
-			    KC_YAML_MAX_BYTES);
+		            KC_YAML_MAX_BYTES);
 		return NULL;
 	}
 	if (yl_check_encoding(&y, &buf, &len) != 0)
@@ -685,8 +692,8 @@ kc_file_read(const char *path, size_t max, size_t *lenp, char *err, size_t errle
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 || sb.len + (size_t)r > max) {
-			snprintf(err, errlen, r < 0 ? "%s: read error" : "%s: larger than %zu bytes",
-				 path, max);
+			snprintf(err, errlen,
+			         r < 0 ? "%s: read error" : "%s: larger than %zu bytes", path, max);
 			strbuf_free(&sb);
 			close(fd);
 			return NULL;

@@ -93,9 +93,7 @@ pc_seen_add(struct pc *p, const char *text)
 
 	pc_strip_bounds(text, &b, &e);
 	kc_sha256_hex(text + b, e - b, hex);
-	cJSON_ArrayForEach(it, p->seen)
-		if (strcmp(it->valuestring, hex) == 0)
-			return 0;
+	cJSON_ArrayForEach(it, p->seen) if (strcmp(it->valuestring, hex) == 0) return 0;
 	cJSON_AddItemToArray(p->seen, cJSON_CreateString(hex));
 	return 1;
 }
@@ -124,8 +122,7 @@ pc_fail(struct pc *p, const char *msg)
 /* Reads the file a pack entry names; "" for null (a pack key set to null
  * in a child config switches it off). */
 static int
-pc_read_pack_file(struct pc *p, const cJSON *v, char **text, const char **file_out,
-		  char **file_abs)
+pc_read_pack_file(struct pc *p, const cJSON *v, char **text, const char **file_out, char **file_abs)
 {
 	char err[TPSL_ERR], where[4200];
 	size_t len;
@@ -138,7 +135,7 @@ pc_read_pack_file(struct pc *p, const cJSON *v, char **text, const char **file_o
 	*file_abs = kc_config_resolve_path(p->c, v->valuestring, err, sizeof(err));
 	if (*file_abs == NULL) {
 		snprintf(p->err, p->errlen, "%s: prompts.packs: %s",
-			 kc_config_where_str(p->c, v, where, sizeof(where)), err);
+		         kc_config_where_str(p->c, v, where, sizeof(where)), err);
 		return -1;
 	}
 	*text = tpsl_read_text(*file_abs, &len, p->err, p->errlen);
@@ -170,9 +167,11 @@ pc_pack_entry(struct pc *p, const char *ref)
 	}
 	if (strcmp(ref, "mode_specific") == 0 && p->mode != NULL) {
 		key = strcmp(p->mode, "build") == 0 ? "builder" : p->mode;
-		cJSON_ArrayForEach(pack, packs)
-			if (cJSON_IsObject(pack) && cJSON_GetObjectItemCaseSensitive(pack, key))
-				return cJSON_GetObjectItemCaseSensitive(pack, key);
+		cJSON_ArrayForEach(
+		    pack, packs) if (cJSON_IsObject(pack) &&
+		                     cJSON_GetObjectItemCaseSensitive(
+		                         pack, key)) return cJSON_GetObjectItemCaseSensitive(pack,
+		                                                                             key);
 	}
 	return NULL;
 }
@@ -188,7 +187,7 @@ pc_ref_text(struct pc *p, const char *ref, char **text, char **file)
 
 static void
 pc_manifest_chunk(struct pc *p, const char *list, const char *ref, const char *file,
-		  const char *text, int cached)
+                  const char *text, int cached)
 {
 	cJSON *arr = cJSON_GetObjectItemCaseSensitive(p->manifest, list), *o;
 	char hex[65];
@@ -240,7 +239,8 @@ pc_system_default(struct pc *p)
 
 	if (p->system.len > 0 || !cJSON_IsObject(packs) || packs->child == NULL)
 		return 0;
-	if (tpsl_truthy(kc_cfg_get(packs, "base.system")) && (rc = pc_place_ref(p, "@pack(base).system", 1)) != 0)
+	if (tpsl_truthy(kc_cfg_get(packs, "base.system")) &&
+	    (rc = pc_place_ref(p, "@pack(base).system", 1)) != 0)
 		return rc;
 	cJSON_ArrayForEach(pack, packs)
 	{
@@ -261,9 +261,10 @@ pc_place_order(struct pc *p, const char *order_key, int system)
 {
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, kc_cfg_get(p->root, order_key))
-		if (cJSON_IsString(it) && pc_place_ref(p, it->valuestring, system) != 0)
-			return -1;
+	cJSON_ArrayForEach(it,
+	                   kc_cfg_get(p->root, order_key)) if (cJSON_IsString(it) &&
+	                                                       pc_place_ref(p, it->valuestring,
+	                                                                    system) != 0) return -1;
 	return 0;
 }
 
@@ -274,9 +275,7 @@ pc_add_candidate(cJSON *cands, const char *d)
 {
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, cands)
-		if (strcmp(it->valuestring, d) == 0)
-			return;
+	cJSON_ArrayForEach(it, cands) if (strcmp(it->valuestring, d) == 0) return;
 	cJSON_AddItemToArray(cands, cJSON_CreateString(d));
 }
 
@@ -299,9 +298,8 @@ pc_candidates(struct pc *p, const cJSON *tpsl)
 			continue;
 		if (cJSON_IsString(it))
 			pc_add_candidate(cands, it->valuestring);
-		cJSON_ArrayForEach(v, it)
-			if (cJSON_IsString(v))
-				pc_add_candidate(cands, v->valuestring);
+		cJSON_ArrayForEach(v, it) if (cJSON_IsString(v))
+		    pc_add_candidate(cands, v->valuestring);
 		break;
 	}
 	pc_add_candidate(cands, "pythonic");
@@ -329,15 +327,16 @@ pc_slot_keys(const char *detail, int system, char first[48], const char *keys[4]
 /* The first (family, key) with a template, in candidate order. */
 static const cJSON *
 pc_find_template(const cJSON *tpsl, const cJSON *cands, const char *const keys[4],
-		 const char **family, const char **key)
+                 const char **family, const char **key)
 {
 	const cJSON *dialects = kc_cfg_get(tpsl, "dialects"), *d, *tm, *v;
 	int i;
 
 	cJSON_ArrayForEach(d, cands)
 	{
-		tm = cJSON_IsObject(dialects) ? cJSON_GetObjectItemCaseSensitive(dialects, d->valuestring)
-					      : NULL;
+		tm = cJSON_IsObject(dialects)
+		         ? cJSON_GetObjectItemCaseSensitive(dialects, d->valuestring)
+		         : NULL;
 		for (i = 0; cJSON_IsObject(tm) && i < 4; i++) {
 			v = cJSON_GetObjectItemCaseSensitive(tm, keys[i]);
 			if (cJSON_IsString(v) && v->valuestring[0] != '\0') {
@@ -351,11 +350,11 @@ pc_find_template(const cJSON *tpsl, const cJSON *cands, const char *const keys[4
 }
 
 static void
-pc_manifest_tpsl(struct pc *p, int system, const char *family, const char *detail,
-		 const char *key, const char *file, const char *text)
+pc_manifest_tpsl(struct pc *p, int system, const char *family, const char *detail, const char *key,
+                 const char *file, const char *text)
 {
 	cJSON *o = cJSON_AddObjectToObject(cJSON_GetObjectItemCaseSensitive(p->manifest, "tpsl"),
-					   system ? "system" : "per_turn");
+	                                   system ? "system" : "per_turn");
 	char hex[65];
 
 	cJSON_AddStringToObject(o, "dialect", family);
@@ -373,7 +372,7 @@ static int
 pc_render_slot(struct pc *p, const cJSON *tpsl, int system, char **text, char *fam_out)
 {
 	const char *detail = kc_cfg_str(tpsl, system ? "detail.system" : "detail.per_turn",
-					system ? "full" : "short");
+	                                system ? "full" : "short");
 	const char *keys[4], *family = NULL, *key = NULL;
 	char first[48], where[4200], *file, err[TPSL_ERR];
 	struct strbuf sb = STRBUF_INIT;
@@ -388,10 +387,11 @@ pc_render_slot(struct pc *p, const cJSON *tpsl, int system, char **text, char *f
 		if (system) {
 			char *names = cJSON_PrintUnformatted(cands);
 
-			snprintf(p->err, p->errlen,
-				 "%s: prompts.tool_prompt_synthesis: no system template (%s or another "
-				 "system_* key) in any of the template families %s",
-				 kc_config_path(p->c), keys[0], names);
+			snprintf(
+			    p->err, p->errlen,
+			    "%s: prompts.tool_prompt_synthesis: no system template (%s or another "
+			    "system_* key) in any of the template families %s",
+			    kc_config_path(p->c), keys[0], names);
 			free(names);
 			rc = -1;
 		}
@@ -401,7 +401,7 @@ pc_render_slot(struct pc *p, const cJSON *tpsl, int system, char **text, char *f
 	file = kc_config_resolve_path(p->c, v->valuestring, err, sizeof(err));
 	if (file == NULL) {
 		snprintf(p->err, p->errlen, "%s: prompts.tool_prompt_synthesis.dialects.%s.%s: %s",
-			 kc_config_where_str(p->c, v, where, sizeof(where)), family, key, err);
+		         kc_config_where_str(p->c, v, where, sizeof(where)), family, key, err);
 		cJSON_Delete(cands);
 		return -1;
 	}
@@ -432,8 +432,9 @@ pc_tool_prompt_mode(const cJSON *root)
 {
 	if (kc_cfg_bool(root, "provider_tools.use_native", 0))
 		return kc_cfg_bool(root, "provider_tools.suppress_prompts", 0) ? "none"
-									 : "per_turn_append";
-	return kc_cfg_str(root, "prompts.tool_prompt_mode", "system_compiled_and_persistent_per_turn");
+		                                                               : "per_turn_append";
+	return kc_cfg_str(root, "prompts.tool_prompt_mode",
+	                  "system_compiled_and_persistent_per_turn");
 }
 
 static int
@@ -456,7 +457,8 @@ pc_system(struct pc *p, char *family)
 	char *text = NULL;
 	size_t b, e;
 
-	if (pc_place_order(p, "prompts.injection.system_order", 1) != 0 || pc_system_default(p) != 0)
+	if (pc_place_order(p, "prompts.injection.system_order", 1) != 0 ||
+	    pc_system_default(p) != 0)
 		return -1;
 	if (!pc_tpsl_on(p, 1))
 		return 0;
@@ -511,7 +513,7 @@ static int
 pc_tool_name_cmp(const void *a, const void *b)
 {
 	return strcmp(kc_cfg_str(*(const cJSON *const *)a, "name", ""),
-		      kc_cfg_str(*(const cJSON *const *)b, "name", ""));
+	              kc_cfg_str(*(const cJSON *const *)b, "name", ""));
 }
 
 /* {name, desc, params: [{n, t, d, def}]} of one tool, as the prototype
@@ -522,19 +524,24 @@ pc_tool_min(const cJSON *t)
 	cJSON *tm = cJSON_CreateObject(), *params, *pm;
 	const cJSON *param;
 
-	cJSON_AddItemToObject(tm, "name", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(t, "name"), 1));
-	cJSON_AddItemToObject(tm, "desc",
-			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(t, "description"), 1));
+	cJSON_AddItemToObject(tm, "name",
+	                      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(t, "name"), 1));
+	cJSON_AddItemToObject(
+	    tm, "desc", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(t, "description"), 1));
 	params = cJSON_AddArrayToObject(tm, "params");
 	cJSON_ArrayForEach(param, cJSON_GetObjectItemCaseSensitive(t, "parameters"))
 	{
 		pm = cJSON_CreateObject();
-		cJSON_AddItemToObject(pm, "n", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(param, "name"), 1));
-		cJSON_AddItemToObject(pm, "t", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(param, "type"), 1));
-		cJSON_AddItemToObject(pm, "d",
-				      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(param, "description"), 1));
-		cJSON_AddItemToObject(pm, "def",
-				      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(param, "default"), 1));
+		cJSON_AddItemToObject(
+		    pm, "n", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(param, "name"), 1));
+		cJSON_AddItemToObject(
+		    pm, "t", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(param, "type"), 1));
+		cJSON_AddItemToObject(
+		    pm, "d",
+		    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(param, "description"), 1));
+		cJSON_AddItemToObject(
+		    pm, "def",
+		    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(param, "default"), 1));
 		cJSON_AddItemToArray(params, pm);
 	}
 	return tm;
@@ -547,7 +554,8 @@ pc_tool_min(const cJSON *t)
 static void
 pc_cache_key(struct pc *p, char hex[65])
 {
-	static const char *const keys[] = {"version", "providers", "tools", "prompts", "modes", "loop", NULL};
+	static const char *const keys[] = {"version", "providers", "tools", "prompts",
+	                                   "modes",   "loop",      NULL};
 	cJSON *blob = cJSON_CreateObject(), *cfg, *tools;
 	struct strbuf sb = STRBUF_INIT;
 	const cJSON **sorted, *it;
@@ -566,8 +574,7 @@ pc_cache_key(struct pc *p, char hex[65])
 	cJSON_AddItemToObject(blob, "packs", cJSON_Duplicate(p->pack_texts, 1));
 	tools = cJSON_AddArrayToObject(blob, "tools");
 	sorted = xcalloc((size_t)cJSON_GetArraySize(p->tools) + 1, sizeof(*sorted));
-	cJSON_ArrayForEach(it, p->tools)
-		sorted[n++] = it;
+	cJSON_ArrayForEach(it, p->tools) sorted[n++] = it;
 	qsort(sorted, n, sizeof(*sorted), pc_tool_name_cmp);
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(tools, pc_tool_min(sorted[i]));
@@ -596,7 +603,8 @@ kc_prompts_start_mode(const struct kc_config *c)
 		if (cJSON_IsString(cond) && cJSON_IsObject(then) &&
 		    strncmp(cond->valuestring, "features.", 9) == 0) {
 			feat = cond->valuestring + 9;
-			if (tpsl_truthy(cJSON_GetObjectItemCaseSensitive(kc_cfg_get(root, "features"), feat)) &&
+			if (tpsl_truthy(cJSON_GetObjectItemCaseSensitive(
+			        kc_cfg_get(root, "features"), feat)) &&
 			    kc_cfg_str(then, "mode", NULL) != NULL)
 				return kc_cfg_str(then, "mode", NULL);
 		}
@@ -622,7 +630,7 @@ pc_manifest_init(struct pc *p)
 	cJSON_AddStringToObject(p->manifest, "tool_prompt_mode", p->tpm);
 	names = cJSON_AddArrayToObject(p->manifest, "tools");
 	cJSON_ArrayForEach(t, p->tools)
-		cJSON_AddItemToArray(names, cJSON_CreateString(kc_cfg_str(t, "name", "")));
+	    cJSON_AddItemToArray(names, cJSON_CreateString(kc_cfg_str(t, "name", "")));
 	cJSON_AddArrayToObject(p->manifest, "system");
 	cJSON_AddArrayToObject(p->manifest, "per_turn");
 	cJSON_AddObjectToObject(p->manifest, "tpsl");
@@ -667,7 +675,7 @@ pc_setup(struct pc *p, const char *mode, const char *model_id)
 
 int
 kc_prompts_compile(const struct kc_config *c, const char *mode, const char *model_id,
-		   struct kc_prompts *out, char *err, size_t errlen)
+                   struct kc_prompts *out, char *err, size_t errlen)
 {
 	struct pc p;
 	int rc = -1;

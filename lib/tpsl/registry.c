@@ -47,14 +47,17 @@ reg_params(const cJSON *params)
 	cJSON_ArrayForEach(p, params)
 	{
 		o = cJSON_CreateObject();
-		cJSON_AddItemToObject(o, "name", reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(p, "name")));
-		cJSON_AddItemToObject(o, "type", reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(p, "type")));
-		cJSON_AddItemToObject(o, "default",
-				      reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(p, "default")));
+		cJSON_AddItemToObject(o, "name",
+		                      reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(p, "name")));
+		cJSON_AddItemToObject(o, "type",
+		                      reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(p, "type")));
+		cJSON_AddItemToObject(
+		    o, "default", reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(p, "default")));
 		req = cJSON_GetObjectItemCaseSensitive(p, "required");
 		cJSON_AddBoolToObject(o, "required", tpsl_truthy(req));
-		cJSON_AddItemToObject(o, "description",
-				      reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(p, "description")));
+		cJSON_AddItemToObject(
+		    o, "description",
+		    reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(p, "description")));
 		cJSON_AddItemToArray(out, o);
 	}
 	return out;
@@ -69,29 +72,41 @@ reg_normalize(const cJSON *def, const char *source)
 	cJSON *t = cJSON_CreateObject();
 
 	cJSON_AddItemToObject(t, "name", cJSON_Duplicate(name, 1));
-	cJSON_AddItemToObject(t, "id", reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "id")));
+	cJSON_AddItemToObject(t, "id",
+	                      reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "id")));
 	/* The prototype's compiler passed display_name = name to templates. */
-	cJSON_AddItemToObject(t, "display_name", cJSON_Duplicate(tpsl_truthy(disp) ? disp : name, 1));
-	cJSON_AddItemToObject(t, "description",
-			      reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "description")));
-	cJSON_AddItemToObject(t, "type_id", reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "type_id")));
-	cJSON_AddBoolToObject(t, "blocking", tpsl_truthy(cJSON_GetObjectItemCaseSensitive(exec, "blocking")));
-	cJSON_AddItemToObject(t, "max_per_turn",
-			      reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(exec, "max_per_turn")));
+	cJSON_AddItemToObject(t, "display_name",
+	                      cJSON_Duplicate(tpsl_truthy(disp) ? disp : name, 1));
+	cJSON_AddItemToObject(
+	    t, "description",
+	    reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "description")));
+	cJSON_AddItemToObject(t, "type_id",
+	                      reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "type_id")));
+	cJSON_AddBoolToObject(t, "blocking",
+	                      tpsl_truthy(cJSON_GetObjectItemCaseSensitive(exec, "blocking")));
+	cJSON_AddItemToObject(
+	    t, "max_per_turn",
+	    reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(exec, "max_per_turn")));
 	cJSON_AddItemToObject(t, "parameters",
-			      reg_params(cJSON_GetObjectItemCaseSensitive(def, "parameters")));
-	cJSON_AddItemToObject(t, "return_type",
-			      reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "return_type")));
-	cJSON_AddItemToObject(t, "syntax_style",
-			      reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "syntax_style")));
-	cJSON_AddItemToObject(t, "manipulations",
-			      reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "manipulations")));
-	cJSON_AddItemToObject(t, "syntax_formats_supported",
-			      reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "syntax_formats_supported")));
-	cJSON_AddItemToObject(t, "preferred_formats",
-			      reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "preferred_formats")));
-	cJSON_AddItemToObject(t, "provider_routing",
-			      reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "provider_routing")));
+	                      reg_params(cJSON_GetObjectItemCaseSensitive(def, "parameters")));
+	cJSON_AddItemToObject(
+	    t, "return_type",
+	    reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "return_type")));
+	cJSON_AddItemToObject(
+	    t, "syntax_style",
+	    reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "syntax_style")));
+	cJSON_AddItemToObject(
+	    t, "manipulations",
+	    reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "manipulations")));
+	cJSON_AddItemToObject(
+	    t, "syntax_formats_supported",
+	    reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "syntax_formats_supported")));
+	cJSON_AddItemToObject(
+	    t, "preferred_formats",
+	    reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "preferred_formats")));
+	cJSON_AddItemToObject(
+	    t, "provider_routing",
+	    reg_dup_or_null(cJSON_GetObjectItemCaseSensitive(def, "provider_routing")));
 	cJSON_AddStringToObject(t, "source", source);
 	return t;
 }
@@ -99,7 +114,7 @@ reg_normalize(const cJSON *def, const char *source)
 /* The checks load_yaml_tools made, plus the types we rely on. */
 static int
 reg_check_def(const cJSON *def, const struct kc_locmap *locs, const char *file,
-	      struct kc_diag_list *d)
+              struct kc_diag_list *d)
 {
 	static const char *const required[] = {"id", "name", "description", "parameters", NULL};
 	const cJSON *params, *p;
@@ -114,8 +129,8 @@ reg_check_def(const cJSON *def, const struct kc_locmap *locs, const char *file,
 		if (cJSON_GetObjectItemCaseSensitive(def, required[i]) != NULL)
 			continue;
 		where = reg_where(locs, def, file);
-		kc_diag_add(d, KC_DIAG_ERROR, "%s: %s: missing (required in a tool definition)", where,
-			    required[i]);
+		kc_diag_add(d, KC_DIAG_ERROR, "%s: %s: missing (required in a tool definition)",
+		            where, required[i]);
 		free(where);
 		return -1;
 	}
@@ -130,7 +145,8 @@ reg_check_def(const cJSON *def, const struct kc_locmap *locs, const char *file,
 		goto bad_params;
 	cJSON_ArrayForEach(p, params)
 	{
-		if (!cJSON_IsObject(p) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "name"))) {
+		if (!cJSON_IsObject(p) ||
+		    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "name"))) {
 			params = p;
 			goto bad_params;
 		}
@@ -138,8 +154,8 @@ reg_check_def(const cJSON *def, const struct kc_locmap *locs, const char *file,
 	return 0;
 bad_params:
 	where = reg_where(locs, params, file);
-	kc_diag_add(d, KC_DIAG_ERROR, "%s: parameters: expected a list of mappings, each with a name",
-		    where);
+	kc_diag_add(d, KC_DIAG_ERROR,
+	            "%s: parameters: expected a list of mappings, each with a name", where);
 	free(where);
 	return -1;
 }
@@ -249,7 +265,8 @@ reg_overlay(const cJSON *overlays, const char *section, const char *orig)
 
 	cJSON_ArrayForEach(ov, overlays)
 	{
-		v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ov, section), orig);
+		v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ov, section),
+		                                     orig);
 		if (tpsl_truthy(v))
 			found = v;
 	}
@@ -274,18 +291,19 @@ reg_overlay_style(cJSON *def, const char *style)
 
 	reg_set(def, "syntax_style", cJSON_CreateString(style));
 	cJSON_AddItemToArray(prefs, cJSON_CreateString(style));
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(def, "preferred_formats"))
-		if (!cJSON_IsString(it) || strcmp(it->valuestring, style) != 0)
-			cJSON_AddItemToArray(prefs, cJSON_Duplicate(it, 1));
+	cJSON_ArrayForEach(it,
+	                   cJSON_GetObjectItemCaseSensitive(
+	                       def, "preferred_formats")) if (!cJSON_IsString(it) ||
+	                                                      strcmp(it->valuestring, style) != 0)
+	    cJSON_AddItemToArray(prefs, cJSON_Duplicate(it, 1));
 	reg_set(def, "preferred_formats", prefs);
 	sup = cJSON_GetObjectItemCaseSensitive(def, "syntax_formats_supported");
 	if (!cJSON_IsArray(sup)) {
 		sup = cJSON_CreateArray();
 		reg_set(def, "syntax_formats_supported", sup);
 	}
-	cJSON_ArrayForEach(it, sup)
-		if (cJSON_IsString(it) && strcmp(it->valuestring, style) == 0)
-			return;
+	cJSON_ArrayForEach(it, sup) if (cJSON_IsString(it) &&
+	                                strcmp(it->valuestring, style) == 0) return;
 	cJSON_AddItemToArray(sup, cJSON_CreateString(style));
 }
 
@@ -339,9 +357,7 @@ reg_has_name(const cJSON *reg, const char *name)
 {
 	const cJSON *t;
 
-	cJSON_ArrayForEach(t, reg)
-		if (strcmp(kc_cfg_str(t, "name", ""), name) == 0)
-			return 1;
+	cJSON_ArrayForEach(t, reg) if (strcmp(kc_cfg_str(t, "name", ""), name) == 0) return 1;
 	return 0;
 }
 
@@ -367,9 +383,9 @@ reg_load_dir(const char *dir, const cJSON *overlays, cJSON *reg, struct kc_diag_
 			reg_apply_overlays(def, overlays);
 			if (reg_has_name(reg, kc_cfg_str(def, "name", "")))
 				kc_diag_add(d, KC_DIAG_WARN,
-					    "%s:1:1: tool '%s' is already defined by an earlier "
-					    "registry path; this definition is ignored",
-					    path, kc_cfg_str(def, "name", ""));
+				            "%s:1:1: tool '%s' is already defined by an earlier "
+				            "registry path; this definition is ignored",
+				            path, kc_cfg_str(def, "name", ""));
 			else
 				cJSON_AddItemToArray(reg, reg_normalize(def, path));
 		}
@@ -422,7 +438,7 @@ tpsl_registry_build(const struct kc_config *c, struct kc_diag_list *d)
 		dir = kc_config_resolve_path(c, p->valuestring, err, sizeof(err));
 		if (dir == NULL) {
 			kc_config_where_str(c, kc_cfg_get(root, "tools.registry.paths"), where,
-					    sizeof(where));
+			                    sizeof(where));
 			kc_diag_add(d, KC_DIAG_ERROR, "%s: tools.registry.paths: %s", where, err);
 			rc = -1;
 			continue;
@@ -465,9 +481,7 @@ reg_find(const cJSON *registry, const char *name)
 {
 	const cJSON *t;
 
-	cJSON_ArrayForEach(t, registry)
-		if (strcmp(kc_cfg_str(t, "name", ""), name) == 0)
-			return t;
+	cJSON_ArrayForEach(t, registry) if (strcmp(kc_cfg_str(t, "name", ""), name) == 0) return t;
 	return NULL;
 }
 

@@ -14,9 +14,8 @@ ts_mode(const cJSON *root, const char *mode)
 {
 	const cJSON *m;
 
-	cJSON_ArrayForEach(m, kc_cfg_get(root, "modes"))
-		if (strcmp(kc_cfg_str(m, "name", ""), mode) == 0)
-			return m;
+	cJSON_ArrayForEach(m, kc_cfg_get(root, "modes")) if (strcmp(kc_cfg_str(m, "name", ""),
+	                                                            mode) == 0) return m;
 	return NULL;
 }
 
@@ -45,7 +44,7 @@ ts_listed(const struct kc_config *c, const cJSON *registry, const cJSON *list, c
  * mode's `tools_enabled: []` mean the opposite of what it says). */
 cJSON *
 kc_tools_for_mode(const struct kc_config *c, const cJSON *registry, const char *mode, char *err,
-		  size_t errlen)
+                  size_t errlen)
 {
 	const cJSON *m = NULL, *enabled = NULL, *disabled = NULL, *t;
 	cJSON *out = cJSON_CreateArray();
@@ -54,7 +53,8 @@ kc_tools_for_mode(const struct kc_config *c, const cJSON *registry, const char *
 	if (mode != NULL) {
 		m = ts_mode(kc_config_root(c), mode);
 		if (m == NULL) {
-			snprintf(err, errlen, "%s: no mode named '%s' in modes", kc_config_path(c), mode);
+			snprintf(err, errlen, "%s: no mode named '%s' in modes", kc_config_path(c),
+			         mode);
 			cJSON_Delete(out);
 			return NULL;
 		}
@@ -78,11 +78,10 @@ static const char *
 ts_schema_type(const char *t)
 {
 	static const char *const map[][2] = {
-		{"string", "string"},   {"str", "string"},	{"integer", "integer"},
-		{"int", "integer"},     {"number", "number"},   {"float", "number"},
-		{"boolean", "boolean"}, {"bool", "boolean"},    {"array", "array"},
-		{"list", "array"},      {"object", "object"},   {"dict", "object"},
-		{NULL, NULL}};
+	    {"string", "string"}, {"str", "string"},   {"integer", "integer"}, {"int", "integer"},
+	    {"number", "number"}, {"float", "number"}, {"boolean", "boolean"}, {"bool", "boolean"},
+	    {"array", "array"},   {"list", "array"},   {"object", "object"},   {"dict", "object"},
+	    {NULL, NULL}};
 	size_t i;
 
 	for (i = 0; t != NULL && map[i][0] != NULL; i++)
@@ -116,7 +115,8 @@ ts_native_one(const cJSON *t)
 		if (strcmp(type, "array") == 0)
 			cJSON_AddItemToObject(prop, "items", cJSON_Parse("{\"type\":\"string\"}"));
 		if (kc_cfg_str(p, "description", NULL) != NULL)
-			cJSON_AddStringToObject(prop, "description", kc_cfg_str(p, "description", ""));
+			cJSON_AddStringToObject(prop, "description",
+			                        kc_cfg_str(p, "description", ""));
 		def = cJSON_GetObjectItemCaseSensitive(p, "default");
 		if (def != NULL && !cJSON_IsNull(def))
 			cJSON_AddItemToObject(prop, "default", cJSON_Duplicate(def, 1));
@@ -132,8 +132,7 @@ kc_tools_native_schemas(const cJSON *tools)
 	cJSON *out = cJSON_CreateArray();
 	const cJSON *t;
 
-	cJSON_ArrayForEach(t, tools)
-		cJSON_AddItemToArray(out, ts_native_one(t));
+	cJSON_ArrayForEach(t, tools) cJSON_AddItemToArray(out, ts_native_one(t));
 	return out;
 }
 
@@ -151,7 +150,7 @@ ts_msg(struct ts_check *k, enum kc_diag_sev sev, const cJSON *n, const char *pat
 	char where[4200];
 
 	kc_diag_add(k->d, sev, "%s: %s: %s", kc_config_where_str(k->c, n, where, sizeof(where)),
-		    path, msg);
+	            path, msg);
 }
 
 static void
@@ -163,7 +162,7 @@ ts_check_name(struct ts_check *k, const cJSON *n, const char *path)
 	    kc_tools_resolve_alias(k->c, k->registry, n->valuestring) != NULL)
 		return;
 	msg = xasprintf("'%s' is neither a tool of the registry nor an alias of one (ignored)",
-			n->valuestring);
+	                n->valuestring);
 	ts_msg(k, KC_DIAG_WARN, n, path, msg);
 	free(msg);
 }
@@ -197,9 +196,10 @@ ts_check_tool_names(struct ts_check *k)
 		snprintf(path, sizeof(path), "modes[%d].tools_disabled", i++);
 		ts_check_names(k, cJSON_GetObjectItemCaseSensitive(m, "tools_disabled"), path);
 	}
-	ts_check_names(k, kc_cfg_get(root, "concurrency.at_most_one_of"), "concurrency.at_most_one_of");
+	ts_check_names(k, kc_cfg_get(root, "concurrency.at_most_one_of"),
+	               "concurrency.at_most_one_of");
 	ts_check_names(k, kc_cfg_get(root, "concurrency.nonblocking_tools"),
-		       "concurrency.nonblocking_tools");
+	               "concurrency.nonblocking_tools");
 	i = 0;
 	cJSON_ArrayForEach(g, kc_cfg_get(root, "concurrency.groups"))
 	{
@@ -261,7 +261,7 @@ kc_tools_check_config(const struct kc_config *c, struct kc_diag_list *d)
 	ts_check_files(&k, kc_cfg_get(root, "prompts.packs"), "prompts.packs", 0);
 	if (kc_cfg_bool(root, "prompts.tool_prompt_synthesis.enabled", 0))
 		ts_check_files(&k, kc_cfg_get(root, "prompts.tool_prompt_synthesis.dialects"),
-			       "prompts.tool_prompt_synthesis.dialects", 1);
+		               "prompts.tool_prompt_synthesis.dialects", 1);
 	cJSON_Delete(reg);
 	return (int)(d->nerrors - before);
 }

@@ -31,12 +31,12 @@ cJSON *kc_tools_load(const struct kc_config *c, char *err, size_t errlen);
  * tools.aliases) minus tools_disabled. mode NULL = all. Returns a new
  * array (deep copies); caller frees. Unknown mode: NULL and err. */
 cJSON *kc_tools_for_mode(const struct kc_config *c, const cJSON *registry, const char *mode,
-			 char *err, size_t errlen);
+                         char *err, size_t errlen);
 
 /* Name lookup through tools.aliases: the canonical tool name for `name`,
  * or NULL when neither a tool nor an alias of one. */
 const char *kc_tools_resolve_alias(const struct kc_config *c, const cJSON *registry,
-				   const char *name);
+                                   const char *name);
 
 /* The checks of a config that need its tool registry and the files it
  * names (run by `kylecode config check` after kc_config_validate): the
@@ -55,14 +55,14 @@ cJSON *kc_tools_native_schemas(const cJSON *tools);
 
 /* A compiled prompt set for one (mode, model). */
 struct kc_prompts {
-	char *system;             /* the system prompt */
-	char *per_turn;           /* appended to each user turn ("" if none) */
-	cJSON *catalog_manifest;  /* what was rendered from where (see CONFIG.md) */
-	cJSON *tools;             /* normalized tools of the mode */
-	cJSON *native_tools;      /* kc_tools_native_schemas(tools) */
-	char mode[64];            /* the mode compiled for */
-	char tpsl_dialect[64];    /* the template family chosen ("" if TPSL off) */
-	char cache_key[65];       /* sha256 hex of config + prompts + toolset */
+	char *system;            /* the system prompt */
+	char *per_turn;          /* appended to each user turn ("" if none) */
+	cJSON *catalog_manifest; /* what was rendered from where (see CONFIG.md) */
+	cJSON *tools;            /* normalized tools of the mode */
+	cJSON *native_tools;     /* kc_tools_native_schemas(tools) */
+	char mode[64];           /* the mode compiled for */
+	char tpsl_dialect[64];   /* the template family chosen ("" if TPSL off) */
+	char cache_key[65];      /* sha256 hex of config + prompts + toolset */
 };
 
 /* Compiles the prompts. mode NULL: the first mode the loop sequence runs
@@ -70,7 +70,7 @@ struct kc_prompts {
  * 0, or -1 with a message naming the file/template in err. On success the
  * caller frees with kc_prompts_free (also safe on a zeroed struct). */
 int kc_prompts_compile(const struct kc_config *c, const char *mode, const char *model_id,
-		       struct kc_prompts *out, char *err, size_t errlen);
+                       struct kc_prompts *out, char *err, size_t errlen);
 void kc_prompts_free(struct kc_prompts *p);
 
 /* The mode the loop starts in (loop.sequence, features.* conditions), or

@@ -92,7 +92,7 @@ Test(config_load, deep_merges_maps_and_replaces_lists_and_scalars)
 	s = json_of(c);
 	/* base key order, replaced values in place, new keys appended */
 	cr_expect_str_eq(s, "{\"a\":null,\"m\":{\"x\":1,\"y\":{\"p\":1,\"q\":3},\"w\":4},\"l\":[9],"
-			    "\"z\":\"keep\",\"new\":5}");
+	                    "\"z\":\"keep\",\"new\":5}");
 	free(s);
 	kc_config_free(c);
 }
@@ -160,7 +160,7 @@ Test(config_load, refuses_extends_that_is_not_a_path)
 	put("c.yaml", "extends: 3\n");
 	cr_expect_null(load("c.yaml"));
 	cr_expect(diag_has("c.yaml:1:10: extends: must be a path or a list of paths"), "%s",
-		  diag.items[0].msg);
+	          diag.items[0].msg);
 }
 
 Test(config_load, refuses_a_top_level_that_is_not_a_mapping)
@@ -261,8 +261,9 @@ Test(config_load, effective_adds_defaults_and_resolves_paths)
 	cr_assert_not_null(eff, "%s", diag.n ? diag.items[0].msg : "");
 	cr_expect_str_eq(kc_cfg_str(eff, "workspace.sandbox.driver", ""), "jail");
 	cr_expect_str_eq(kc_cfg_str(eff, "prompts.tool_prompt_mode", ""),
-			 "system_compiled_and_persistent_per_turn");
-	cr_expect(strstr(kc_cfg_str(eff, "prompts.packs.base.system", ""), "/prompts/sys.md") != NULL);
+	                 "system_compiled_and_persistent_per_turn");
+	cr_expect(strstr(kc_cfg_str(eff, "prompts.packs.base.system", ""), "/prompts/sys.md") !=
+	          NULL);
 	cr_expect(cJSON_IsNull(kc_cfg_get(eff, "prompts.packs.base.gone")));
 	/* the merged document itself is untouched */
 	cr_expect_null(kc_cfg_get(kc_config_root(c), "workspace"));
@@ -280,7 +281,7 @@ Test(config_load, effective_reports_a_path_found_nowhere_at_its_key)
 	cr_assert_not_null(c);
 	cr_expect_null(kc_config_effective(c, NULL, &diag));
 	cr_expect(diag_has("c.yaml:3:13: tools.registry.paths: missing/defs: not found"), "%s",
-		  diag.n ? diag.items[0].msg : "");
+	          diag.n ? diag.items[0].msg : "");
 	kc_config_free(c);
 }
 
@@ -289,7 +290,8 @@ Test(config_load, effective_reports_a_path_found_nowhere_at_its_key)
 Test(config_load, loads_the_reference_configs)
 {
 	static const char *const names[] = {"base_v2.yaml", "opencode_gpt5_nano_c_fs_v2.yaml",
-					    "opencode_grok4fast_c_fs_v2.yaml", "opencode_mock_c_fs.yaml"};
+	                                    "opencode_grok4fast_c_fs_v2.yaml",
+	                                    "opencode_mock_c_fs.yaml"};
 	char path[PATH_MAX];
 	struct kc_config *c;
 	size_t i;
@@ -299,15 +301,17 @@ Test(config_load, loads_the_reference_configs)
 		cr_skip_test("reference configs not found at %s", path);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/../shared/reference/kylecode/agent_configs/%s",
-			 KC_SRC_DIR, names[i]);
+		         KC_SRC_DIR, names[i]);
 		c = kc_config_load(path, &diag);
 		cr_assert_not_null(c, "%s: %s", names[i], diag.n ? diag.items[0].msg : "");
 		cr_expect_eq(kc_cfg_num(kc_config_root(c), "version", 0), 2);
 		if (i == 3) {
-			cr_expect_str_eq(kc_cfg_str(kc_config_root(c), "providers.default_model", ""),
-					 "mock/dev");
+			cr_expect_str_eq(
+			    kc_cfg_str(kc_config_root(c), "providers.default_model", ""),
+			    "mock/dev");
 			/* two levels up: base_v2's telemetry survives */
-			cr_expect_not_null(kc_cfg_get(kc_config_root(c), "telemetry.per_turn_metrics"));
+			cr_expect_not_null(
+			    kc_cfg_get(kc_config_root(c), "telemetry.per_turn_metrics"));
 		}
 		kc_config_free(c);
 	}

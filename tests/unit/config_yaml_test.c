@@ -50,9 +50,9 @@ expect_error(const char *src, const char *where, const char *what)
 	cr_assert_null(r, "accepted: %s", src);
 	cr_assert_geq(diag.n, 1);
 	cr_expect(strstr(diag.items[0].msg, where) != NULL, "'%s' lacks '%s'", diag.items[0].msg,
-		  where);
+	          where);
 	cr_expect(strstr(diag.items[0].msg, what) != NULL, "'%s' lacks '%s'", diag.items[0].msg,
-		  what);
+	          what);
 }
 
 Test(config_yaml, builds_maps_lists_and_typed_scalars)
@@ -116,8 +116,8 @@ Test(config_yaml, aliases_copy_the_anchored_node)
 Test(config_yaml, merge_keys_follow_pyyaml_precedence_and_order)
 {
 	cJSON *r = parse("a: &a {x: 1, y: 1}\n"
-			 "b: &b {y: 2, z: 2}\n"
-			 "c:\n  w: 0\n  <<: [*a, *b]\n  x: 9\n");
+	                 "b: &b {y: 2, z: 2}\n"
+	                 "c:\n  w: 0\n  <<: [*a, *b]\n  x: 9\n");
 	char *s = json(cJSON_GetObjectItem(r, "c"));
 
 	cr_expect_str_eq(s, "{\"y\":1,\"z\":2,\"x\":9,\"w\":0}");
@@ -130,7 +130,7 @@ Test(config_yaml, merge_keys_follow_pyyaml_precedence_and_order)
 Test(config_yaml, several_merge_keys_and_lists_match_pyyaml)
 {
 	cJSON *r = parse("a: &a {x: 1}\nb: &b {x: 2, y: 2}\nc: &c {x: 3, y: 3, z: 3}\n"
-			 "d:\n  <<: [*a, *b, *c]\n  <<: {w: 4, x: 5}\n");
+	                 "d:\n  <<: [*a, *b, *c]\n  <<: {w: 4, x: 5}\n");
 	char *s;
 
 	cr_assert_not_null(r, "%s", diag.n ? diag.items[0].msg : "");
@@ -185,7 +185,8 @@ Test(config_yaml, explains_tab_indentation)
 
 Test(config_yaml, skips_a_utf8_bom)
 {
-	cJSON *r = parse("\xEF\xBB\xBF" "a: 1\n");
+	cJSON *r = parse("\xEF\xBB\xBF"
+	                 "a: 1\n");
 
 	cr_assert_not_null(r);
 	cr_expect_eq(cJSON_GetObjectItem(r, "a")->valueint, 1);
@@ -194,7 +195,9 @@ Test(config_yaml, skips_a_utf8_bom)
 
 Test(config_yaml, refuses_utf16)
 {
-	cJSON *r = kc_yaml_parse("\xFF\xFE" "a\0:\0", 6, "t.yaml", locs, &diag);
+	cJSON *r = kc_yaml_parse("\xFF\xFE"
+	                         "a\0:\0",
+	                         6, "t.yaml", locs, &diag);
 
 	cr_expect_null(r);
 	cr_expect(strstr(diag.items[0].msg, "UTF-16") != NULL);
@@ -236,7 +239,8 @@ Test(config_yaml, refuses_deep_nesting)
 
 Test(config_yaml, core_tags_construct_as_safeloader_does)
 {
-	cJSON *r = parse("a: !!str 12\nb: !!int \"12\"\nc: !!float 1e3\nd: !!bool \"ON\"\ne: !!null x\n");
+	cJSON *r =
+	    parse("a: !!str 12\nb: !!int \"12\"\nc: !!float 1e3\nd: !!bool \"ON\"\ne: !!null x\n");
 	char *s = json(r);
 
 	cr_expect_str_eq(s, "{\"a\":\"12\",\"b\":12,\"c\":1000,\"d\":true,\"e\":null}");
@@ -312,7 +316,7 @@ Test(config_yaml, refuses_files_over_the_size_limit)
 Test(config_yaml, yaml_printer_round_trips_tricky_strings)
 {
 	cJSON *r = parse("a: 'yes'\nb: '1e3'\nc: '@pack(x).y'\nd: \"two\\nlines\"\ne: ''\n"
-			 "f: '0x10'\ng: 'a: b'\nh: ' lead'\ni: '- x'\nj: 1.0e-7\n");
+	                 "f: '0x10'\ng: 'a: b'\nh: ' lead'\ni: '- x'\nj: 1.0e-7\n");
 	struct strbuf out = STRBUF_INIT;
 	char *s1, *s2;
 	cJSON *back;
@@ -337,12 +341,13 @@ Test(config_yaml, json_printer_writes_like_python_json_dumps)
 	struct strbuf out = STRBUF_INIT;
 
 	kc_json_emit(locs, r, &out);
-	cr_expect_str_eq(out.buf, "{\n  \"a\": [\n    1,\n    2.0,\n    \"x\\\"\\\\\",\n    {}\n  ],\n"
-				  "  \"b\": {},\n  \"c\": [],\n  \"d\": \"\\t\\u0001é\"\n}");
+	cr_expect_str_eq(out.buf,
+	                 "{\n  \"a\": [\n    1,\n    2.0,\n    \"x\\\"\\\\\",\n    {}\n  ],\n"
+	                 "  \"b\": {},\n  \"c\": [],\n  \"d\": \"\\t\\u0001é\"\n}");
 	strbuf_reset(&out);
 	kc_json_emit_canonical(locs, r, &out);
 	cr_expect_str_eq(out.buf, "{\"a\": [1, 2.0, \"x\\\"\\\\\", {}], \"b\": {}, \"c\": [], "
-				  "\"d\": \"\\t\\u0001\\u00e9\"}");
+	                          "\"d\": \"\\t\\u0001\\u00e9\"}");
 	strbuf_free(&out);
 	cJSON_Delete(r);
 }

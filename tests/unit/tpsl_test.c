@@ -64,15 +64,15 @@ static void
 tools_fixture(void)
 {
 	put("defs/b_write.yaml", "id: write\nname: write\ndescription: Write a file\n"
-				 "parameters:\n  - {name: path, type: string, required: true}\n"
-				 "  - {name: mode, type: integer, default: 420}\n"
-				 "execution: {blocking: true, max_per_turn: 1}\n");
+	                         "parameters:\n  - {name: path, type: string, required: true}\n"
+	                         "  - {name: mode, type: integer, default: 420}\n"
+	                         "execution: {blocking: true, max_per_turn: 1}\n");
 	put("defs/a_read.yaml", "id: read\nname: read\ndescription: Read a file\n"
-				"parameters: [{name: path, type: string, description: where}]\n"
-				"execution: {blocking: false}\n");
+	                        "parameters: [{name: path, type: string, description: where}]\n"
+	                        "execution: {blocking: false}\n");
 	put("defs/notes.txt", "not a tool\n");
 	put("more/c_shell.yml", "id: shell\nname: shell\ndescription: Run\nparameters: []\n"
-				"preferred_formats: [json_block]\n");
+	                        "preferred_formats: [json_block]\n");
 	put("more/read_dup.yaml", "id: read\nname: read\ndescription: shadowed\nparameters: []\n");
 }
 
@@ -82,9 +82,9 @@ load_cfg(const char *extra)
 	char text[8192];
 
 	snprintf(text, sizeof(text),
-		 "version: 2\nworkspace: {}\n"
-		 "providers: {default_model: m/x, models: [{id: m/x, adapter: openai}]}\n%s%s",
-		 strstr(extra, "loop:") ? "" : "loop: {sequence: [{mode: build}]}\n", extra);
+	         "version: 2\nworkspace: {}\n"
+	         "providers: {default_model: m/x, models: [{id: m/x, adapter: openai}]}\n%s%s",
+	         strstr(extra, "loop:") ? "" : "loop: {sequence: [{mode: build}]}\n", extra);
 	put("cfg.yaml", text);
 	snprintf(text, sizeof(text), "%s/cfg.yaml", dir);
 	cfg = kc_config_load(text, &diag);
@@ -132,7 +132,7 @@ Test(tpsl, registry_normalizes_tools_for_templates)
 	p = cJSON_GetArrayItem(cJSON_GetObjectItem(w, "parameters"), 1);
 	s = cJSON_PrintUnformatted(p);
 	cr_expect_str_eq(s, "{\"name\":\"mode\",\"type\":\"integer\",\"default\":420,"
-			    "\"required\":false,\"description\":null}");
+	                    "\"required\":false,\"description\":null}");
 	free(s);
 	cr_expect(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(reg, 0), "max_per_turn")));
 	cJSON_Delete(reg);
@@ -143,8 +143,9 @@ Test(tpsl, include_globs_and_aliases_filter_the_registry)
 	cJSON *reg;
 
 	tools_fixture();
-	load_cfg("modes: [{name: build}]\ntools:\n  registry: {paths: [defs, more], include: ['s*', w]}\n"
-		 "  aliases: {w: write}\n");
+	load_cfg("modes: [{name: build}]\ntools:\n  registry: {paths: [defs, more], include: "
+	         "['s*', w]}\n"
+	         "  aliases: {w: write}\n");
 	reg = kc_tools_load(cfg, err, sizeof(err));
 	cr_assert_not_null(reg, "%s", err);
 	cr_assert_eq(cJSON_GetArraySize(reg), 2);
@@ -163,18 +164,19 @@ Test(tpsl, overlays_rename_describe_and_promote_a_syntax_style)
 
 	tools_fixture();
 	load_cfg("modes: [{name: build}]\ntools:\n  registry: {paths: [more]}\n  overlays:\n"
-		 "    - rename: {shell: bash}\n      descriptions: {shell: Run a command}\n"
-		 "      syntax_style: {shell: bash_block}\n"
-		 "      provider_preference: {shell: {openai: {native_primary: true, "
-		 "fallbacks: [json_block]}}}\n");
+	         "    - rename: {shell: bash}\n      descriptions: {shell: Run a command}\n"
+	         "      syntax_style: {shell: bash_block}\n"
+	         "      provider_preference: {shell: {openai: {native_primary: true, "
+	         "fallbacks: [json_block]}}}\n");
 	reg = kc_tools_load(cfg, err, sizeof(err));
 	cr_assert_not_null(reg, "%s", err);
 	t = cJSON_GetArrayItem(reg, 0);
 	cr_expect_str_eq(kc_cfg_str(t, "name", ""), "bash");
 	cr_expect_str_eq(kc_cfg_str(t, "description", ""), "Run a command");
 	cr_expect_str_eq(kc_cfg_str(t, "syntax_style", ""), "bash_block");
-	cr_expect_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(t, "preferred_formats"), 0)->valuestring,
-			 "bash_block");
+	cr_expect_str_eq(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(t, "preferred_formats"), 0)->valuestring,
+	    "bash_block");
 	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(t, "preferred_formats")), 2);
 	cr_expect(kc_cfg_bool(t, "provider_routing.openai.native_primary", 0));
 	cJSON_Delete(reg);
@@ -202,9 +204,9 @@ Test(tpsl, modes_enable_and_disable_tools_through_aliases)
 
 	tools_fixture();
 	load_cfg("modes:\n  - {name: build, tools_enabled: ['*'], tools_disabled: [sh]}\n"
-		 "  - {name: plan, tools_enabled: [read, w]}\n  - {name: none, tools_enabled: []}\n"
-		 "  - {name: all}\n"
-		 "tools: {registry: {paths: [defs, more]}, aliases: {sh: shell, w: write}}\n");
+	         "  - {name: plan, tools_enabled: [read, w]}\n  - {name: none, tools_enabled: []}\n"
+	         "  - {name: all}\n"
+	         "tools: {registry: {paths: [defs, more]}, aliases: {sh: shell, w: write}}\n");
 	reg = kc_tools_load(cfg, err, sizeof(err));
 	cr_assert_not_null(reg, "%s", err);
 	t = kc_tools_for_mode(cfg, reg, "build", err, sizeof(err));
@@ -236,9 +238,10 @@ Test(tpsl, native_schemas_are_json_schema_objects)
 	cr_assert_not_null(reg, "%s", err);
 	nat = kc_tools_native_schemas(reg);
 	s = cJSON_PrintUnformatted(cJSON_GetArrayItem(nat, 1));
-	cr_expect_str_eq(s, "{\"name\":\"write\",\"description\":\"Write a file\",\"parameters\":"
-			    "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"},"
-			    "\"mode\":{\"type\":\"integer\",\"default\":420}},\"required\":[\"path\"]}}");
+	cr_expect_str_eq(
+	    s, "{\"name\":\"write\",\"description\":\"Write a file\",\"parameters\":"
+	       "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"},"
+	       "\"mode\":{\"type\":\"integer\",\"default\":420}},\"required\":[\"path\"]}}");
 	free(s);
 	cJSON_Delete(nat);
 	cJSON_Delete(reg);
@@ -248,21 +251,22 @@ Test(tpsl, check_config_warns_about_unknown_tool_names_and_missing_packs)
 {
 	tools_fixture();
 	load_cfg("modes: [{name: build, tools_enabled: [read, grep]}]\n"
-		 "tools: {registry: {paths: [defs]}}\n"
-		 "prompts: {packs: {base: {system: no/such.md, off_key: null}}}\n");
+	         "tools: {registry: {paths: [defs]}}\n"
+	         "prompts: {packs: {base: {system: no/such.md, off_key: null}}}\n");
 	cr_expect_eq(kc_tools_check_config(cfg, &diag), 1);
 	cr_expect_eq(diag.nwarnings, 1);
 	cr_expect(strstr(diag.items[0].msg, "modes[0].tools_enabled[1]: 'grep' is neither") != NULL,
-		  "%s", diag.items[0].msg);
+	          "%s", diag.items[0].msg);
 	cr_expect(strstr(diag.items[1].msg, "cfg.yaml:7:") != NULL, "%s", diag.items[1].msg);
-	cr_expect(strstr(diag.items[1].msg, "prompts.packs.base.system: no/such.md: not found") != NULL,
-		  "%s", diag.items[1].msg);
+	cr_expect(strstr(diag.items[1].msg, "prompts.packs.base.system: no/such.md: not found") !=
+	              NULL,
+	          "%s", diag.items[1].msg);
 }
 
 Test(tpsl, start_mode_follows_the_loop_and_features)
 {
 	load_cfg("modes: [{name: plan}, {name: build}]\nfeatures: {plan: false}\n"
-		 "loop: {sequence: [{if: features.plan, then: {mode: plan}}, {mode: build}]}\n");
+	         "loop: {sequence: [{if: features.plan, then: {mode: plan}}, {mode: build}]}\n");
 	cr_expect_str_eq(kc_prompts_start_mode(cfg), "build");
 }
 
@@ -288,7 +292,7 @@ Test(tpsl, sha256_matches_fips_vectors)
 /* ---- the prompt compiler ---- */
 
 #define PROMPT_BASE                                                                                \
-	"modes:\n  - {name: build, prompt: '@pack(base).builder'}\n  - {name: plan}\n"            \
+	"modes:\n  - {name: build, prompt: '@pack(base).builder'}\n  - {name: plan}\n"             \
 	"tools: {registry: {paths: [defs]}}\n"
 
 static void
@@ -297,7 +301,8 @@ prompt_fixture(void)
 	tools_fixture();
 	put("p/system.md", "SYSTEM TEXT\n\n");
 	put("p/builder.md", "BUILDER TEXT\n");
-	put("t/a_sys.j2", "A-SYS {{ dialect }}/{{ detail }}:{% for t in tools %} {{ t.name }}{% endfor %}\n");
+	put("t/a_sys.j2",
+	    "A-SYS {{ dialect }}/{{ detail }}:{% for t in tools %} {{ t.name }}{% endfor %}\n");
 	put("t/a_sys_med.j2", "A-SYS-MEDIUM\n");
 	put("t/a_pt.j2", "A-PT{% for t in tools %} {{ t.display_name }}{% endfor %}\n");
 	put("t/b_sys.j2", "B-SYS\n");
@@ -316,9 +321,10 @@ Test(tpsl, system_prompt_follows_system_order_and_cache_markers)
 	const cJSON *chunks;
 
 	prompt_fixture();
-	load_cfg(PROMPT_BASE "prompts:\n  packs: {base: {system: p/system.md, builder: p/builder.md}}\n"
-			     "  injection:\n    system_order: ['@pack(base).system', "
-			     "'[CACHE] @pack(base).builder']\n    per_turn_order: [mode_specific]\n");
+	load_cfg(PROMPT_BASE
+	         "prompts:\n  packs: {base: {system: p/system.md, builder: p/builder.md}}\n"
+	         "  injection:\n    system_order: ['@pack(base).system', "
+	         "'[CACHE] @pack(base).builder']\n    per_turn_order: [mode_specific]\n");
 	compile_ok("build", NULL, &out);
 	cr_expect_str_eq(out.system, "SYSTEM TEXT\n\nBUILDER TEXT");
 	/* builder is already in the system prompt: not repeated per turn */
@@ -336,21 +342,22 @@ Test(tpsl, mode_specific_and_the_mode_prompt_fill_the_per_turn_text)
 	struct kc_prompts out = {0};
 
 	prompt_fixture();
-	load_cfg(PROMPT_BASE "prompts:\n  packs: {base: {system: p/system.md, builder: p/builder.md}}\n"
-			     "  injection: {system_order: ['@pack(base).system']}\n");
+	load_cfg(PROMPT_BASE
+	         "prompts:\n  packs: {base: {system: p/system.md, builder: p/builder.md}}\n"
+	         "  injection: {system_order: ['@pack(base).system']}\n");
 	compile_ok("build", NULL, &out);
 	cr_expect_str_eq(out.per_turn, "BUILDER TEXT"); /* from the mode's prompt */
 	kc_prompts_free(&out);
 }
 
-#define TPSL_CFG(sel, detail)                                                                     \
-	PROMPT_BASE "prompts:\n  packs: {base: {system: p/system.md}}\n"                          \
-		    "  injection: {system_order: ['@pack(base).system']}\n"                         \
-		    "  tool_prompt_synthesis:\n    enabled: true\n"                                  \
-		    "    dialects:\n      fam_a: {system_full: t/a_sys.j2, system_medium: "          \
-		    "t/a_sys_med.j2, per_turn_short: t/a_pt.j2}\n"                                   \
-		    "      fam_b: {system_short: t/b_sys.j2, per_turn_long: t/b_pt_long.j2}\n"      \
-		    "    selection: " sel "\n    detail: " detail "\n"
+#define TPSL_CFG(sel, detail)                                                                      \
+	PROMPT_BASE "prompts:\n  packs: {base: {system: p/system.md}}\n"                           \
+	            "  injection: {system_order: ['@pack(base).system']}\n"                        \
+	            "  tool_prompt_synthesis:\n    enabled: true\n"                                \
+	            "    dialects:\n      fam_a: {system_full: t/a_sys.j2, system_medium: "        \
+	            "t/a_sys_med.j2, per_turn_short: t/a_pt.j2}\n"                                 \
+	            "      fam_b: {system_short: t/b_sys.j2, per_turn_long: t/b_pt_long.j2}\n"     \
+	            "    selection: " sel "\n    detail: " detail "\n"
 
 Test(tpsl, by_mode_selects_the_family_and_templates_see_the_mode_tools)
 {
@@ -392,7 +399,7 @@ Test(tpsl, by_model_globs_pick_the_family_when_the_mode_has_none)
 
 	prompt_fixture();
 	load_cfg(TPSL_CFG("{by_model: {'vendor/*': fam_b, '*': fam_a}}",
-			  "{system: full, per_turn: short}"));
+	                  "{system: full, per_turn: short}"));
 	compile_ok("build", "vendor/model-1", &out);
 	cr_expect_str_eq(out.tpsl_dialect, "fam_b");
 	kc_prompts_free(&out);
@@ -408,7 +415,7 @@ Test(tpsl, a_missing_per_turn_template_gives_an_empty_section_not_a_system_one)
 	prompt_fixture();
 	put("t/c_sys.j2", "C-SYS\n");
 	load_cfg(PROMPT_BASE "prompts:\n  tool_prompt_synthesis:\n    enabled: true\n"
-			     "    dialects: {pythonic: {system_full: t/c_sys.j2}}\n");
+	                     "    dialects: {pythonic: {system_full: t/c_sys.j2}}\n");
 	compile_ok("plan", NULL, &out);
 	cr_expect_str_eq(out.system, "C-SYS");
 	cr_expect_str_eq(out.per_turn, "");
@@ -421,8 +428,8 @@ Test(tpsl, a_missing_system_template_is_a_compile_error)
 
 	prompt_fixture();
 	load_cfg(PROMPT_BASE "prompts:\n  tool_prompt_synthesis:\n    enabled: true\n"
-			     "    dialects: {fam_x: {per_turn_short: t/a_pt.j2}}\n"
-			     "    selection: {by_mode: {build: fam_x}}\n");
+	                     "    dialects: {fam_x: {per_turn_short: t/a_pt.j2}}\n"
+	                     "    selection: {by_mode: {build: fam_x}}\n");
 	cr_expect_eq(kc_prompts_compile(cfg, "build", NULL, &out, err, sizeof(err)), -1);
 	cr_expect(strstr(err, "no system template (system_full") != NULL, "%s", err);
 	cr_expect(strstr(err, "[\"fam_x\",\"pythonic\"]") != NULL, "%s", err);
@@ -434,11 +441,11 @@ Test(tpsl, a_named_template_that_is_missing_is_an_error_at_its_key)
 
 	prompt_fixture();
 	load_cfg(PROMPT_BASE "prompts:\n  tool_prompt_synthesis:\n    enabled: true\n"
-			     "    dialects: {pythonic: {system_full: t/none.j2}}\n");
+	                     "    dialects: {pythonic: {system_full: t/none.j2}}\n");
 	cr_expect_eq(kc_prompts_compile(cfg, "build", NULL, &out, err, sizeof(err)), -1);
 	cr_expect(strstr(err, "cfg.yaml:12:27: prompts.tool_prompt_synthesis.dialects.pythonic."
-			      "system_full: t/none.j2: not found") != NULL,
-		  "%s", err);
+	                      "system_full: t/none.j2: not found") != NULL,
+	          "%s", err);
 }
 
 Test(tpsl, template_errors_name_the_template_and_line)
@@ -448,7 +455,7 @@ Test(tpsl, template_errors_name_the_template_and_line)
 	prompt_fixture();
 	put("t/bad.j2", "line one\n{{ tools | nosuchfilter }}\n");
 	load_cfg(PROMPT_BASE "prompts:\n  tool_prompt_synthesis:\n    enabled: true\n"
-			     "    dialects: {pythonic: {system_full: t/bad.j2}}\n");
+	                     "    dialects: {pythonic: {system_full: t/bad.j2}}\n");
 	cr_expect_eq(kc_prompts_compile(cfg, "build", NULL, &out, err, sizeof(err)), -1);
 	cr_expect(strstr(err, "t/bad.j2:2") != NULL, "%s", err);
 }
@@ -458,10 +465,10 @@ Test(tpsl, tool_prompt_mode_decides_which_catalogs_are_rendered)
 	static const struct {
 		const char *extra, *system, *per_turn;
 	} cases[] = {
-		{"  tool_prompt_mode: system_once\n", "A-SYS fam_a/full: read write", ""},
-		{"  tool_prompt_mode: per_turn_append\n", "", "A-PT read write"},
-		{"  tool_prompt_mode: none\n", "", ""},
-		{"", "A-SYS fam_a/full: read write", "A-PT read write"},
+	    {"  tool_prompt_mode: system_once\n", "A-SYS fam_a/full: read write", ""},
+	    {"  tool_prompt_mode: per_turn_append\n", "", "A-PT read write"},
+	    {"  tool_prompt_mode: none\n", "", ""},
+	    {"", "A-SYS fam_a/full: read write", "A-PT read write"},
 	};
 	struct kc_prompts out = {0};
 	char text[4096];
@@ -470,10 +477,11 @@ Test(tpsl, tool_prompt_mode_decides_which_catalogs_are_rendered)
 	prompt_fixture();
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(text, sizeof(text),
-			 PROMPT_BASE "prompts:\n%s  tool_prompt_synthesis:\n    enabled: true\n"
-				     "    dialects: {fam_a: {system_full: t/a_sys.j2, per_turn_short: "
-				     "t/a_pt.j2}}\n    selection: {by_mode: {build: fam_a}}\n",
-			 cases[i].extra);
+		         PROMPT_BASE
+		         "prompts:\n%s  tool_prompt_synthesis:\n    enabled: true\n"
+		         "    dialects: {fam_a: {system_full: t/a_sys.j2, per_turn_short: "
+		         "t/a_pt.j2}}\n    selection: {by_mode: {build: fam_a}}\n",
+		         cases[i].extra);
 		kc_config_free(cfg);
 		load_cfg(text);
 		compile_ok("build", NULL, &out);
@@ -489,9 +497,9 @@ Test(tpsl, native_tools_without_suppression_move_the_catalog_per_turn)
 
 	prompt_fixture();
 	load_cfg(PROMPT_BASE "provider_tools: {use_native: true, suppress_prompts: false}\n"
-			     "prompts:\n  tool_prompt_synthesis:\n    enabled: true\n"
-			     "    dialects: {pythonic: {system_full: t/a_sys.j2, per_turn_short: "
-			     "t/a_pt.j2}}\n");
+	                     "prompts:\n  tool_prompt_synthesis:\n    enabled: true\n"
+	                     "    dialects: {pythonic: {system_full: t/a_sys.j2, per_turn_short: "
+	                     "t/a_pt.j2}}\n");
 	compile_ok("build", NULL, &out);
 	cr_expect_str_eq(out.system, "");
 	cr_expect_str_eq(out.per_turn, "A-PT read write");
