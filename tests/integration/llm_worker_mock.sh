@@ -222,6 +222,25 @@ Y
 	ok
 }
 
+case_stream_probe() {
+	CASE="malformed stream + disable_stream_on_probe_failure -> plain retry, remembered"
+	mock_start <<'Y'
+turns:
+  - {text: "x", fault: malformed}
+  - {text: "plain after probe"}
+  - {text: "still plain"}
+Y
+	request r1 openai true '{"routing":{"disable_stream_on_probe_failure":true}}'
+	drive sp r1 r1 || { fail "driver"; return; }
+	local r1 r2; r1=$(reply sp 1); r2=$(reply sp 2)
+	[ "$(jq -r .reply.content <<<"$r1")" = "plain after probe" ] || { fail "$r1"; return; }
+	[ "$(jq -r .reply.stream_disabled <<<"$r1")" = true ] || { fail "stream_disabled"; return; }
+	[ "$(jq -r .reply.attempts <<<"$r2")" = 1 ] || { fail "not remembered: $r2"; return; }
+	local sent; sent=$(curl -s "http://127.0.0.1:$PORT/_mock/requests")
+	[ "$(jq -c '[.[] | (.body.stream // false)]' <<<"$sent")" = '[true,false,false]' ] || { fail "streams sent: $(jq -c '[.[].body.stream]' <<<"$sent")"; return; }
+	ok
+}
+
 case_fallback() {
 	CASE="fallback model after repeated failure"
 	mock_start <<'Y'
@@ -284,6 +303,7 @@ case_500
 case_stall
 case_drop
 case_malformed
+case_stream_probe
 case_fallback
 case_keys
 case_missing_key_and_bad_model
