@@ -13,6 +13,7 @@
 
 #include "worker-sandbox/handlers.h"
 #include "worker-sandbox/sbx_int.h"
+#include "worker-sandbox/spawn.h"
 
 int
 sbx_driver_check(enum sbx_driver_id id, char *why, size_t whylen)
@@ -74,6 +75,24 @@ doctor_features(void)
 	return f;
 }
 
+/* runsc needs the capabilities a worker of another driver has dropped
+ * (policy.c): there, say what is installed and how to check for real. */
+static int
+doctor_runsc_elsewhere(const struct sbx_worker *w, char *why, size_t whylen)
+{
+	char path[256];
+
+	if (sbx_which("runsc", path, sizeof path) != 0) {
+		snprintf(why, whylen, "runsc is not installed (apt-get install runsc)");
+		return 0;
+	}
+	snprintf(why, whylen,
+	         "installed (%s); not run from this worker (driver %s), which dropped the "
+	         "capabilities runsc needs: check with a worker started with --driver runsc",
+	         path, sbx_driver_name(w->driver));
+	return 1;
+}
+
 cJSON *
 sbx_doctor_json(const struct sbx_worker *w)
 {
@@ -84,7 +103,11 @@ sbx_doctor_json(const struct sbx_worker *w)
 	for (i = 0; i < SBX_NDRIVERS; i++) {
 		e = cJSON_AddObjectToObject(d, sbx_driver_name(i));
 		why[0] = '\0';
-		cJSON_AddBoolToObject(e, "ok", sbx_driver_check(i, why, sizeof why));
+		if (i == SBX_RUNSC && w->driver != SBX_RUNSC)
+			cJSON_AddBoolToObject(e, "ok", doctor_runsc_elsewhere(w, why, sizeof why));
+		else
+			cJSON_AddBoolToObject(e, "ok", sbx_driver_check(i, why, sizeof why));
+		cJSON_AddBoolToObject(e, "run_here", i != SBX_RUNSC || w->driver == SBX_RUNSC);
 		cJSON_AddStringToObject(e, "why", why);
 		cJSON_AddBoolToObject(e, "isolation", i != SBX_PROCESS);
 	}

@@ -90,16 +90,43 @@ cg_read_key(const char *dir, const char *file, const char *key)
 	return v;
 }
 
-/* Makes <hierarchy>/<self>/<name>; "" in out when not possible. */
+/*
+ * The parent of our per-command cgroups: <hierarchy>/<worker's cgroup>/
+ * kylecode. Made by jail_cgroup_prepare() while the worker still has its
+ * capabilities (a hierarchy root such as /sys/fs/cgroup/pids is mode 0555
+ * here), owned by root with mode 0755, so per-command cgroups beneath it
+ * need no capability afterwards.
+ */
 static int
-cg_make(const char *hier, const char *ctrl, const char *name, char *out, size_t n)
+cg_base(const char *hier, const char *ctrl, char *out, size_t n)
 {
-	char self[512];
+	char self[512], path[700];
 
 	out[0] = '\0';
 	if (cg_self_path(ctrl, self, sizeof self) != 0)
 		return -1;
-	snprintf(out, n, "%s%s/%s", hier, strcmp(self, "/") == 0 ? "" : self, name);
+	snprintf(out, n, "%s%s/kylecode", hier, strcmp(self, "/") == 0 ? "" : self);
+	if (mkdir(out, 0755) != 0 && errno != EEXIST) {
+		out[0] = '\0';
+		return -1;
+	}
+	if (*ctrl == '\0') { /* v2: our children need the controllers too */
+		snprintf(path, sizeof path, "%s", out);
+		cg_write(path, "cgroup.subtree_control", "+memory +pids");
+	}
+	return 0;
+}
+
+/* Makes <base>/<name>; "" in out when not possible. */
+static int
+cg_make(const char *hier, const char *ctrl, const char *name, char *out, size_t n)
+{
+	char base[800];
+
+	out[0] = '\0';
+	if (cg_base(hier, ctrl, base, sizeof base) != 0)
+		return -1;
+	snprintf(out, n, "%s/%s", base, name);
 	if (mkdir(out, 0700) != 0 && errno != EEXIST) {
 		out[0] = '\0';
 		return -1;
@@ -212,15 +239,12 @@ jail_cgroup_destroy(struct jail_cgroup *cg)
 static void
 cg_sweep_dir(const char *hier, const char *ctrl)
 {
-	char self[512], dir[700], path[1000];
+	char dir[800], path[1100];
 	struct dirent *e;
 	DIR *d;
 	int pid;
 
-	if (cg_self_path(ctrl, self, sizeof self) != 0)
-		return;
-	snprintf(dir, sizeof dir, "%s%s", hier, strcmp(self, "/") == 0 ? "" : self);
-	if ((d = opendir(dir)) == NULL)
+	if (cg_base(hier, ctrl, dir, sizeof dir) != 0 || (d = opendir(dir)) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
 		if (sscanf(e->d_name, "kc-%d-", &pid) != 1 || pid <= 0)
@@ -233,6 +257,7 @@ cg_sweep_dir(const char *hier, const char *ctrl)
 	closedir(d);
 }
 
+/* Sweeping also makes the bases: call it before dropping capabilities. */
 void
 jail_cgroup_sweep(void)
 {

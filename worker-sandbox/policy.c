@@ -35,6 +35,7 @@
 
 #include "lib/core/log.h"
 #include "worker-sandbox/policy.h"
+#include "worker-sandbox/sbx_int.h"
 
 static const int policy_keep_caps[] = {CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID, CAP_KILL};
 
@@ -169,15 +170,18 @@ sbx_worker_confine(enum sbx_driver_id driver)
 	 * (each command's environment is built from an allowlist anyway). */
 	if (clearenv() != 0)
 		fatalx("sbx: clearenv");
-	/* 3. Capabilities: see the table above. */
+	/* 3. What the jail needs made while we still may: the parent cgroups
+	 * of the per-command cgroups (a hierarchy root is mode 0555). */
+	jail_cgroup_sweep();
+	/* 4. Capabilities: see the table above. */
 	policy_caps(runsc);
-	/* 4. No core dumps of a process that handles command output. */
+	/* 5. No core dumps of a process that handles command output. */
 	if (setrlimit(RLIMIT_CORE, &r) != 0)
 		fatal("sbx: RLIMIT_CORE");
-	/* 5. No privilege gain through execve (setuid, file caps). */
+	/* 6. No privilege gain through execve (setuid, file caps). */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		fatal("sbx: no_new_privs");
-	/* 6. seccomp last. */
+	/* 7. seccomp last. */
 	policy_seccomp(runsc || sanitizer);
 	log_debug("sbx: worker confined (driver %s%s)", sbx_driver_name(driver),
 	          runsc ? ", capabilities kept for runsc" : "");

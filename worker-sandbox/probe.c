@@ -159,7 +159,13 @@ sbx_probe_json(const struct sbx_worker *w, enum sbx_driver_id d, char *err, size
 	cJSON *out, *arr;
 	size_t i;
 
-	(void)w;
+	if (d == SBX_RUNSC && w->driver != SBX_RUNSC) {
+		snprintf(err, errlen,
+		         "runsc needs the capabilities this worker (driver %s) dropped; "
+		         "probe it from a worker started with --driver runsc",
+		         sbx_driver_name(w->driver));
+		return NULL;
+	}
 	if (probe_scratch(dir) != 0) {
 		snprintf(err, errlen, "scratch workspace: %s", strerror(errno));
 		return NULL;

@@ -116,7 +116,9 @@ int jail_cgroup_attach(const struct jail_cgroup *cg, pid_t pid);
 /* "memory" / "pids" if the cgroup hit its limit, else "". */
 const char *jail_cgroup_reason(const struct jail_cgroup *cg);
 void jail_cgroup_destroy(struct jail_cgroup *cg);
-/* Removes empty kc-<pid>-* cgroups of workers that no longer exist. */
+/* Makes the parent cgroups (needs the worker's capabilities: call it
+ * before the drop) and removes empty kc-<pid>-* cgroups of workers that no
+ * longer exist. */
 void jail_cgroup_sweep(void);
 int jail_cgroup_available(char *why, size_t whylen);
 
