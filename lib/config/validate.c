@@ -7,6 +7,7 @@
  * Unknown keys are warnings, not errors: the prototype ignored them, and
  * its configs carry sections kylecode does not use (hpo, telemetry ...),
  * but a misspelt key silently doing nothing is what the warning is for. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,7 +194,8 @@ static const struct sk sk_workspace[] = {{"root", T_STR, 0, NULL, NULL, NULL},
                                          {"lsp", T_MAP, 0, sk_lsp, NULL, NULL},
                                          {NULL, 0, 0, NULL, NULL, NULL}};
 
-static const struct sk sk_top[] = {{"version", T_INT, F_REQ, NULL, NULL, NULL},
+static const struct sk sk_top[] = {{"version", T_NUM, F_REQ, NULL, NULL,
+                                    NULL}, /* int(version) == 2 in the prototype: 2.0 passes */
                                    {"extends", T_STR | T_LIST | T_NULL, 0, NULL, &sk_str, NULL},
                                    {"profile", T_MAP, 0, sk_profile, NULL, NULL},
                                    {"providers", T_MAP, F_REQ, sk_providers, NULL, NULL},
@@ -227,7 +229,7 @@ v_msg(struct vctx *v, enum kc_diag_sev sev, const cJSON *n, const char *path, co
 }
 
 static unsigned
-v_type_of(const cJSON *n)
+v_type_of(const struct vctx *v, const cJSON *n)
 {
 	if (cJSON_IsObject(n))
 		return T_MAP;
@@ -240,7 +242,11 @@ v_type_of(const cJSON *n)
 	if (cJSON_IsNull(n))
 		return T_NULL;
 	if (cJSON_IsNumber(n))
-		return n->valuedouble == (double)(long long)n->valuedouble ? T_INT : T_FLOAT;
+		/* written as a float (1.0), or not integral, or inf/nan */
+		return kc_locmap_is_float(kc_config_locs(v->c), n) || !isfinite(n->valuedouble) ||
+		               n->valuedouble != floor(n->valuedouble)
+		           ? T_FLOAT
+		           : T_INT;
 	return 0;
 }
 
@@ -283,7 +289,7 @@ v_type_error(struct vctx *v, const cJSON *n, unsigned want, const char *path)
 		strbuf_addf(&sb, "%s%s", first ? "" : " or ", v_type_name(bit));
 		first = 0;
 	}
-	strbuf_addf(&sb, ", got %s", v_type_name(v_type_of(n)));
+	strbuf_addf(&sb, ", got %s", v_type_name(v_type_of(v, n)));
 	v_msg(v, KC_DIAG_ERROR, n, path, strbuf_str(&sb), NULL);
 	strbuf_free(&sb);
 }
@@ -329,7 +335,7 @@ v_map(struct vctx *v, const cJSON *n, const struct sk *s, const char *path)
 static void
 v_node(struct vctx *v, const cJSON *n, const struct sk *s, const char *path)
 {
-	unsigned t = v_type_of(n), want = s->types;
+	unsigned t = v_type_of(v, n), want = s->types;
 	const char *const *e;
 	const cJSON *it;
 	char *sub;

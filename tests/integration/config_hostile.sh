@@ -24,7 +24,7 @@ cases=(
 	"cycle2.yaml|extends: cycle.yaml\n|cycle.yaml:1:10: extends: cycle: |L"
 	"noext.yaml|extends: [missing.yaml]\n|noext.yaml:1:11: extends: |L"
 	"empty.yaml||empty.yaml:1:1: version: missing (required)|S"
-	"types.yaml|version: two\nworkspace: []\nproviders: {default_model: 1, models: {}}\nmodes: x\nloop: {sequence: [1]}\n|types.yaml:1:1: version: expected an integer, got a string|S"
+	"types.yaml|version: two\nworkspace: []\nproviders: {default_model: 1, models: {}}\nmodes: x\nloop: {sequence: [1]}\n|types.yaml:1:1: version: expected a number, got a string|S"
 )
 for c in "${cases[@]}"; do # all files first: some extend others
 	IFS='|' read -r name content want kind <<<"$c"

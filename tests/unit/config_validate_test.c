@@ -214,3 +214,21 @@ Test(config_validate, reference_configs_validate_without_errors)
 		kc_config_free(c);
 	}
 }
+
+#define VERSION_FMT                                                                                \
+	"version: %s\nworkspace: {}\n"                                                             \
+	"providers: {default_model: a, models: [{id: a, adapter: x}]}\n"                          \
+	"modes: [{name: b}]\nloop: {sequence: [{mode: b}]}\n"
+
+Test(config_validate, huge_and_float_versions_are_checked_by_value)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), VERSION_FMT, "1.0e+300");
+	cr_expect_eq(check(text), 1);
+	expect_msg(KC_DIAG_ERROR, "1:1", "version: must be 2");
+	kc_config_free(cfg);
+	kc_diag_list_free(&diag);
+	snprintf(text, sizeof(text), VERSION_FMT, "2.0"); /* the prototype did int(version) == 2 */
+	cr_expect_eq(check(text), 0);
+}
