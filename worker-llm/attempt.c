@@ -79,11 +79,16 @@ attempt_on_stream(const char *buf, size_t n, void *arg)
 {
 	struct attempt_stream *s = arg;
 	const struct llm_stream_cb *cb = s->a->cb;
-	int rc = llm_sse_feed(s->sse, buf, n) != 0;
+	int rc = llm_sse_feed(s->sse, buf, n);
 
+	if (rc == -1 && s->ev_rc == LLM_EV_OK) { /* the parser's own limit */
+		llm_result_seterror(&s->a->res,
+		                    "a stream line or event is over 16 MiB");
+		s->ev_rc = LLM_EV_MALFORMED;
+	}
 	if (cb != NULL && cb->flush != NULL)
 		cb->flush(cb->arg);
-	return rc;
+	return rc != 0;
 }
 
 /* A printable excerpt of an error body that is not JSON. */

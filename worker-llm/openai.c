@@ -317,6 +317,25 @@ llm_openai_parse(const char *body, size_t len, struct llm_result *res)
 	return LLM_EV_OK;
 }
 
+/* Keys for fragments without "index" (some compatible servers send each
+ * call whole, without one): a new id is a new call; no id continues the
+ * latest call. Index-less keys live above any real index. */
+#define OPENAI_NOINDEX_BASE 1000000
+
+static int
+openai_key_noindex(const struct llm_result *res, const cJSON *tc, int pos)
+{
+	const char *id = llm_json_str(tc, "id");
+	size_t i;
+
+	if (id == NULL)
+		return res->ncalls ? res->calls[res->ncalls - 1].key : OPENAI_NOINDEX_BASE + pos;
+	for (i = 0; i < res->ncalls; i++)
+		if (res->calls[i].id != NULL && strcmp(res->calls[i].id, id) == 0)
+			return res->calls[i].key;
+	return OPENAI_NOINDEX_BASE + (int)res->ncalls;
+}
+
 /* One delta.tool_calls[] element: fragments of several calls arrive
  * interleaved, keyed by "index"; id and name come once, arguments in
  * pieces. */
@@ -329,7 +348,8 @@ openai_delta_call(struct llm_result *res, const cJSON *tc, int pos, const struct
 	struct llm_call *call;
 	size_t idx;
 
-	call = llm_result_call(res, cJSON_IsNumber(ix) ? ix->valueint : pos, &idx);
+	call = llm_result_call(
+	    res, cJSON_IsNumber(ix) ? ix->valueint : openai_key_noindex(res, tc, pos), &idx);
 	if (call == NULL) {
 		llm_result_seterror(res, "too many tool calls in stream");
 		return LLM_EV_MALFORMED;
