@@ -1,4 +1,5 @@
 /* The turn validator and the concurrency planner (see validate.h). */
+#include <ctype.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -189,6 +190,69 @@ usable_names(const struct tool_turn *t, struct strbuf *sb)
 		strbuf_adds(sb, "none");
 }
 
+/* name lowercased without '_', '-', '.' (readFile ~ read_file), <= 63. */
+static void
+name_fold(const char *name, char *out)
+{
+	size_t n = 0;
+
+	for (; *name != '\0' && n < 63; name++)
+		if (*name != '_' && *name != '-' && *name != '.')
+			out[n++] = (char)tolower((unsigned char)*name);
+	out[n] = '\0';
+}
+
+/* Edit distance of two short strings (bounded by their 63-byte folds). */
+static int
+edit_distance(const char *a, const char *b)
+{
+	int row[64], i, j, prev, tmp, la = (int)strlen(a), lb = (int)strlen(b);
+
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			row[j] =
+			    a[i - 1] == b[j - 1]
+			        ? prev
+			        : 1 + (prev < row[j] ? (prev < row[j - 1] ? prev : row[j - 1])
+			                             : (row[j] < row[j - 1] ? row[j] : row[j - 1]));
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* The usable tool closest to a wrong name (at most 2 edits once case and
+ * separators are ignored), or NULL: "did you mean" for the model. */
+static const char *
+closest_tool(const struct tool_turn *t, const char *name)
+{
+	char fa[64], fb[64];
+	const cJSON *d;
+	const char *best = NULL;
+	int bd = 3;
+
+	name_fold(name, fa);
+	cJSON_ArrayForEach(d, get(t->config, "tools"))
+	{
+		const char *nm = cJSON_GetStringValue(get(d, "name"));
+		int dist;
+
+		if (nm == NULL || !tool_enabled(t, nm))
+			continue;
+		name_fold(nm, fb);
+		if ((dist = edit_distance(fa, fb)) < bd) {
+			bd = dist;
+			best = nm;
+		}
+	}
+	return best;
+}
+
 /* Names of the def's required parameters that args lacks, into sb. */
 static int
 missing_args(const cJSON *def, const cJSON *args, struct strbuf *sb)
@@ -222,10 +286,13 @@ check_alone(const struct tool_turn *t, const cJSON *call, int i, cJSON *viol)
 	int ok = 0;
 
 	if (def == NULL) {
+		const char *near = closest_tool(t, name ? name : "");
+
 		usable_names(t, &sb);
 		add_violation(viol, i, "unknown",
-		              "unknown tool '%s'; the tools you can call are: %s", name ? name : "",
-		              strbuf_str(&sb));
+		              "unknown tool '%s'%s%s%s; the tools you can call are: %s",
+		              name ? name : "", near ? " (did you mean '" : "", near ? near : "",
+		              near ? "'?)" : "", strbuf_str(&sb));
 	} else if (!tool_enabled(t, name)) {
 		usable_names(t, &sb);
 		add_violation(viol, i, "disabled",

@@ -296,3 +296,18 @@ Test(validate_rules, a_mode_may_name_a_tool_by_its_alias)
 	cJSON_Delete(calls);
 	cJSON_Delete(en);
 }
+
+Test(validate_rules, unknown_tool_suggests_the_closest_name)
+{
+	struct turn t;
+
+	turn_run(&t, "readFile:path list-dirs:path zzz", NULL);
+	cr_assert_eq(cJSON_GetArraySize(t.viol), 3);
+	cr_assert(strstr(viol_msg(&t, 0), "unknown tool 'readFile' (did you mean 'read_file'?)") !=
+	              NULL,
+	          "%s", viol_msg(&t, 0));
+	cr_assert(strstr(viol_msg(&t, 1), "(did you mean 'list_dir'?)") != NULL, "%s",
+	          viol_msg(&t, 1));
+	cr_assert(strstr(viol_msg(&t, 2), "did you mean") == NULL, "%s", viol_msg(&t, 2));
+	turn_free(&t);
+}
