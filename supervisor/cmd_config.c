@@ -28,8 +28,9 @@ cmd_config_help(void)
 	       "       writes it). --effective adds the defaults kylecode applies and\n"
 	       "       resolves every path the config names (tool registry, prompt packs,\n"
 	       "       templates) by the lookup in docs/CONFIG.md.\n"
-	       "check  validate each FILE (schema v2, tool names, named files). Errors and\n"
-	       "       warnings go to stderr as file:line:col: key.path: message.\n"
+	       "check  validate each FILE: schema v2, tool names, the files it names, and\n"
+	       "       the prompts of every mode compile. Errors and warnings go to stderr\n"
+	       "       as file:line:col: key.path: message.\n"
 	       "\n"
 	       "Exit: 0 valid, 2 usage, 3 config error.\n");
 }
@@ -78,6 +79,29 @@ out:
 	return rc;
 }
 
+/* Compiles the prompts of every mode (for the default model): what only
+ * rendering shows (a missing system template, an undefined variable in a
+ * template) is then found by `check`, not by the first run. */
+static void
+cmd_config_check_prompts(const struct kc_config *c, struct kc_diag_list *d)
+{
+	const cJSON *m;
+	char err[4096];
+
+	cJSON_ArrayForEach(m, kc_cfg_get(kc_config_root(c), "modes"))
+	{
+		struct kc_prompts p = {0};
+		const char *name = kc_cfg_str(m, "name", NULL);
+
+		if (name == NULL)
+			continue;
+		if (kc_prompts_compile(c, name, NULL, &p, err, sizeof(err)) != 0)
+			kc_diag_add(d, KC_DIAG_ERROR, "%s (compiling the prompts of mode %s)", err,
+			            name);
+		kc_prompts_free(&p);
+	}
+}
+
 /* One file: schema, then the checks that need the registry and files. */
 static int
 cmd_config_check_one(const char *file)
@@ -87,8 +111,8 @@ cmd_config_check_one(const char *file)
 	int ok;
 
 	c = kc_config_load(file, &d);
-	if (c != NULL && kc_config_validate(c, &d) == 0)
-		kc_tools_check_config(c, &d);
+	if (c != NULL && kc_config_validate(c, &d) == 0 && kc_tools_check_config(c, &d) == 0)
+		cmd_config_check_prompts(c, &d);
 	ok = c != NULL && d.nerrors == 0;
 	fflush(stdout);
 	kc_diag_print(&d, stderr);

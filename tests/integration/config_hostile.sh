@@ -57,6 +57,35 @@ $KC config check "$H" >/dev/null 2>&1; [ $? -eq 3 ] || fail "directory: exit not
 $KC config check "$H/none.yaml" 2>"$TMP/err" >/dev/null; [ $? -eq 3 ] || fail "missing: exit not 3"
 grep -q "none.yaml: No such file" "$TMP/err" || fail "missing: $(cat "$TMP/err")"
 
+# a template that only fails when rendered (undefined variable), and a
+# template family with no system template: found by `check`, not by a run
+mkdir -p "$H/tpl"
+printf 'line one\n{{ tools | length }} {{ nope }}\n' >"$H/tpl/undef.j2"
+printf 'per turn\n' >"$H/tpl/pt.j2"
+cat >"$H/tpsl.yaml" <<YAML
+version: 2
+workspace: {}
+providers: {default_model: a, models: [{id: a, adapter: x}]}
+modes: [{name: build}, {name: plan}]
+loop: {sequence: [{mode: build}]}
+tools: {registry: {paths: [$REF/implementations/tools/defs]}}
+prompts:
+  tool_prompt_synthesis:
+    enabled: true
+    dialects: {pythonic: {system_full: tpl/undef.j2}}
+YAML
+sed -e 's|dialects: .*|dialects: {onlypt: {per_turn_short: tpl/pt.j2}}|' "$H/tpsl.yaml" >"$H/tpsl2.yaml"
+if [ -d "$REF/implementations/tools/defs" ]; then
+	$KC config check "$H/tpsl.yaml" >/dev/null 2>"$TMP/err"
+	[ $? -eq 3 ] || fail "tpsl.yaml: exit not 3"
+	grep -q "tpl/undef.j2:2: .*nope.* (compiling the prompts of mode build)" "$TMP/err" ||
+		fail "tpsl.yaml: undefined variable not reported: $(cat "$TMP/err")"
+	$KC config check "$H/tpsl2.yaml" >/dev/null 2>"$TMP/err"
+	[ $? -eq 3 ] || fail "tpsl2.yaml: exit not 3"
+	grep -q "no system template .*(compiling the prompts of mode plan)" "$TMP/err" ||
+		fail "tpsl2.yaml: missing system template not reported: $(cat "$TMP/err")"
+fi
+
 # a 10 MB config loads (and is then reported for what it lacks, fast)
 python3 -c '
 import sys
