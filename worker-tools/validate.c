@@ -202,6 +202,14 @@ name_fold(const char *name, char *out)
 	out[n] = '\0';
 }
 
+static int
+min3(int a, int b, int c)
+{
+	int m = a < b ? a : b;
+
+	return m < c ? m : c;
+}
+
 /* Edit distance of two short strings (bounded by their 63-byte folds). */
 static int
 edit_distance(const char *a, const char *b)
@@ -215,11 +223,7 @@ edit_distance(const char *a, const char *b)
 		row[0] = i;
 		for (j = 1; j <= lb; j++) {
 			tmp = row[j];
-			row[j] =
-			    a[i - 1] == b[j - 1]
-			        ? prev
-			        : 1 + (prev < row[j] ? (prev < row[j - 1] ? prev : row[j - 1])
-			                             : (row[j] < row[j - 1] ? row[j] : row[j - 1]));
+			row[j] = a[i - 1] == b[j - 1] ? prev : 1 + min3(prev, row[j], row[j - 1]);
 			prev = tmp;
 		}
 	}
