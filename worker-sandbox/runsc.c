@@ -15,6 +15,7 @@
  * deadline kills the gofer and the sandbox with it, and a per-command
  * state directory leaves no container record behind.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -91,6 +92,30 @@ runsc_precheck(const struct sbx *s, const char *prog)
 	return 127;
 }
 
+/* runsc (as root) makes a cgroup named after the container in every
+ * hierarchy and removes it only on `runsc delete`, which we do not need
+ * otherwise (the state directory is ours and goes away). The sandbox is
+ * gone when we get here, so the cgroups are empty: remove them. */
+static void
+runsc_cgroups_remove(const char *id)
+{
+	char path[512];
+	struct dirent *e;
+	DIR *d = opendir("/sys/fs/cgroup");
+
+	if (d == NULL)
+		return;
+	snprintf(path, sizeof path, "/sys/fs/cgroup/%s", id);
+	rmdir(path); /* the v2 hierarchy mounted at the root */
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/sys/fs/cgroup/%s/%s", e->d_name, id);
+		rmdir(path);
+	}
+	closedir(d);
+}
+
 static int
 runsc_run(struct sbx *s, const struct sbx_req *req, struct sbx_result *res)
 {
@@ -135,6 +160,7 @@ runsc_run(struct sbx *s, const struct sbx_req *req, struct sbx_result *res)
 	free(av[1]);
 	free(av[5]);
 out:
+	runsc_cgroups_remove(id);
 	runsc_rm_tree(dir);
 	return rc;
 }

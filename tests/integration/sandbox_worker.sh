@@ -27,6 +27,23 @@ check doctor_jail_ok [ "$(jq_ 'd["drivers"]["jail"]["ok"]')" = True ]
 check doctor_process_warns bash -c "grep -q 'NO isolation' '$T/r'"
 check doctor_landlock [ "$(jq_ 'd["features"]["landlock_abi"] >= 1')" = True ]
 
+if [[ -d /sys/fs/cgroup/pids ]] || grep -qs pids /sys/fs/cgroup/cgroup.controllers; then
+	check doctor_cgroup_limits [ "$(jq_ 'd["features"]["cgroup_limits"]')" = True ]
+	# The command's pids limit is a real cgroup limit while it runs.
+	"$C" --workspace "$WS" exec '{"argv":["sleep","2"],"limits":{"pids":37}}' >/dev/null 2>&1 &
+	found=0
+	for _ in $(seq 40); do
+		if grep -qsx 37 /sys/fs/cgroup/pids/kylecode/kc-*/pids.max /sys/fs/cgroup/kylecode/kc-*/pids.max \
+			/sys/fs/cgroup/*/kylecode/kc-*/pids.max; then
+			found=1
+			break
+		fi
+		sleep 0.1
+	done
+	wait
+	check pids_cgroup_in_force [ $found = 1 ]
+fi
+
 call probe '{"driver":"jail"}'
 check probe_replies [ "$(cat "$T/rc")" = 0 ]
 check probe_has_table [ "$(jq_ 'len(d["results"]) >= 20')" = True ]
