@@ -149,7 +149,10 @@ kc_tpl_render(const struct kc_tpl *t, const cJSON *data, struct strbuf *out, cha
 	rc.err = err;
 	rc.errlen = errlen;
 	tpl_arena_init(&rc.arena, TPL_MAX_ARENA);
-	if ((root = tpl_frame_new(&rc, NULL)) != NULL)
+	rc.attr_hint = tpl_arena_alloc(&rc.arena, (size_t)t->nattr + 1);
+	if (rc.attr_hint != NULL)
+		memset(rc.attr_hint, 0, (size_t)t->nattr + 1);
+	if (rc.attr_hint != NULL && (root = tpl_frame_new(&rc, NULL)) != NULL)
 		r = tpl_exec_body(&rc, root, &t->body, out);
 	if (r < 0 && !rc.failed)
 		tpl_fail(&rc, 0, "render failed");

@@ -63,7 +63,7 @@ tpl_lookup(struct tpl_rctx *rc, struct tpl_frame *f, const char *name, size_t n,
 
 	for (; f != NULL; f = f->parent) {
 		for (i = 0; i < f->n; i++) {
-			if (f->vars[i].n == n && f->vars[i].name[0] == name[0] && memcmp(f->vars[i].name, name, n) == 0) {
+			if (f->vars[i].n == n && tpl_name_eq(f->vars[i].name, name, n)) {
 				*out = f->vars[i].v;
 				return 0;
 			}
@@ -132,7 +132,9 @@ tpl_call_value(struct tpl_rctx *rc, int line, const struct tv *callee, struct tv
 	}
 }
 
-static int
+/* The helpers marked noinline keep their locals (argument arrays) out of
+ * tpl_eval's stack frame, which every node evaluation pays for. */
+static __attribute__((noinline)) int
 eval_call(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct tv *out)
 {
 	struct tv callee, inl[TPL_ARGS_INLINE], kw[TPL_ARGS_INLINE];
@@ -169,7 +171,7 @@ tpl_apply_filter(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node
 	return tpl_filter_get(n->fn)(rc, n->line, in, &ca, out);
 }
 
-static int
+static __attribute__((noinline)) int
 eval_test(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct tv *out)
 {
 	struct tv in, inl[TPL_ARGS_INLINE], kw[TPL_ARGS_INLINE];
@@ -215,7 +217,7 @@ eval_compare_one(struct tpl_rctx *rc, int line, int op, const struct tv *a, cons
 	}
 }
 
-static int
+static __attribute__((noinline)) int
 eval_compare(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct tv *out)
 {
 	struct tv left, right;
@@ -235,7 +237,7 @@ eval_compare(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n,
 	return 0;
 }
 
-static int
+static __attribute__((noinline)) int
 eval_seq(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct tv *out)
 {
 	struct tpl_list *l = tv_list_new(rc, n->args.n);
@@ -250,7 +252,7 @@ eval_seq(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, str
 	return 0;
 }
 
-static int
+static __attribute__((noinline)) int
 eval_dict(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct tv *out)
 {
 	struct tpl_dict *d = tv_dict_new(rc, n->args.n);
@@ -310,7 +312,7 @@ slice_adjust(long long i, long long len, long long step)
 	return i;
 }
 
-static int
+static __attribute__((noinline)) int
 eval_slice(struct tpl_rctx *rc, struct tpl_frame *f, const struct tv *obj, const struct tpl_node *s, struct tv *out)
 {
 	long long start = 0, stop = 0, step = 1, len, i;
@@ -349,7 +351,7 @@ eval_slice(struct tpl_rctx *rc, struct tpl_frame *f, const struct tv *obj, const
 	return 0;
 }
 
-static int
+static __attribute__((noinline)) int
 eval_neg(struct tpl_rctx *rc, int line, int neg, const struct tv *v, struct tv *out)
 {
 	if (v->kind == TV_INT || v->kind == TV_BOOL) {
@@ -380,7 +382,7 @@ eval_logic(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, s
 	return 0;
 }
 
-static int
+static __attribute__((noinline)) int
 eval_cond(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct tv *out)
 {
 	struct tv c;
@@ -397,7 +399,7 @@ eval_cond(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, st
 	return 0;
 }
 
-static int
+static __attribute__((noinline)) int
 eval_item(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct tv *out)
 {
 	struct tv obj, key;
@@ -427,7 +429,7 @@ tpl_eval(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, str
 		if (tpl_eval(rc, f, n->a, &a) < 0)
 			return -1;
 		if (n->flags & NF_NOMETHOD)
-			return tv_getattr_data(rc, n->line, &a, n->name, n->nlen, out);
+			return tv_getattr_data(rc, n, &a, out);
 		return tv_getattr(rc, n->line, &a, n->name, n->nlen, out);
 	case N_GETITEM: return eval_item(rc, f, n, out);
 	case N_LIST:

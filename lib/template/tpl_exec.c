@@ -15,7 +15,7 @@ out_add(struct tpl_rctx *rc, int line, struct strbuf *sb, const char *p, size_t 
 {
 	if (tv_charge(rc, line, n) < 0)
 		return -1;
-	strbuf_add(sb, p, n);
+	tpl_out(sb, p, n);
 	return 0;
 }
 
@@ -180,45 +180,70 @@ tpl_loop_call(struct tpl_rctx *rc, int line, const struct tv *loop, const struct
 }
 
 int
-tpl_loop_attr(struct tpl_rctx *rc, int line, const struct tv *obj, const char *name, size_t n, struct tv *out)
+tpl_loop_attr_code(const char *name, size_t n)
 {
-	const struct tpl_loop *lp = obj->u.loop;
-	long long i = (long long)lp->i, len = (long long)lp->n;
-	int id;
+	static const char *const names[] = {"", "index", "index0", "revindex", "revindex0", "first", "last",
+					    "length", "depth", "depth0", "previtem", "nextitem"};
+	size_t i;
 
-#define IS(s) (n == sizeof(s) - 1 && memcmp(name, s, n) == 0)
-	if (IS("index")) *out = tv_int(i + 1);
-	else if (IS("index0")) *out = tv_int(i);
-	else if (IS("revindex")) *out = tv_int(len - i);
-	else if (IS("revindex0")) *out = tv_int(len - i - 1);
-	else if (IS("first")) *out = tv_bool(i == 0);
-	else if (IS("last")) *out = tv_bool(i == len - 1);
-	else if (IS("length")) *out = tv_int(len);
-	else if (IS("depth")) *out = tv_int(lp->depth);
-	else if (IS("depth0")) *out = tv_int(lp->depth - 1);
-	else if (IS("previtem"))
-		*out = i > 0 ? lp->items[i - 1] : tv_undef_msg("there is no previous item");
-	else if (IS("nextitem"))
-		*out = i + 1 < len ? lp->items[i + 1] : tv_undef_msg("there is no next item");
-	else if ((id = tpl_method_find(obj, name, n)) >= 0) {
-		struct tpl_method *me = tpl_arena_alloc(&rc->arena, sizeof(*me));
-		if (me == NULL)
+	for (i = 1; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == n && memcmp(names[i], name, n) == 0)
+			return (int)i;
+	return LA_NONE;
+}
+
+static int
+loop_method_or_undef(struct tpl_rctx *rc, int line, const struct tv *obj, const char *name, size_t n, struct tv *out)
+{
+	struct tpl_method *me;
+	int id;
+	char *s;
+
+	if ((id = tpl_method_find(obj, name, n)) >= 0) {
+		if ((me = tpl_arena_alloc(&rc->arena, sizeof(*me))) == NULL)
 			return tpl_fail(rc, line, "template used too much memory");
 		me->self = *obj;
 		me->id = id;
 		*out = tv_none();
 		out->kind = TV_METHOD;
 		out->u.me = me;
-	} else {
-		char *s = tv_strdup(rc, name, n);
-		if (s == NULL)
-			return -1;
-		*out = tv_undef_name(s);
-		out->aux = UND_ATTR;
-		out->u.und.obj = "LoopContext object";
+		return 0;
 	}
-#undef IS
+	if ((s = tv_strdup(rc, name, n)) == NULL)
+		return -1;
+	*out = tv_undef_name(s);
+	out->aux = UND_ATTR;
+	out->u.und.obj = "LoopContext object";
 	return 0;
+}
+
+int
+tpl_loop_attr(struct tpl_rctx *rc, int line, const struct tv *obj, const char *name, size_t n, struct tv *out)
+{
+	return tpl_loop_attr_coded(rc, line, obj, tpl_loop_attr_code(name, n), name, n, out);
+}
+
+int
+tpl_loop_attr_coded(struct tpl_rctx *rc, int line, const struct tv *obj, int code, const char *name, size_t n,
+		    struct tv *out)
+{
+	const struct tpl_loop *lp = obj->u.loop;
+	long long i = (long long)lp->i, len = (long long)lp->n;
+
+	switch (code) {
+	case LA_INDEX: *out = tv_int(i + 1); return 0;
+	case LA_INDEX0: *out = tv_int(i); return 0;
+	case LA_REVINDEX: *out = tv_int(len - i); return 0;
+	case LA_REVINDEX0: *out = tv_int(len - i - 1); return 0;
+	case LA_FIRST: *out = tv_bool(i == 0); return 0;
+	case LA_LAST: *out = tv_bool(i == len - 1); return 0;
+	case LA_LENGTH: *out = tv_int(len); return 0;
+	case LA_DEPTH: *out = tv_int(lp->depth); return 0;
+	case LA_DEPTH0: *out = tv_int(lp->depth - 1); return 0;
+	case LA_PREVITEM: *out = i > 0 ? lp->items[i - 1] : tv_undef_msg("there is no previous item"); return 0;
+	case LA_NEXTITEM: *out = i + 1 < len ? lp->items[i + 1] : tv_undef_msg("there is no next item"); return 0;
+	default: return loop_method_or_undef(rc, line, obj, name, n, out);
+	}
 }
 
 /* ---- macros ---- */

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -139,6 +140,7 @@ struct tpl_macro;
 struct tpl_loop;
 struct tpl_method;
 struct tpl_callargs;
+struct tpl_rctx;
 
 struct tv {
 	uint8_t kind;
@@ -243,12 +245,20 @@ struct tpl_node {
 #define NF_RECURSIVE 0x08 /* N_FOR */
 #define NF_NOMETHOD 0x10  /* N_GETATTR: the name is no method name (fast path) */
 
+/* N_GETATTR op: which loop attribute the name is (resolved at parse time) */
+enum { LA_NONE, LA_INDEX, LA_INDEX0, LA_REVINDEX, LA_REVINDEX0, LA_FIRST, LA_LAST, LA_LENGTH, LA_DEPTH,
+       LA_DEPTH0, LA_PREVITEM, LA_NEXTITEM };
+int tpl_loop_attr_code(const char *name, size_t n);
+int tpl_loop_attr_coded(struct tpl_rctx *rc, int line, const struct tv *obj, int code, const char *name, size_t n,
+			struct tv *out);
+
 struct kc_tpl {
 	char *name;
 	char *src; /* normalized source: data tokens point into it */
 	size_t srclen;
 	struct tpl_arena arena;
 	struct tpl_nvec body;
+	int nattr; /* N_GETATTR nodes with a hint slot (n->fn) */
 };
 
 int tpl_parse_tokens(struct kc_tpl *t, const struct tpl_toks *toks, char *err, size_t errlen);
@@ -298,6 +308,11 @@ struct tpl_rctx {
 	int depth;       /* macro call depth */
 	unsigned long long steps;
 	size_t produced; /* bytes of strings built, for the output bound */
+	/* Per N_GETATTR node: where in a JSON object its key was found last
+	 * time. Objects in a list usually share their key order, so the hint
+	 * saves comparing every key before it. Per render: the template
+	 * itself stays read-only and shareable between threads. */
+	uint8_t *attr_hint;
 };
 
 /* Sets the render error (first one wins) as "name:line: msg"; returns -1. */
@@ -362,7 +377,73 @@ tv_str(const char *p, size_t n)
 }
 struct tv tv_undef_name(const char *name);
 struct tv tv_undef_msg(const char *msg);
-struct tv tv_from_json(const cJSON *j);
+/* Appends to the output: a copy when the buffer has room, else strbuf_add
+ * (which grows it). Output appends are the most frequent call of a render. */
+static inline void
+tpl_out(struct strbuf *sb, const char *p, size_t n)
+{
+	if (sb->buf != NULL && sb->cap - sb->len > n) {
+		memcpy(sb->buf + sb->len, p, n);
+		sb->len += n;
+		sb->buf[sb->len] = '\0';
+	} else {
+		strbuf_add(sb, p, n);
+	}
+}
+
+/* Whether NUL-terminated key equals name[0..n): a short inline loop, as
+ * the keys and names of templates are short and libc's vector compares
+ * cost more to set up than they save. */
+static inline int
+tpl_key_eq(const char *key, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (key[i] != name[i])
+			return 0;
+	return key[n] == '\0';
+}
+
+/* name[0..n) == other[0..n) for short names. */
+static inline int
+tpl_name_eq(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+/* A value for a cJSON node (borrowed, never copied). Numbers: an integral
+ * double within +-2^53 is an int, anything else a float (cJSON keeps no
+ * int/float distinction; docs/TEMPLATES.md). Inline: it is the hottest
+ * call of a render, and returning the struct through memory stalls. */
+static inline struct tv
+tv_from_json(const cJSON *j)
+{
+	struct tv v = tv_none();
+	double d;
+
+	if (j == NULL)
+		return v;
+	switch (j->type & 0xff) {
+	case cJSON_String:
+		return j->valuestring ? tv_str(j->valuestring, strlen(j->valuestring)) : v;
+	case cJSON_Number:
+		d = j->valuedouble;
+		if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && d == (double)(long long)d)
+			return tv_int((long long)d);
+		return tv_float(d);
+	case cJSON_True: return tv_bool(1);
+	case cJSON_False: return tv_bool(0);
+	case cJSON_Array: v.kind = TV_JARR; v.u.j = j; return v;
+	case cJSON_Object: v.kind = TV_JOBJ; v.u.j = j; return v;
+	default: return v;
+	}
+}
 struct tpl_list *tv_list_new(struct tpl_rctx *rc, size_t cap);
 int tv_list_push(struct tpl_rctx *rc, struct tpl_list *l, struct tv v);
 struct tv tv_list_val(struct tpl_list *l, uint8_t flags);
@@ -395,7 +476,7 @@ int tv_binop(struct tpl_rctx *rc, int line, int op, const struct tv *a, const st
 /* Jinja2's getattr / getitem; missing gives an undefined value. */
 int tv_getattr(struct tpl_rctx *rc, int line, const struct tv *obj, const char *name, size_t n, struct tv *out);
 /* The same, for a name known not to be a method name. */
-int tv_getattr_data(struct tpl_rctx *rc, int line, const struct tv *obj, const char *name, size_t n, struct tv *out);
+int tv_getattr_data(struct tpl_rctx *rc, const struct tpl_node *n, const struct tv *obj, struct tv *out);
 int tv_getitem(struct tpl_rctx *rc, int line, const struct tv *obj, const struct tv *key, struct tv *out);
 /* Dict-like pairs: dicts, JSON objects, namespaces. */
 int tv_dict_pairs(struct tpl_rctx *rc, int line, const struct tv *v, struct tv **keys, struct tv **vals, size_t *n);

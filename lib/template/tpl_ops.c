@@ -318,8 +318,7 @@ json_member(const cJSON *o, const char *name, size_t n, struct tv *out)
 	const cJSON *c;
 
 	for (c = o->child; c != NULL; c = c->next) {
-		if (c->string != NULL && (n == 0 || c->string[0] == name[0]) && strncmp(c->string, name, n) == 0 &&
-		    c->string[n] == '\0') {
+		if (c->string != NULL && tpl_key_eq(c->string, name, n)) {
 			*out = tv_from_json(c);
 			return 1;
 		}
@@ -374,15 +373,41 @@ tv_getattr(struct tpl_rctx *rc, int line, const struct tv *obj, const char *name
 	return undef_attr(rc, obj, name, n, 0, out);
 }
 
-int
-tv_getattr_data(struct tpl_rctx *rc, int line, const struct tv *obj, const char *name, size_t n, struct tv *out)
+/* json_member with a hint: try the child at the hinted position first. */
+static int
+json_member_hint(const cJSON *o, const char *name, size_t n, uint8_t *hint, struct tv *out)
 {
-	if (obj->kind == TV_JOBJ) {
-		if (json_member(obj->u.j, name, n, out))
-			return 0;
-		return undef_attr(rc, obj, name, n, 0, out);
+	const cJSON *c = o->child;
+	unsigned k;
+
+	for (k = 0; k < *hint && c != NULL; k++)
+		c = c->next;
+	if (c != NULL && c->string != NULL && tpl_key_eq(c->string, name, n)) {
+		*out = tv_from_json(c);
+		return 1;
 	}
-	return tv_getattr(rc, line, obj, name, n, out);
+	for (c = o->child, k = 0; c != NULL; c = c->next, k++) {
+		if (c->string != NULL && tpl_key_eq(c->string, name, n)) {
+			*hint = k < 255 ? (uint8_t)k : 0;
+			*out = tv_from_json(c);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Attribute access for a name that is no method name (the hot path). */
+int
+tv_getattr_data(struct tpl_rctx *rc, const struct tpl_node *n, const struct tv *obj, struct tv *out)
+{
+	if (obj->kind == TV_JOBJ && n->nlen > 0) {
+		if (json_member_hint(obj->u.j, n->name, n->nlen, &rc->attr_hint[n->fn], out))
+			return 0;
+		return undef_attr(rc, obj, n->name, n->nlen, 0, out);
+	}
+	if (obj->kind == TV_LOOP)
+		return tpl_loop_attr_coded(rc, n->line, obj, n->op, n->name, n->nlen, out);
+	return tv_getattr(rc, n->line, obj, n->name, n->nlen, out);
 }
 
 static int

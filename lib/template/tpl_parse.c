@@ -638,8 +638,11 @@ p_subscript(struct parser *p, struct tpl_node *obj)
 				return NULL;
 			n->nlen = t->n;
 			n->a = obj;
-			if (!tpl_method_name(n->name, n->nlen))
+			if (!tpl_method_name(n->name, n->nlen)) {
 				n->flags |= NF_NOMETHOD;
+				n->fn = p->t->nattr++;
+			}
+			n->op = (uint8_t)tpl_loop_attr_code(n->name, n->nlen);
 			return n;
 		}
 		if (t->type != TK_INT)

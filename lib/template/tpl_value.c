@@ -43,34 +43,6 @@ tv_missing(const struct tv *v)
 	return v->kind == TV_UNDEF && v->aux == UND_MISSING_ARG;
 }
 
-struct tv
-tv_from_json(const cJSON *j)
-{
-	struct tv v = tv_none();
-	double d;
-
-	if (j == NULL)
-		return v;
-	/* direct type tests: this is the hottest path of a render */
-	switch (j->type & 0xff) {
-	case cJSON_String:
-		return j->valuestring ? tv_str(j->valuestring, strlen(j->valuestring)) : v;
-	case cJSON_Number:
-		d = j->valuedouble;
-		if (d == (double)(long long)d && fabs(d) <= TPL_INT_EXACT)
-			return tv_int((long long)d);
-		return tv_float(d);
-	case cJSON_True: return tv_bool(1);
-	case cJSON_False: return tv_bool(0);
-	case cJSON_Array:
-	case cJSON_Object:
-		v.kind = (j->type & 0xff) == cJSON_Array ? TV_JARR : TV_JOBJ;
-		v.u.j = j;
-		return v;
-	default: return v;
-	}
-}
-
 int
 tv_charge(struct tpl_rctx *rc, int line, size_t n)
 {
@@ -277,6 +249,23 @@ tv_truth(struct tpl_rctx *rc, int line, const struct tv *v)
 	}
 }
 
+/* Decimal digits without printf (ints are printed often). */
+static void
+tv_write_int(long long i, struct strbuf *sb)
+{
+	char buf[24];
+	size_t k = sizeof(buf);
+	unsigned long long u = i < 0 ? 0 - (unsigned long long)i : (unsigned long long)i;
+
+	do {
+		buf[--k] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (i < 0)
+		buf[--k] = '-';
+	tpl_out(sb, buf + k, sizeof(buf) - k);
+}
+
 /* Python's repr(float): the shortest digits that read back the same,
  * fixed notation for exponents -5 < e < 16, else d.ddde+XX. */
 void
@@ -435,7 +424,7 @@ tv_write_common(struct tpl_rctx *rc, int line, const struct tv *v, struct strbuf
 	switch (v->kind) {
 	case TV_NONE: strbuf_adds(sb, "None"); break;
 	case TV_BOOL: strbuf_adds(sb, v->u.b ? "True" : "False"); break;
-	case TV_INT: strbuf_addf(sb, "%lld", v->u.i); break;
+	case TV_INT: tv_write_int(v->u.i, sb); break;
 	case TV_FLOAT: tv_write_float(v->u.f, sb); break;
 	case TV_LIST:
 	case TV_JARR:
@@ -473,7 +462,7 @@ int
 tv_write_str(struct tpl_rctx *rc, int line, const struct tv *v, struct strbuf *sb)
 {
 	if (v->kind == TV_STR) {
-		strbuf_add(sb, v->u.s.p, v->u.s.n);
+		tpl_out(sb, v->u.s.p, v->u.s.n);
 		return 0;
 	}
 	return tv_write_common(rc, line, v, sb);
@@ -536,6 +525,8 @@ tv_items(struct tpl_rctx *rc, int line, const struct tv *v, struct tv **items, s
 	const cJSON *c;
 	size_t i = 0;
 
+	*items = tv_no_items;
+	*n = 0;
 	switch (v->kind) {
 	case TV_LIST:
 		/* never NULL, so that callers may memcpy zero items */
@@ -578,6 +569,8 @@ tv_dict_pairs(struct tpl_rctx *rc, int line, const struct tv *v, struct tv **key
 	const cJSON *c;
 	size_t i = 0;
 
+	*keys = *vals = tv_no_items;
+	*n = 0;
 	if (v->kind == TV_DICT || v->kind == TV_NS) {
 		*keys = v->u.d->k;
 		*vals = v->u.d->v;
@@ -607,6 +600,7 @@ tv_length(struct tpl_rctx *rc, int line, const struct tv *v, long long *n)
 	const cJSON *c;
 	long long i = 0;
 
+	*n = 0;
 	switch (v->kind) {
 	case TV_STR: *n = (long long)utf8_count(v->u.s.p, v->u.s.n); return 0;
 	case TV_LIST:
