@@ -27,6 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			                          err, sizeof(err)) == 0) {
 				struct strbuf sb = STRBUF_INIT;
 				tool_edit_diff(&sb, "f", "f", tcopy, tlen, o.data, o.len, &o, 1);
+				tool_edit_diff(&sb, "f", "f", tcopy, tlen, o.data, o.len, NULL, 0);
 				strbuf_free(&sb);
 			}
 			tool_edit_out_free(&o);

@@ -204,3 +204,47 @@ Test(edit_match, many_hunks_over_large_text)
 	strbuf_free(&text);
 	strbuf_free(&patch);
 }
+
+/* The diff of a whole-file change is a shortest edit script (Myers) and
+ * applies back to give the new text; past the bound it is one region. */
+static void
+check_diff_roundtrip(const char *old, const char *new, int max_hunks)
+{
+	struct strbuf d = STRBUF_INIT;
+	char *r;
+	int hunks = 0;
+	const char *p;
+
+	tool_edit_diff(&d, "f", "f", old, strlen(old), new, strlen(new), NULL, 1);
+	for (p = strbuf_str(&d); (p = strstr(p, "\n@@ ")) != NULL; p++)
+		hunks++;
+	cr_assert_leq(hunks, max_hunks, "%s", strbuf_str(&d));
+	r = apply_unified_text(old, strbuf_str(&d), err, sizeof(err));
+	cr_assert_not_null(r, "%s\n%s", err, strbuf_str(&d));
+	cr_assert_str_eq(r, new);
+	free(r);
+	strbuf_free(&d);
+}
+
+Test(edit_match, whole_file_diff_is_minimal_and_applies)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		strbuf_addf(&a, "line %d\n", i);
+		if (i == 10)
+			strbuf_adds(&b, "changed 10\n");
+		else if (i == 150)
+			strbuf_adds(&b, "inserted\nline 150\n");
+		else if (i != 280)
+			strbuf_addf(&b, "line %d\n", i);
+	}
+	check_diff_roundtrip(strbuf_str(&a), strbuf_str(&b), 3);
+	strbuf_reset(&b);
+	for (i = 0; i < 600; i++) /* every line differs: beyond the bound */
+		strbuf_addf(&b, "other %d\n", i);
+	check_diff_roundtrip(strbuf_str(&a), strbuf_str(&b), 1);
+	strbuf_free(&a);
+	strbuf_free(&b);
+}

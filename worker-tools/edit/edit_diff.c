@@ -6,6 +6,7 @@
 #include "worker-tools/edit/edit.h"
 
 #define DIFF_CONTEXT 3
+#define DIFF_MAX_D 400 /* differing lines a whole-file diff aligns */
 
 static int
 diff_line_eq(const struct tool_text *a, size_t i, const struct tool_text *b, size_t j)
@@ -96,13 +97,117 @@ diff_regions_valid(const struct tool_text *a, const struct tool_text *b,
 	return (long)b->n == (long)a->n + delta;
 }
 
+/* Regions from an alignment of the middle parts (lines [p, n - q)). */
+static size_t
+diff_regions_from(const unsigned char *am, long n, const unsigned char *bm, long m, size_t p,
+                  struct tool_edit_region **out)
+{
+	struct tool_edit_region *r = NULL;
+	size_t nr = 0;
+	long i = 0, j = 0;
+
+	while (i < n || j < m) {
+		if (i < n && j < m && am[i] && bm[j]) {
+			i++, j++;
+			continue;
+		}
+		r = xreallocarray(r, nr + 1, sizeof(*r));
+		r[nr].old_start = p + (size_t)i;
+		r[nr].new_start = p + (size_t)j;
+		r[nr].old_n = r[nr].new_n = 0;
+		for (; i < n && !am[i]; i++)
+			r[nr].old_n++;
+		for (; j < m && !bm[j]; j++)
+			r[nr].new_n++;
+		if (r[nr].old_n == 0 && r[nr].new_n == 0)
+			break; /* cannot happen with a monotone alignment */
+		nr++;
+	}
+	*out = r;
+	return nr;
+}
+
+/* Walks the saved Myers frontiers back from (n, m), marking the lines
+ * that the shortest edit script keeps. */
+static void
+diff_myers_back(long **trace, long off, long dend, long n, long m, const struct tool_text *a,
+                const struct tool_text *b, size_t p, unsigned char *am, unsigned char *bm)
+{
+	long d, k, pk, px, py, mx, my, x = n, y = m;
+
+	for (d = dend; d > 0; d--) {
+		long *vp = trace[d - 1];
+		k = x - y;
+		pk = (k == -d || (k != d && vp[off + k - 1] < vp[off + k + 1])) ? k + 1 : k - 1;
+		px = vp[off + pk];
+		py = px - pk;
+		mx = pk == k + 1 ? px : px + 1;
+		my = mx - k;
+		for (; x > mx && y > my; x--, y--)
+			am[x - 1] = bm[y - 1] = 1;
+		x = px;
+		y = py;
+	}
+	for (; x > 0 && y > 0; x--, y--)
+		am[x - 1] = bm[y - 1] = 1;
+	(void)a, (void)b, (void)p;
+}
+
+/* Myers' O((N+M)D) line diff of the middle parts, for whole-file writes:
+ * the regions of a shortest edit script, or 0 regions and -1 when more
+ * than DIFF_MAX_D lines differ (the caller shows one region then). */
+static int
+diff_myers(const struct tool_text *a, const struct tool_text *b, size_t p, size_t q,
+           struct tool_edit_region **out, size_t *nout)
+{
+	long n = (long)(a->n - p - q), m = (long)(b->n - p - q), dmax, off, d, k, x, y;
+	long *v, **trace;
+	unsigned char *am, *bm;
+	int rc = -1;
+
+	dmax = n + m < DIFF_MAX_D ? n + m : DIFF_MAX_D;
+	off = dmax + 1;
+	v = xcalloc((size_t)(2 * off + 1), sizeof(long));
+	trace = xcalloc((size_t)dmax + 1, sizeof(long *));
+	for (d = 0; d <= dmax && rc == -1; d++) {
+		for (k = -d; k <= d; k += 2) {
+			x = (k == -d || (k != d && v[off + k - 1] < v[off + k + 1]))
+			        ? v[off + k + 1]
+			        : v[off + k - 1] + 1;
+			for (y = x - k;
+			     x < n && y < m && diff_line_eq(a, p + (size_t)x, b, p + (size_t)y);)
+				x++, y++;
+			v[off + k] = x;
+			if (x >= n && x - k >= m) {
+				rc = 0;
+				break;
+			}
+		}
+		trace[d] = xmalloc((size_t)(2 * off + 1) * sizeof(long));
+		memcpy(trace[d], v, (size_t)(2 * off + 1) * sizeof(long));
+	}
+	if (rc == 0) {
+		am = xcalloc((size_t)n + 1, 1);
+		bm = xcalloc((size_t)m + 1, 1);
+		diff_myers_back(trace, off, d - 1, n, m, a, b, p, am, bm);
+		*nout = diff_regions_from(am, n, bm, m, p, out);
+		free(am);
+		free(bm);
+	}
+	for (k = 0; k < d && k <= dmax; k++)
+		free(trace[k]);
+	free(trace);
+	free(v);
+	return rc;
+}
+
 void
 tool_edit_diff(struct strbuf *sb, const char *oldpath, const char *newpath, const char *old,
                size_t oldlen, const char *newd, size_t newlen, const struct tool_edit_out *o,
                int git_style)
 {
 	struct tool_text a, b;
-	struct tool_edit_region one, *r = &one;
+	struct tool_edit_region one, *r = &one, *own = NULL;
 	size_t nr = 1, p = 0, q = 0, k, start;
 
 	tool_edit_text_split(old ? old : "", old ? oldlen : 0, &a);
@@ -119,6 +224,10 @@ tool_edit_diff(struct strbuf *sb, const char *oldpath, const char *newpath, cons
 		one.old_n = a.n - p - q;
 		one.new_n = b.n - p - q;
 		nr = one.old_n || one.new_n;
+		if (one.old_n > 0 && one.new_n > 0 && diff_myers(&a, &b, p, q, &own, &nr) == 0)
+			r = own;
+		else
+			nr = one.old_n || one.new_n;
 	}
 	if (nr > 0 || oldpath == NULL || newpath == NULL || strcmp(oldpath, newpath) != 0)
 		diff_header(sb, oldpath, newpath, git_style);
@@ -129,6 +238,7 @@ tool_edit_diff(struct strbuf *sb, const char *oldpath, const char *newpath, cons
 		diff_hunk(sb, &a, &b, r, start, k);
 		start = k;
 	}
+	free(own);
 	tool_edit_text_free(&a);
 	tool_edit_text_free(&b);
 }
