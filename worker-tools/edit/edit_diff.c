@@ -130,8 +130,8 @@ diff_regions_from(const unsigned char *am, long n, const unsigned char *bm, long
 /* Walks the saved Myers frontiers back from (n, m), marking the lines
  * that the shortest edit script keeps. */
 static void
-diff_myers_back(long **trace, long off, long dend, long n, long m, const struct tool_text *a,
-                const struct tool_text *b, size_t p, unsigned char *am, unsigned char *bm)
+diff_myers_back(long **trace, long off, long dend, long n, long m, unsigned char *am,
+                unsigned char *bm)
 {
 	long d, k, pk, px, py, mx, my, x = n, y = m;
 
@@ -150,7 +150,6 @@ diff_myers_back(long **trace, long off, long dend, long n, long m, const struct 
 	}
 	for (; x > 0 && y > 0; x--, y--)
 		am[x - 1] = bm[y - 1] = 1;
-	(void)a, (void)b, (void)p;
 }
 
 /* Myers' O((N+M)D) line diff of the middle parts, for whole-file writes:
@@ -189,7 +188,7 @@ diff_myers(const struct tool_text *a, const struct tool_text *b, size_t p, size_
 	if (rc == 0) {
 		am = xcalloc((size_t)n + 1, 1);
 		bm = xcalloc((size_t)m + 1, 1);
-		diff_myers_back(trace, off, d - 1, n, m, a, b, p, am, bm);
+		diff_myers_back(trace, off, d - 1, n, m, am, bm);
 		*nout = diff_regions_from(am, n, bm, m, p, out);
 		free(am);
 		free(bm);
