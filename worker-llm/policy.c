@@ -198,10 +198,13 @@ llm_policy_apply(const struct worker_args *wa)
 	struct harden_landlock ll;
 	struct harden_opts ho;
 
-	/* Die with the supervisor rather than linger holding keys. */
+	pid_t parent = getppid();
+
+	/* Die with the supervisor rather than linger holding keys; if it died
+	 * before the prctl took effect, we were reparented: leave now. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
 		fatal("llm: PR_SET_PDEATHSIG");
-	if (getppid() == 1)
+	if (getppid() != parent)
 		fatalx("llm: the supervisor is already gone");
 	policy_preload();
 #ifndef KC_SANITIZE
