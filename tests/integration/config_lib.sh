@@ -1,6 +1,6 @@
 # Shared helpers of the config/prompts integration scripts (sourced).
 set -u
-KC=${KC_BIN:?KC_BIN not set}/kylecode
+KC=$(cd "${KC_BIN:?KC_BIN not set}" && pwd)/kylecode
 [ -x "$KC" ] || { echo "SKIP: $KC not built"; exit 77; }
 if [ -n "${KC_SHARED:-}" ] && [ -d "$KC_SHARED/reference/kylecode" ]; then
 	REF=$KC_SHARED/reference/kylecode
