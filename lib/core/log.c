@@ -11,7 +11,7 @@ static int log_verbosity;
 static pthread_mutex_t log_mtx = PTHREAD_MUTEX_INITIALIZER;
 
 static void log_vemit(const char *level, int with_errno, int saved_errno, const char *fmt,
-		      va_list ap);
+		      va_list ap) __attribute__((format(printf, 4, 0)));
 
 void
 log_init(const char *role, int verbosity)
