@@ -183,6 +183,14 @@ eval_test(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, st
 		return -1;
 	if (n->fn < 0)
 		return tpl_fail(rc, n->line, "No test named '%s'.", n->name);
+	if (n->args.n == 0 && n->kwargs.n == 0) {
+		/* no arguments: skip building an argument list */
+		static const struct tpl_callargs none = {NULL, 0, NULL, NULL, 0};
+		if (tpl_test_get(n->fn)(rc, n->line, &in, &none, &res) < 0)
+			return -1;
+		*out = tv_bool(res);
+		return 0;
+	}
 	if (eval_args(rc, f, n, inl, kwn, kw, &ca) < 0 || tpl_test_get(n->fn)(rc, n->line, &in, &ca, &res) < 0)
 		return -1;
 	*out = tv_bool(res);

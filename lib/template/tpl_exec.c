@@ -133,10 +133,15 @@ exec_for_items(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *
 	loopv.kind = TV_LOOP;
 	loopv.u.loop = lp;
 	for (lp->i = 0; lp->i < cnt; lp->i++) {
-		body->n = 0;
-		if (tpl_step(rc, n->line, 1) < 0 || assign(rc, body, n->a, items[lp->i]) < 0)
+		if (tpl_step(rc, n->line, 1) < 0)
 			return -1;
-		if (tpl_frame_set(rc, body, "loop", 4, loopv) < 0 || tpl_exec_body(rc, body, &n->body, sb) < 0)
+		/* the body's scope starts empty each iteration: "loop" first,
+		 * then the target (which may shadow it, as in Jinja2) */
+		body->n = 1;
+		body->vars[0].name = "loop";
+		body->vars[0].n = 4;
+		body->vars[0].v = loopv;
+		if (assign(rc, body, n->a, items[lp->i]) < 0 || tpl_exec_body(rc, body, &n->body, sb) < 0)
 			return -1;
 	}
 	return 0;
