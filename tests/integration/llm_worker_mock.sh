@@ -158,29 +158,32 @@ Y
 	ok
 }
 
+# The fault cases run once per adapter: AD is openai or anthropic.
+AD=openai
+
 case_500() {
-	CASE="500 then success"
+	CASE="$AD: 500 then success"
 	mock_start <<'Y'
 turns:
   - {fault: 500}
   - {text: "recovered"}
 Y
-	request r1 openai false
+	request r1 "$AD" false
 	drive f r1 || { fail "driver"; return; }
 	local r; r=$(reply f)
 	[ "$(jq -r .reply.content <<<"$r")" = recovered ] || { fail "$r"; return; }
-	[ "$(jq -r '.reply.failures[0].error' <<<"$r")" = "$(jq -r '.reply.failures[0].error' <<<"$r")" ] && jq -e '.reply.failures[0].error|startswith("HTTP 500")' <<<"$r" >/dev/null || { fail "failure not recorded: $r"; return; }
+	jq -e '.reply.failures[0].error|startswith("HTTP 500")' <<<"$r" >/dev/null || { fail "failure not recorded: $r"; return; }
 	ok
 }
 
 case_stall() {
-	CASE="stall -> idle timeout -> retry"
+	CASE="$AD: stall -> idle timeout -> retry"
 	mock_start <<'Y'
 turns:
   - {fault: stall, stall_ms: 20000}
   - {text: "not stalled"}
 Y
-	request r1 openai true '{"routing":{"idle_timeout_ms":800}}'
+	request r1 "$AD" true '{"routing":{"idle_timeout_ms":800}}'
 	drive st r1 || { fail "driver"; return; }
 	local r; r=$(reply st)
 	[ "$(jq -r .reply.content <<<"$r")" = "not stalled" ] || { fail "$r"; return; }
@@ -189,13 +192,13 @@ Y
 }
 
 case_drop() {
-	CASE="drop mid-stream -> whole retry"
+	CASE="$AD: drop mid-stream -> whole retry"
 	mock_start <<'Y'
 turns:
   - {text: "this first answer is cut off in the middle of the stream", fault: drop, chunk_bytes: 16}
   - {text: "complete second answer", chunk_bytes: 16}
 Y
-	request r1 openai true
+	request r1 "$AD" true
 	drive d r1 || { fail "driver"; return; }
 	local r; r=$(reply d)
 	[ "$(jq -r .reply.content <<<"$r")" = "complete second answer" ] || { fail "$r"; return; }
@@ -205,14 +208,14 @@ Y
 }
 
 case_malformed() {
-	CASE="malformed JSON -> clear error"
+	CASE="$AD: malformed JSON -> clear error"
 	mock_start <<'Y'
 turns:
   - {fault: malformed}
   - {fault: malformed}
 Y
-	request r1 openai false
-	request r2 openai true
+	request r1 "$AD" false
+	request r2 "$AD" true
 	drive m r1 r2 || { fail "driver"; return; }
 	local r; r=$(reply m 1)
 	[ "$(jq -r .ok <<<"$r")" = false ] || { fail "ok?"; return; }
@@ -299,10 +302,12 @@ case_stream_openai
 case_plain_openai
 case_anthropic
 case_429
-case_500
-case_stall
-case_drop
-case_malformed
+for AD in openai anthropic; do
+	case_500
+	case_stall
+	case_drop
+	case_malformed
+done
 case_stream_probe
 case_fallback
 case_keys
