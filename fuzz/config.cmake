@@ -11,3 +11,7 @@ target_link_libraries(kc_config_fz PUBLIC PkgConfig::CJSON PkgConfig::YAML Threa
 add_executable(fuzz_config_yaml ${CMAKE_CURRENT_LIST_DIR}/config_yaml_fuzz.c)
 target_link_libraries(fuzz_config_yaml PRIVATE kc_config_fz)
 target_link_options(fuzz_config_yaml PRIVATE -fsanitize=fuzzer)
+# Load + validate + effective on whatever the parser accepts.
+add_executable(fuzz_config_check ${CMAKE_CURRENT_LIST_DIR}/config_check_fuzz.c)
+target_link_libraries(fuzz_config_check PRIVATE kc_config_fz)
+target_link_options(fuzz_config_check PRIVATE -fsanitize=fuzzer)
