@@ -341,15 +341,14 @@ typedef int (*tool_do_fn)(struct tool_server *, const cJSON *, cJSON **, const c
                           size_t);
 
 static int
-serve(struct ipc_req *req, const cJSON *body, cJSON **reply, void *arg, tool_do_fn fn,
-      const char *what)
+serve(struct ipc_req *req, const cJSON *body, cJSON **reply, void *arg, tool_do_fn fn)
 {
 	const char *code = "internal";
 	char err[1024];
 
 	if (fn((struct tool_server *)arg, body, reply, &code, err, sizeof(err)) == 0)
 		return 0;
-	log_warnx("%s (req %llu): %s", what, (unsigned long long)ipc_req_id(req), err);
+	/* Reported once: ipc/ logs the error with the request id and type. */
 	ipc_req_seterr(req, code, "%s", err);
 	return -1;
 }
@@ -357,25 +356,25 @@ serve(struct ipc_req *req, const cJSON *body, cJSON **reply, void *arg, tool_do_
 static int
 h_configure(struct ipc_req *req, const cJSON *body, cJSON **reply, void *arg)
 {
-	return serve(req, body, reply, arg, tool_do_configure, "TOOLS_CONFIGURE");
+	return serve(req, body, reply, arg, tool_do_configure);
 }
 
 static int
 h_parse(struct ipc_req *req, const cJSON *body, cJSON **reply, void *arg)
 {
-	return serve(req, body, reply, arg, tool_do_parse, "TOOLS_PARSE");
+	return serve(req, body, reply, arg, tool_do_parse);
 }
 
 static int
 h_exec(struct ipc_req *req, const cJSON *body, cJSON **reply, void *arg)
 {
-	return serve(req, body, reply, arg, tool_do_exec, "TOOLS_EXEC");
+	return serve(req, body, reply, arg, tool_do_exec);
 }
 
 static int
 h_apply(struct ipc_req *req, const cJSON *body, cJSON **reply, void *arg)
 {
-	return serve(req, body, reply, arg, tool_do_apply, "TOOLS_APPLY");
+	return serve(req, body, reply, arg, tool_do_apply);
 }
 
 static const struct ipc_handler tool_handler_tab[] = {
