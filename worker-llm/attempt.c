@@ -82,8 +82,7 @@ attempt_on_stream(const char *buf, size_t n, void *arg)
 	int rc = llm_sse_feed(s->sse, buf, n);
 
 	if (rc == -1 && s->ev_rc == LLM_EV_OK) { /* the parser's own limit */
-		llm_result_seterror(&s->a->res,
-		                    "a stream line or event is over 16 MiB");
+		llm_result_seterror(&s->a->res, "a stream line or event is over 16 MiB");
 		s->ev_rc = LLM_EV_MALFORMED;
 	}
 	if (cb != NULL && cb->flush != NULL)
@@ -137,6 +136,15 @@ attempt_http_error(struct llm_attempt *a, const struct llm_http_resp *r)
 	free(msg);
 }
 
+static int
+attempt_curl_fatal(CURLcode rc)
+{
+	return rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+	       rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_ISSUER_ERROR ||
+	       rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH || rc == CURLE_UNSUPPORTED_PROTOCOL ||
+	       rc == CURLE_URL_MALFORMAT;
+}
+
 /* The transfer did not complete. */
 static void
 attempt_transport_error(struct llm_attempt *a, const struct attempt_stream *s,
@@ -154,6 +162,15 @@ attempt_transport_error(struct llm_attempt *a, const struct attempt_stream *s,
 		a->probe_stream = 1;
 	} else if (r->too_large) {
 		snprintf(a->err, sizeof(a->err), "%s", r->error);
+		a->outcome = LLM_OUT_FATAL;
+	} else if (attempt_curl_fatal(r->curl_rc)) {
+		/* An untrusted certificate or a bad URL fails the same way on
+		 * every retry; say how to fix it instead. */
+		snprintf(a->err, sizeof(a->err), "%s: %s%s", a->ep->base_url, r->error,
+		         r->curl_rc == CURLE_PEER_FAILED_VERIFICATION
+		             ? " (TLS verification is always on; for a private CA set "
+		               "SSL_CERT_FILE to its bundle)"
+		             : "");
 		a->outcome = LLM_OUT_FATAL;
 	} else {
 		snprintf(a->err, sizeof(a->err), "%s%s", r->streamed ? "stream broke: " : "",

@@ -11,6 +11,7 @@
 #include "lib/core/xmalloc.h"
 
 static CURLSH *http_share;
+static char *http_cafile;
 static pthread_mutex_t http_locks[CURL_LOCK_DATA_LAST];
 
 struct http_state {
@@ -156,6 +157,13 @@ llm_http_init(void)
 }
 
 void
+llm_http_set_cafile(const char *path)
+{
+	free(http_cafile);
+	http_cafile = path != NULL && *path ? xstrdup(path) : NULL;
+}
+
+void
 llm_http_cleanup(void)
 {
 	int i;
@@ -206,6 +214,8 @@ http_setopts(CURL *h, const struct llm_http_opts *o, struct http_state *st)
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, st->r->error);
 	if (http_share != NULL)
 		curl_easy_setopt(h, CURLOPT_SHARE, http_share);
+	if (http_cafile != NULL) /* replaces the trust store; never disables it */
+		curl_easy_setopt(h, CURLOPT_CAINFO, http_cafile);
 }
 
 int

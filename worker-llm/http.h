@@ -42,6 +42,9 @@ struct llm_http_resp {
  * request (after curl_global_init); without it each call would pay a TCP
  * and TLS handshake. Safe to skip: requests then use fresh connections. */
 void llm_http_init(void);
+/* Trust this CA bundle instead of the system's (SSL_CERT_FILE, read once
+ * at start): for private endpoints with their own CA. NULL: the system's. */
+void llm_http_set_cafile(const char *path);
 void llm_http_cleanup(void);
 
 /* Perform the POST. Returns 0 when an HTTP response (any status) was read

@@ -14,6 +14,7 @@
 #include "lib/core/xmalloc.h"
 #include "worker-llm/adapter.h"
 #include "worker-llm/attempt.h"
+#include "worker-llm/http.h"
 #include "worker-llm/memo.h"
 #include "worker-llm/retry.h"
 #include "worker-llm/route.h"
@@ -48,6 +49,7 @@ llm_init(void)
 {
 	const char *b = getenv("KYLECODE_LLM_BASE_URL");
 
+	llm_http_set_cafile(getenv("SSL_CERT_FILE"));
 	free(llm_force_base);
 	llm_force_base = b != NULL && *b ? xstrdup(b) : NULL;
 	if (llm_force_base != NULL)

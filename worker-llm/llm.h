@@ -29,7 +29,8 @@ int llm_complete(const cJSON *req, int64_t budget_ms, const struct llm_sink *sin
  * tools); for tests. */
 void llm_memo_reset(void);
 
-/* Start-up: read the process-wide settings (KYLECODE_LLM_BASE_URL). */
+/* Start-up: read the process-wide settings (KYLECODE_LLM_BASE_URL, and
+ * SSL_CERT_FILE: a CA bundle to trust instead of the system's). */
 void llm_init(void);
 
 #endif

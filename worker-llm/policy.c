@@ -163,13 +163,14 @@ policy_rundir(const struct worker_args *wa)
  * directory, where NNG makes its socket. The workspace, $HOME and the
  * supervisor's run logs are out of reach: a compromised parser cannot read
  * the project and send it anywhere. */
+#define LLM_NRO_EXTRA 1 /* the directory of SSL_CERT_FILE, if set */
 static const char *const llm_ro_dirs[] = {
     "/etc", "/usr", "/sys/devices/system/cpu",
 #ifdef KC_SANITIZE
     "/proc", /* LeakSanitizer lists /proc/PID/task at exit */
 #endif
 };
-#define LLM_NRO (sizeof(llm_ro_dirs) / sizeof(llm_ro_dirs[0]))
+#define LLM_NRO (sizeof(llm_ro_dirs) / sizeof(llm_ro_dirs[0]) + LLM_NRO_EXTRA)
 
 static int
 policy_landlock_fds(const struct worker_args *wa, int *rw, int ro[LLM_NRO], size_t *nro)
@@ -181,9 +182,15 @@ policy_landlock_fds(const struct worker_args *wa, int *rw, int ro[LLM_NRO], size
 	if (dir != NULL && *rw < 0)
 		fatal("llm: runtime directory %s", dir);
 	free(dir);
-	for (*nro = 0, i = 0; i < LLM_NRO; i++)
+	for (*nro = 0, i = 0; i < LLM_NRO - LLM_NRO_EXTRA; i++)
 		if ((ro[*nro] = open(llm_ro_dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0)
 			(*nro)++;
+	/* A private CA bundle (SSL_CERT_FILE) is read at each handshake. */
+	if ((dir = getenv("SSL_CERT_FILE") ? strdup(getenv("SSL_CERT_FILE")) : NULL) != NULL) {
+		if ((ro[*nro] = open(dirname(dir), O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0)
+			(*nro)++;
+		free(dir);
+	}
 	return *rw;
 }
 

@@ -9,3 +9,5 @@ kc_script_test(llm_worker_mock ${CMAKE_CURRENT_LIST_DIR}/llm_worker_mock.sh
   LABELS "integration;quick" TIMEOUT 180)
 kc_script_test(llm_unit_valgrind ${CMAKE_CURRENT_LIST_DIR}/llm_valgrind.sh
   LABELS "integration;slow;valgrind" TIMEOUT 600)
+kc_script_test(llm_tls ${CMAKE_CURRENT_LIST_DIR}/llm_tls.sh
+  LABELS "integration;quick" TIMEOUT 120)
