@@ -168,3 +168,79 @@ Test(dialect_all, many_unclosed_blocks_stay_linear)
 	free(text);
 	cr_assert_lt(time(NULL) - t0, 30, "2.5 MB of unclosed blocks took over 30 s");
 }
+
+/* Real-looking answers, as the reference configs' models write them. */
+Test(dialect_all, gpt_style_build_turn_with_c_code_in_a_python_string)
+{
+	struct parsed p;
+
+	parse_with(&p, REG_DEFS, NULL,
+	           "I'll create the header and a test, then build.\n\n"
+	           "<TOOL_CALL>\ncreate_file_from_block(\n    file_name=\"protofilesystem.h\",\n"
+	           "    content=\"#ifndef PFS_H\\n#define PFS_H\\nint pfs_init(const char "
+	           "*path);\\n#endif\\n\",\n)\n"
+	           "create_file_from_block(file_name='test_fs.c', content='''#include <stdio.h>\n"
+	           "int main(void) { printf(\"ok\\\\n\"); return 0; }\n''')\n</TOOL_CALL>\n\n"
+	           "<BASH>make test</BASH>\n");
+	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
+	cr_assert_eq(ncalls(&p), 3);
+	cr_assert_str_eq(call_sarg(&p, 0, "content"),
+	                 "#ifndef PFS_H\n#define PFS_H\nint pfs_init(const char *path);\n#endif\n");
+	cr_assert_str_eq(call_sarg(&p, 1, "content"),
+	                 "#include <stdio.h>\nint main(void) { printf(\"ok\\n\"); return 0; }\n");
+	cr_assert_str_eq(call_name(&p, 2), "run_shell");
+	cr_assert_str_eq(message(&p), "I'll create the header and a test, then build.");
+	parsed_free(&p);
+}
+
+Test(dialect_all, claude_style_search_replace_in_two_files_then_tests)
+{
+	struct parsed p;
+
+	parse_with(&p, REG_DEFS, NULL,
+	           "The bug is an off-by-one in `fs_read`.\n\nsrc/fs.c\n```c\n<<<<<<< SEARCH\n"
+	           "    for (i = 0; i <= n; i++)\n=======\n    for (i = 0; i < n; i++)\n>>>>>>> "
+	           "REPLACE\n```\n\n"
+	           "tests/test_fs.c\n```c\n<<<<<<< SEARCH\n    assert(n == 3);\n=======\n"
+	           "    assert(n == 2);\n>>>>>>> REPLACE\n```\n\nNow run the "
+	           "tests:\n\n<BASH>\nmake test\n</BASH>");
+	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
+	cr_assert_eq(ncalls(&p), 3);
+	cr_assert_str_eq(call_sarg(&p, 0, "file_name"), "src/fs.c");
+	cr_assert_str_eq(call_sarg(&p, 1, "file_name"), "tests/test_fs.c");
+	cr_assert_str_eq(call_sarg(&p, 1, "replace"), "    assert(n == 2);\n");
+	cr_assert_str_eq(message(&p),
+	                 "The bug is an off-by-one in `fs_read`.\n\nNow run the tests:");
+	parsed_free(&p);
+}
+
+Test(dialect_all, codex_style_apply_patch_through_the_shell_fence)
+{
+	struct parsed p;
+
+	parse_with(&p, REG_OC, NULL,
+	           "```bash\napply_patch <<'PATCH'\n*** Begin Patch\n*** Update File: "
+	           "src/main.c\n@@ int main(void)\n"
+	           "-\treturn 1;\n+\treturn 0;\n*** End Patch\nPATCH\n```\nDone; tests next turn.");
+	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
+	cr_assert_eq(ncalls(&p), 1);
+	cr_assert_str_eq(call_name(&p, 0), "patch");
+	cr_assert_str_eq(call_sarg(&p, 0, "patchText"),
+	                 "*** Begin Patch\n*** Update File: src/main.c\n"
+	                 "@@ int main(void)\n-\treturn 1;\n+\treturn 0;\n*** End Patch\n");
+	cr_assert_str_eq(message(&p), "Done; tests next turn.");
+	parsed_free(&p);
+}
+
+Test(dialect_all, truncated_answer_applies_nothing_half_written)
+{
+	struct parsed p;
+
+	parse_with(
+	    &p, REG_OC, NULL,
+	    "<BASH>make test</BASH>\n*** Begin Patch\n*** Add File: big.c\n+int a;\n+int b;\n+in");
+	cr_assert_eq(ncalls(&p), 1, "the complete shell call stays");
+	cr_assert_eq(nerrors(&p), 1);
+	assert_contains(err_msg(&p, 0), "missing '*** End Patch'");
+	parsed_free(&p);
+}

@@ -82,3 +82,19 @@ Test(dialect_bash, registry_without_shell_tool_still_names_run_shell)
 	cr_assert_str_eq(call_name(&p, 0), "run_shell", "the validator reports it as unknown");
 	parsed_free(&p);
 }
+
+Test(dialect_bash, apply_patch_heredoc_goes_to_the_patch_tool)
+{
+	struct parsed p;
+
+	parse_with(&p, REG_OC, "bash_block",
+	           "<BASH>\napply_patch <<'EOF'\n*** Begin Patch\n*** Delete File: old.txt\n*** "
+	           "End Patch\nEOF\n"
+	           "</BASH>");
+	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
+	cr_assert_eq(ncalls(&p), 1);
+	cr_assert_str_eq(call_name(&p, 0), "patch");
+	cr_assert_str_eq(call_sarg(&p, 0, "patchText"),
+	                 "*** Begin Patch\n*** Delete File: old.txt\n*** End Patch\n");
+	parsed_free(&p);
+}

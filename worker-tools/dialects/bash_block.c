@@ -2,7 +2,8 @@
  * The bash_block dialect: <BASH> command </BASH> (tags in any letter case)
  * becomes a call of the registry's shell tool (run_shell, or OpenCode's
  * bash) with its command parameter. A ```bash fence inside the tags and a
- * <command>...</command> wrapper are unwrapped.
+ * <command>...</command> wrapper are unwrapped. A block that runs
+ * `apply_patch <<'EOF'` with an OpenCode patch becomes that patch.
  *
  * Strictness: a block without </BASH> is refused, not run. A command cut
  * off by the model's output limit must never reach a shell half-written.
@@ -90,6 +91,14 @@ bash_parse(struct dlg_ctx *c, size_t start, size_t end)
 	if (a >= b) {
 		dlg_add_error(c, DIALECT, open, "BASH at line %d: empty command",
 		              dlg_line_at(c, open));
+		return;
+	}
+	/* `apply_patch <<'EOF'` ... is how Codex-trained models edit through
+	 * the shell; there is no apply_patch program in the sandbox, so the
+	 * patch goes to the patch tool, checked like any OpenCode patch. */
+	if (strncmp(c->text + a, "apply_patch", 11) == 0 &&
+	    dlg_find(c->text, b, a, "*** Begin Patch") != (size_t)-1) {
+		dlg_opencode_patch_ops.parse(c, a, b);
 		return;
 	}
 	cmd = xstrndup(c->text + a, b - a);
