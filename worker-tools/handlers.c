@@ -149,6 +149,13 @@ turn_parse(const cJSON *config, const cJSON *body, cJSON **reply, const char **c
 		return fail(
 		    code, "bad_request", err, errlen,
 		    "TOOLS_PARSE: needs \"text\" (a string) and/or \"native_calls\" (an array)");
+	/* A malformed list must not read as "no list": for enabled_tools that
+	 * would enable every tool. */
+	if ((en != NULL && !cJSON_IsArray(en)) || (dis != NULL && !cJSON_IsArray(dis)) ||
+	    (get(body, "dialects") != NULL && !cJSON_IsArray(get(body, "dialects"))))
+		return fail(code, "bad_request", err, errlen,
+		            "TOOLS_PARSE: \"enabled_tools\", \"disabled_tools\" and \"dialects\" "
+		            "must be arrays");
 	if ((n = dialect_list(body, names, code, err, errlen)) < 0)
 		return -1;
 	dialect_result_init(&r);

@@ -210,6 +210,12 @@ Test(tools_worker, bad_requests_are_answered_not_fatal, .init = setup_conf, .fin
 	    IPC_E_REMOTE);
 	cr_assert(strstr(jstr(rep, "error"), "unknown dialect 'klingon'") != NULL);
 	cJSON_Delete(rep);
+	cr_assert_eq(
+	    call(IPC_T_TOOLS_PARSE, "{\"text\": \"x\", \"enabled_tools\": \"read_file\"}", &rep),
+	    IPC_E_REMOTE);
+	cr_assert_str_eq(jstr(rep, "code"), "bad_request",
+	                 "a malformed list never enables everything");
+	cJSON_Delete(rep);
 	cr_assert_eq(call(IPC_T_TOOLS_EXEC, "{\"call\": []}", &rep), IPC_E_REMOTE);
 	cJSON_Delete(rep);
 	cr_assert_eq(call(IPC_T_TOOLS_PARSE, "{\"text\": \"still alive\"}", &rep), IPC_OK);
