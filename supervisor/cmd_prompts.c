@@ -44,7 +44,24 @@ cmd_prompts_usage_error(const char *what, const char *arg)
 	return KC_EXIT_USAGE;
 }
 
-/* Whole file or nothing: temp file in the same directory, fsync, rename. */
+/* Makes the renames in dir durable. */
+static int
+cmd_prompts_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0 || fsync(fd) != 0) {
+		fprintf(stderr, "kylecode prompts: %s: %s\n", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	rc = close(fd);
+	return rc;
+}
+
+/* Whole file or nothing: temp file in the same directory, fsync, rename,
+ * fsync the directory. */
 static int
 cmd_prompts_write(const char *dir, const char *name, const char *data, size_t len)
 {
@@ -55,7 +72,8 @@ cmd_prompts_write(const char *dir, const char *name, const char *data, size_t le
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* O_EXCL | O_NOFOLLOW: never write through something planted there. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		goto fail;
 	while (off < len) {
@@ -74,7 +92,7 @@ cmd_prompts_write(const char *dir, const char *name, const char *data, size_t le
 	}
 	if (rename(tmp, path) != 0)
 		goto fail_fd;
-	return 0;
+	return cmd_prompts_fsync_dir(dir);
 fail_fd:
 	if (fd >= 0)
 		close(fd);

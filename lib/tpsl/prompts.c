@@ -45,7 +45,9 @@ tpsl_read_text(const char *path, size_t *lenp, char *err, size_t errlen)
 	ssize_t r;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO named as a config must not block the open;
+	 * only regular files are read (checked right after). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: cannot read (not a readable regular file)", path);
 		if (fd >= 0)

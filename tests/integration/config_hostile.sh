@@ -52,6 +52,13 @@ for i in $(seq 1 40); do
 	grep -q "Sanitizer\|runtime error" "$TMP/err" && fail "rand$i.yaml: sanitizer report"
 done
 
+# a FIFO must not block the loader
+mkfifo "$H/fifo.yaml"
+timeout 10 $KC config check "$H/fifo.yaml" >/dev/null 2>"$TMP/err"
+rc=$?
+[ $rc -eq 3 ] || fail "fifo: exit $rc, want 3"
+grep -q "fifo.yaml: not a regular file" "$TMP/err" || fail "fifo: $(cat "$TMP/err")"
+
 # a directory, a missing file
 $KC config check "$H" >/dev/null 2>&1; [ $? -eq 3 ] || fail "directory: exit not 3"
 $KC config check "$H/none.yaml" 2>"$TMP/err" >/dev/null; [ $? -eq 3 ] || fail "missing: exit not 3"
