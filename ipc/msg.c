@@ -5,6 +5,7 @@
  * ipc_msg_decode() is the only place where bytes from another process are
  * interpreted; everything it accepts has been checked here. */
 #include "ipc/ipc.h"
+#include "ipc/json.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -210,28 +211,21 @@ msg_dupkeys(const cJSON *j)
 void *
 ipc_msg_encode(const struct ipc_hdr *h, const cJSON *body, size_t *len)
 {
-	char *json = NULL;
-	size_t blen;
+	cJSON *empty = NULL;
 	unsigned char *buf;
+	size_t blen;
 
-	if (body != NULL) {
-		json = cJSON_PrintUnformatted(body);
-		if (json == NULL)
-			return NULL;
-	}
-	blen = json != NULL ? strlen(json) : 2;
-	if (blen > IPC_MAX_BODY) {
-		free(json);
+	if (body == NULL && (body = empty = cJSON_CreateObject()) == NULL)
 		return NULL;
-	}
-	buf = malloc(IPC_HDR_LEN + blen);
-	if (buf == NULL) {
-		free(json);
+	buf = (unsigned char *)ipc_json_print(body, IPC_HDR_LEN, &blen);
+	cJSON_Delete(empty);
+	if (buf == NULL)
+		return NULL;
+	if (blen > IPC_MAX_BODY) {
+		free(buf);
 		return NULL;
 	}
 	msg_hdr_write(buf, h, (uint32_t)blen);
-	memcpy(buf + IPC_HDR_LEN, json != NULL ? json : "{}", blen);
-	free(json);
 	*len = IPC_HDR_LEN + blen;
 	return buf;
 }
@@ -241,7 +235,8 @@ ipc_msg_encode(const struct ipc_hdr *h, const cJSON *body, size_t *len)
 cJSON *
 ipc_msg_decode(const void *buf, size_t len, struct ipc_hdr *h, char *err, size_t errlen)
 {
-	const char *body, *end = NULL;
+	const char *body;
+	char jerr[128];
 	cJSON *j;
 
 	memset(h, 0, sizeof(*h));
@@ -254,20 +249,17 @@ ipc_msg_decode(const void *buf, size_t len, struct ipc_hdr *h, char *err, size_t
 	if (msg_hdr_check(h, len, err, errlen) < 0)
 		return NULL;
 	body = (const char *)buf + IPC_HDR_LEN;
-	if (h->body_len == 0 || memchr(body, '\0', h->body_len) != NULL) {
-		msg_seterr(err, errlen, "body is empty or contains a NUL byte");
+	if (h->body_len == 0) {
+		msg_seterr(err, errlen, "body is empty");
 		return NULL;
 	}
-	j = cJSON_ParseWithLengthOpts(body, h->body_len, &end, 0);
-	if (j == NULL) {
-		/* cJSON_GetErrorPtr() is process-global: useless with threads. */
-		msg_seterr(err, errlen, "body is not valid JSON");
+	/* ipc_json_parse, not cJSON: strict (no raw control bytes or NULs, no
+	 * \u0000, no lone surrogates) and it copies strings in runs. */
+	if ((j = ipc_json_parse(body, h->body_len, jerr, sizeof(jerr))) == NULL) {
+		msg_seterr(err, errlen, "body is not valid JSON: %s", jerr);
 		return NULL;
 	}
-	while (end != NULL && end < body + h->body_len &&
-	       (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
-		end++;
-	if (end != body + h->body_len || !cJSON_IsObject(j)) {
+	if (!cJSON_IsObject(j)) {
 		msg_seterr(err, errlen, "body is not one JSON object");
 		cJSON_Delete(j);
 		return NULL;
