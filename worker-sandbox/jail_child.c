@@ -35,6 +35,32 @@
 
 static void child_send(const struct jail_plan *p, const struct jail_msg *m);
 
+/*
+ * Identity changes by raw system call. glibc's setresuid()/setgroups()
+ * broadcast the change to every thread the process had (its "setxid"
+ * protocol), taking the thread-list lock: this process is a raw clone of
+ * the multi-threaded worker, so that list is stale and the lock may have
+ * been held by another worker thread at clone time. The result was a rare
+ * hang of the jail before execve. This process really has one thread.
+ */
+static int
+child_setresuid(uid_t id)
+{
+	return (int)syscall(SYS_setresuid, id, id, id);
+}
+
+static int
+child_setresgid(gid_t id)
+{
+	return (int)syscall(SYS_setresgid, id, id, id);
+}
+
+static int
+child_setgroups0(void)
+{
+	return (int)syscall(SYS_setgroups, 0, NULL);
+}
+
 void
 jail_msg_set(struct jail_msg *m, int kind, int code, const char *what)
 {
@@ -294,9 +320,8 @@ static void __attribute__((noreturn)) child_exec(const struct jail_plan *p)
 	if (chdir(p->cwd) != 0)
 		child_fail(p, p->cwd);
 	child_rlimits(p);
-	if (child_bset_drop() != 0 || setgroups(0, NULL) != 0 ||
-	    setresgid(p->in_uid, p->in_uid, p->in_uid) != 0 ||
-	    setresuid(p->in_uid, p->in_uid, p->in_uid) != 0)
+	if (child_bset_drop() != 0 || child_setgroups0() != 0 || child_setresgid(p->in_uid) != 0 ||
+	    child_setresuid(p->in_uid) != 0)
 		child_fail(p, "drop ids");
 	if (child_caps_drop() != 0)
 		child_fail(p, "drop capabilities");
@@ -325,8 +350,7 @@ child_setup(const struct jail_plan *p)
 {
 	struct jail_msg m;
 
-	if (setresgid(JAIL_INIT_UID, JAIL_INIT_UID, JAIL_INIT_UID) != 0 ||
-	    setresuid(JAIL_INIT_UID, JAIL_INIT_UID, JAIL_INIT_UID) != 0)
+	if (child_setresgid(JAIL_INIT_UID) != 0 || child_setresuid(JAIL_INIT_UID) != 0)
 		child_fail(p, "become the jail's root");
 	/* Its own cgroup namespace: /proc/self/cgroup shows "/", nothing of
 	 * the host's hierarchy. The worker has already moved us into the

@@ -267,7 +267,8 @@ hostile host_loopback_service 20 "! python3 -c 'import socket; socket.create_con
 hostile host_interfaces 20 "[ \$(tail -n +3 /proc/net/dev | grep -vc ' lo:') -eq 0 ]"
 hostile env_secret 20 "! { env; cat /proc/[0-9]*/environ; } 2>/dev/null | tr '\\0' '\\n' | grep -q '$SECRET'"
 hostile proc1_environ 20 "! tr '\\0' '\\n' < /proc/1/environ 2>/dev/null | grep -Eq '$SECRET|^KYLECODE|^NNG|API_KEY'"
-hostile supervisor_sockets 20 "[ -z \"\$(find / -path /proc -prune -o -type s -print 2>/dev/null | head -1)\" ] && ! ls -d /run/user/*/kylecode* /tmp/kylecode* /tmp/kc-run* 2>/dev/null | grep -q ."
+# (/usr and /proc pruned: read-only system files, and slow to walk under gVisor)
+hostile supervisor_sockets 60 "[ -z \"\$(find / \\( -path /proc -o -path /usr -o -path /sys \\) -prune -o -type s -print 2>/dev/null | head -1)\" ] && ! ls -d /run/user/*/kylecode* /tmp/kylecode* /tmp/kc-run* 2>/dev/null | grep -q ."
 hostile inherited_fds 20 '[ "$(ls /proc/self/fd | wc -l)" -le 4 ]'
 hostile_rc fake_ipc_frame 20 0 "printf 'KCCP\\001\\000\\002\\000\\000\\000\\000\\000\\020\\000\\000\\000{\"code\":\"x\"}'" \
 	'grep -q KCCP "$T/o"'
