@@ -274,3 +274,17 @@ Test(dialect_pythonic, deep_nesting_is_an_error_not_a_crash)
 	assert_contains(err_msg(&p, 0), "nested deeper than");
 	parsed_free(&p);
 }
+
+Test(dialect_pythonic, a_single_dict_argument_is_spread_as_keywords)
+{
+	struct parsed p;
+
+	parse_with(&p, REG_DEFS, "pythonic",
+	           "<TOOL_CALL> read_file({\"path\": \"a.c\", \"limit\": 5}) </TOOL_CALL>\n"
+	           "<TOOL_CALL> read_file(path={\"x\": 1}) </TOOL_CALL>");
+	cr_assert_eq(nerrors(&p), 0);
+	cr_assert_str_eq(call_sarg(&p, 0, "path"), "a.c");
+	cr_assert_eq(cJSON_GetNumberValue(call_arg(&p, 0, "limit")), 5);
+	cr_assert(cJSON_IsObject(call_arg(&p, 1, "path")), "a keyword dict stays as written");
+	parsed_free(&p);
+}

@@ -193,10 +193,12 @@ out:
 
 /* The argument list after '(' up to and including ')'. */
 static int
-read_args(struct pylit *p, const char *tool, cJSON *args)
+read_args(struct pylit *p, const char *tool, cJSON *args, int *npos_out)
 {
 	char label[96] = "";
 	int npos = 0, saw_kw = 0;
+
+	*npos_out = 0;
 
 	pylit_ws(p);
 	while (p->pos < p->end && p->c->text[p->pos] != ')') {
@@ -217,7 +219,31 @@ read_args(struct pylit *p, const char *tool, cJSON *args)
 	if (p->pos >= p->end)
 		return pylit_fail(p, p->pos, "expected ')' to close the call to %s", tool);
 	p->pos++;
+	*npos_out = npos;
 	return 0;
+}
+
+/* read_file({"path": "a.c"}): a model that passed the arguments as one
+ * dict in the first position means them as keywords, unless that
+ * parameter really takes an object. Takes args; returns the args to use. */
+static cJSON *
+spread_dict(struct dlg_ctx *c, const char *name, cJSON *args)
+{
+	const cJSON *def = dlg_tool_find(c, name);
+	const cJSON *first = cJSON_GetArrayItem(dlg_tool_params(def), 0);
+	const char *pn =
+	    first ? (first->string ? first->string
+	                           : cJSON_GetStringValue(cJSON_GetObjectItem(first, "name")))
+	          : NULL;
+	const char *ty = pn ? dlg_param_type(def, pn) : NULL;
+	cJSON *only = args->child, *dict;
+
+	if (only == NULL || only->next != NULL || pn == NULL || strcmp(only->string, pn) != 0 ||
+	    !cJSON_IsObject(only) || (ty != NULL && strcmp(ty, "object") == 0))
+		return args;
+	dict = cJSON_DetachItemViaPointer(args, only);
+	cJSON_Delete(args);
+	return dict;
 }
 
 /* One call name(...) at pos; added to the result on success. */
@@ -228,7 +254,7 @@ read_call(struct pylit *p)
 	const char *s = p->c->text;
 	char *name;
 	cJSON *args;
-	int rc;
+	int rc, npos = 0;
 
 	if (n == 0)
 		return pylit_fail(p, at, "expected a tool call like name(arg=value), found '%c'",
@@ -247,9 +273,10 @@ read_call(struct pylit *p)
 	}
 	p->pos++;
 	args = dlg_nn(cJSON_CreateObject());
-	rc = read_args(p, name, args);
+	rc = read_args(p, name, args, &npos);
 	if (rc == 0)
-		dlg_add_call(p->c, name, args, DIALECT, at);
+		dlg_add_call(p->c, name, npos == 1 ? spread_dict(p->c, name, args) : args, DIALECT,
+		             at);
 	else
 		cJSON_Delete(args);
 	free(name);
