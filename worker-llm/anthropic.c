@@ -65,6 +65,23 @@ anthropic_tool_uses(cJSON *blocks, const cJSON *calls)
 	}
 }
 
+/* OpenAI-style content arrays ([{type: text, text}]): their text parts. */
+static void
+anthropic_text_parts(cJSON *blocks, const cJSON *content)
+{
+	const cJSON *part;
+	const char *type;
+
+	if (!cJSON_IsArray(content))
+		return;
+	cJSON_ArrayForEach(part, content)
+	{
+		type = llm_json_str(part, "type");
+		if (type != NULL && strcmp(type, "text") == 0)
+			anthropic_text_block(blocks, llm_json_str(part, "text"));
+	}
+}
+
 /* The role and content blocks of one non-system message. */
 static const char *
 anthropic_blocks(const cJSON *in, const char *role, cJSON *blocks)
@@ -83,6 +100,7 @@ anthropic_blocks(const cJSON *in, const char *role, cJSON *blocks)
 		return "user";
 	}
 	anthropic_text_block(blocks, text);
+	anthropic_text_parts(blocks, cJSON_GetObjectItemCaseSensitive(in, "content"));
 	if (strcmp(role, "assistant") == 0)
 		anthropic_tool_uses(blocks, cJSON_GetObjectItemCaseSensitive(in, "tool_calls"));
 	return role;

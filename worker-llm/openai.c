@@ -396,7 +396,7 @@ llm_openai_event(struct llm_result *res, const char *data, size_t len,
                  const struct llm_stream_cb *cb)
 {
 	cJSON *j;
-	const cJSON *ch;
+	const cJSON *ch, *ix;
 	int rc = LLM_EV_OK;
 
 	if (len == 6 && memcmp(data, "[DONE]", 6) == 0) {
@@ -414,7 +414,10 @@ llm_openai_event(struct llm_result *res, const char *data, size_t len,
 		rc = LLM_EV_PROVIDER;
 	} else {
 		ch = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "choices"), 0);
-		if (ch != NULL)
+		/* We ask for one choice; a server that sends others anyway must
+		 * not mix them into choice 0. */
+		ix = cJSON_GetObjectItemCaseSensitive(ch, "index");
+		if (ch != NULL && (!cJSON_IsNumber(ix) || ix->valueint == 0))
 			rc = openai_delta(res, ch, cb);
 		openai_usage(res, cJSON_GetObjectItemCaseSensitive(j, "usage"));
 	}

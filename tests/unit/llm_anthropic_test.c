@@ -152,3 +152,19 @@ Test(llm_anthropic_parse, error_and_malformed)
 		llm_result_free(&r);
 	}
 }
+
+Test(llm_anthropic_build, openai_style_content_arrays_become_text_blocks)
+{
+	cJSON *req = cJSON_Parse(
+	    "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
+	    "{\"type\":\"image_url\",\"image_url\":{}},{\"type\":\"text\",\"text\":\"b\"}]}]}");
+	struct llm_wire w = {"m", 0, 1, NULL};
+	char err[128];
+	cJSON *out = llm_anthropic_build(&w, req, err, sizeof(err));
+
+	assert_json_eq(cJSON_GetObjectItem(out, "messages"),
+	               "[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
+	               "{\"type\":\"text\",\"text\":\"b\"}]}]");
+	cJSON_Delete(out);
+	cJSON_Delete(req);
+}

@@ -404,10 +404,16 @@ Test(llm_sse_anthropic, json_delta_for_unknown_block_is_malformed)
 Test(llm_sse_openai, calls_without_index_are_told_apart_by_id)
 {
 	static const char t[] =
-		"data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"id\":\"a\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"x\\\":\"}}]}}]}\n\n"
-		"data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"function\":{\"arguments\":\"1}\"}}]}}]}\n\n"
-		"data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"id\":\"b\",\"function\":{\"name\":\"g\",\"arguments\":\"{}\"}}]}}]}\n\n"
-		"data: [DONE]\n\n";
+	    "data: "
+	    "{\"choices\":[{\"delta\":{\"tool_calls\":[{\"id\":\"a\",\"function\":{\"name\":\"f\","
+	    "\"arguments\":\"{\\\"x\\\":\"}}]}}]}\n\n"
+	    "data: "
+	    "{\"choices\":[{\"delta\":{\"tool_calls\":[{\"function\":{\"arguments\":\"1}\"}}]}}]}"
+	    "\n\n"
+	    "data: "
+	    "{\"choices\":[{\"delta\":{\"tool_calls\":[{\"id\":\"b\",\"function\":{\"name\":\"g\","
+	    "\"arguments\":\"{}\"}}]}}]}\n\n"
+	    "data: [DONE]\n\n";
 	struct run r;
 
 	run_split(&r, t, sizeof(t) - 1, 0, 0);
@@ -415,5 +421,18 @@ Test(llm_sse_openai, calls_without_index_are_told_apart_by_id)
 	cr_assert_eq(r.res.ncalls, 2);
 	cr_assert_str_eq(strbuf_str(&r.res.calls[0].args), "{\"x\":1}");
 	cr_assert_str_eq(r.res.calls[1].name, "g");
+	run_free(&r);
+}
+
+Test(llm_sse_openai, other_choices_are_not_mixed_into_choice_zero)
+{
+	static const char t[] =
+	    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"
+	    "data: {\"choices\":[{\"index\":1,\"delta\":{\"content\":\"X\"}}]}\n\n"
+	    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"}}]}\n\n";
+	struct run r;
+
+	run_split(&r, t, sizeof(t) - 1, 0, 0);
+	cr_assert_str_eq(strbuf_str(&r.res.content), "ab");
 	run_free(&r);
 }
