@@ -35,6 +35,7 @@ check interrupted 0 "interrupted: TOOLS_EXEC was in flight when kylecode-tools d
 check hang 0 "event hung sandbox" -- \
 	env KYLECODE_HEARTBEAT_MS=200 KYLECODE_HANG_MS=800 \
 	KYLECODE_FAILPOINTS="sandbox:ipc.worker.recv=1*off->hang" "$H" hang sandbox
+check sigsys_is_policy_violation 0 "seccomp policy forbids" -- "$H" sigsys tools
 check crash_loop 0 "kylecode-llm crashed 5 times in 60 s" -- "$H" crash-loop llm
 check crash_at_start 1 "kylecode-tools crashed 5 times in 60 s" -- \
 	env KYLECODE_FAILPOINTS="tools:ipc.worker.start=crash" "$H" ping-all

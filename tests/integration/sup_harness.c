@@ -7,6 +7,8 @@
  *                                           flight when the worker dies
  *   sup_harness hang ROLE                   expects a failpoint hang to be
  *                                           detected and the worker restarted
+ *   sup_harness sigsys ROLE                 the worker dies of SIGSYS: reported
+ *                                           as a policy violation, restarted
  *   sup_harness crash-loop ROLE             kill -9 five times: the run stops
  *   sup_harness start ROLE                  start only; prints the error
  *   sup_harness wait                        print "ready RUNDIR PID..." and
@@ -32,7 +34,7 @@
 #include "lib/core/log.h"
 #include "supervisor/proc.h"
 
-static int nhung, ndied, ngaveup;
+static int nhung, ndied, ngaveup, nviolation;
 
 static void
 on_event(const char *what, enum sup_role r, int status, void *arg)
@@ -44,6 +46,8 @@ on_event(const char *what, enum sup_role r, int status, void *arg)
 		__atomic_add_fetch(&nhung, 1, __ATOMIC_SEQ_CST);
 	if (strcmp(what, "died") == 0)
 		__atomic_add_fetch(&ndied, 1, __ATOMIC_SEQ_CST);
+	if (strcmp(what, "policy_violation") == 0)
+		__atomic_add_fetch(&nviolation, 1, __ATOMIC_SEQ_CST);
 	if (strcmp(what, "gave_up") == 0)
 		__atomic_add_fetch(&ngaveup, 1, __ATOMIC_SEQ_CST);
 }
@@ -180,6 +184,20 @@ t_interrupted(struct sup *s, int r)
 	return ping(s, r, 1, 10000) > 0 ? 0 : 1;
 }
 
+/* What a seccomp kill looks like from outside: death by SIGSYS. */
+static int
+t_sigsys(struct sup *s, int r)
+{
+	int old = sup_worker_pid(s, (enum sup_role)r), pid;
+
+	if (old <= 0 || kill(old, SIGSYS) < 0)
+		return 1;
+	pid = ping(s, r, 1, 10000);
+	printf("old %d new %d violations %d\n", old, pid,
+	       __atomic_load_n(&nviolation, __ATOMIC_SEQ_CST));
+	return pid > 0 && pid != old && __atomic_load_n(&nviolation, __ATOMIC_SEQ_CST) == 1 ? 0 : 1;
+}
+
 static int
 t_crash_loop(struct sup *s, int r)
 {
@@ -304,6 +322,8 @@ run(const char *cmd, const char *role, struct sup *s)
 	if (strcmp(cmd, "hang") == 0)
 		/* restarted() includes: the new worker answered its first PING */
 		return wait_for(hung_seen, s, role_parse(role), 15000) ? 0 : 1;
+	if (strcmp(cmd, "sigsys") == 0)
+		return t_sigsys(s, role_parse(role));
 	if (strcmp(cmd, "crash-loop") == 0)
 		return t_crash_loop(s, role_parse(role));
 	if (strcmp(cmd, "wait") == 0)
