@@ -1108,6 +1108,7 @@ sup_start(unsigned roles, const struct sup_opts *o, char *err, size_t errlen)
 	}
 	if ((s = sup_new(roles, o, err, errlen)) == NULL)
 		return NULL;
+	sup_run_failed = 0; /* a crash loop of an earlier sup_start() is over */
 	/* Orphans of our workers (a jailed command whose worker died) are
 	 * reparented to us, not to init, so sup_stop() can kill and reap
 	 * them. */
