@@ -18,7 +18,8 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$B/bin
 T=$(mktemp -d /tmp/kc-bench-run.XXXXXX)
 MP=
-trap '[ -n "$MP" ] && kill $MP 2>/dev/null; rm -rf "$T"' EXIT
+# run() is called in $(...): its mock pid is kept in a file for the trap.
+trap 'kill $(cat "$T"/mock.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$T"' EXIT
 
 script() { # FILE WITH_TOOL
 	: >"$1"
@@ -34,8 +35,9 @@ script() { # FILE WITH_TOOL
 # run NAME SCRIPT: one kylecode run; prints its run dir.
 run() {
 	rm -f "$T/port"
-	"$BIN/kylecode-mockllm" --script "$2" --port-file "$T/port" --quiet >/dev/null </dev/null &
+	"$BIN/kylecode-mockllm" --script "$2" --port-file "$T/port" --quiet >/dev/null 2>&1 </dev/null &
 	MP=$!
+	echo $MP >>"$T/mock.pid"
 	while [ ! -s "$T/port" ]; do sleep 0.02; done
 	cat >"$T/cfg.yaml" <<EOC
 extends: $SRC/configs/demo.yaml
@@ -51,12 +53,14 @@ logging: {retention: {max_runs: 0}}
 EOC
 	(cd "$SRC" && "$BIN/kylecode" run --config "$T/cfg.yaml" --task-text bench -m "$N" --quiet \
 		--workspace "$T/ws-$1" --log-dir "$T/logs-$1" --driver "$DRIVER") >/dev/null 2>&1 </dev/null &
-	local kp=$! peak=0 sum
+	local kp=$! peak=0 sum v
 	while kill -0 $kp 2>/dev/null; do
 		sum=0
 		for p in $kp $(pgrep -P $kp 2>/dev/null); do
 			case "$(cat /proc/$p/comm 2>/dev/null)" in
-			kylecode*) sum=$((sum + $(awk '/^VmRSS/ {print $2}' /proc/$p/status 2>/dev/null || echo 0))) ;;
+			kylecode*)
+				v=$(awk '/^VmRSS/ {print $2}' /proc/$p/status 2>/dev/null)
+				sum=$((sum + ${v:-0})) ;;
 			esac
 		done
 		[ $sum -gt $peak ] && peak=$sum
