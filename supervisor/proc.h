@@ -64,7 +64,10 @@ void sup_set_on_event(struct sup *s,
 		      void (*cb)(const char *what, enum sup_role r, int status, void *arg),
 		      void *arg);
 
-/* SIGINT/SIGTERM received: stop at the next safe point. */
+/* SIGINT/SIGTERM received (or the run stopped on a crash loop): stop at
+ * the next safe point and call sup_stop(). A second SIGINT/SIGTERM does
+ * not wait for that: every worker and descendant is killed, the runtime
+ * directory removed, and the process exits with status 130. */
 int sup_interrupted(void);
 
 /* SHUTDOWN each worker, wait briefly, SIGKILL, reap everything (workers and

@@ -74,6 +74,29 @@ else
 	kill -9 $hp 2>/dev/null
 fi
 
+# The environment each worker is started with: wrappers in a private
+# libexec dump it, then exec the real worker. Only worker-llm gets the API
+# key the config names; nobody gets anything else of ours.
+mkdir -p "$tmp/libexec"
+for r in llm tools sandbox; do
+	printf '#!/bin/sh\nenv >"%s/%s.env"\nexec "%s/kylecode-%s" "$@"\n' \
+		"$tmp" "$r" "$KC_BIN" "$r" >"$tmp/libexec/kylecode-$r"
+	chmod +x "$tmp/libexec/kylecode-$r"
+done
+check worker_start_via_wrappers 0 "pong sandbox" -- env KYLECODE_LIBEXEC="$tmp/libexec" \
+	MY_API_KEY=sk-test-123 OTHER_SECRET=hunter2 KC_LLM_ENV=MY_API_KEY "$H" ping-all
+bad=""
+grep -qx 'MY_API_KEY=sk-test-123' "$tmp/llm.env" 2>/dev/null || bad="$bad llm-lacks-key"
+for r in llm tools sandbox; do
+	[ -f "$tmp/$r.env" ] || { bad="$bad $r-not-started"; continue; }
+	[ $r != llm ] && grep -q MY_API_KEY "$tmp/$r.env" && bad="$bad $r-has-key"
+	grep -q -e OTHER_SECRET -e KC_LLM_ENV -e KC_WORKSPACE "$tmp/$r.env" && bad="$bad $r-has-ours"
+	grep -qx 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' "$tmp/$r.env" ||
+		bad="$bad $r-path"
+done
+[ -z "$bad" ] && echo "ok   worker_environments" ||
+	{ echo "FAIL worker_environments:$bad"; fails=$((fails + 1)); }
+
 # SIGKILL of the supervisor: the workers die with it (PR_SET_PDEATHSIG).
 "$H" wait >"$tmp/kill.out" 2>&1 &
 hp=$!

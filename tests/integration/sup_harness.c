@@ -351,6 +351,16 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "start") == 0)
 		roles = SUP_ROLE_BIT(role_parse(argv[2]));
 	o.workspace = getenv("KC_WORKSPACE");
+	/* KC_LLM_ENV=NAME[,NAME]: the variables only worker-llm may get */
+	if (getenv("KC_LLM_ENV") != NULL) {
+		char *names = strdup(getenv("KC_LLM_ENV")), *save = NULL, *t;
+		static const char *llm_env[8];
+		int n = 0;
+
+		for (t = strtok_r(names, ",", &save); t != NULL && n < 7; t = strtok_r(NULL, ",", &save))
+			llm_env[n++] = t;
+		o.llm_env = llm_env;
+	}
 	if ((s = sup_start(roles, &o, err, sizeof(err))) == NULL) {
 		printf("start failed: %s\n", err);
 		return 1;
