@@ -28,6 +28,14 @@ if [ ! -x "$BIN/kylecode" ] || [ ! -x "$BIN/kylecode-mockllm" ]; then
 		kylecode-sandbox kylecode-mockllm
 fi
 
+# The jail needs user namespaces; where the host has none, say so and use
+# the process driver (no isolation) rather than fail the demo.
+if [ "$DRIVER" = jail ] && ! "$BIN/kylecode" exec --driver jail -- true >/dev/null 2>&1; then
+	echo "demo: the jail driver is not available here (see: kylecode doctor);" \
+		"using --driver process (no isolation)" >&2
+	DRIVER=process
+fi
+
 TMP=$(mktemp -d /tmp/kylecode-demo.XXXXXX)
 MOCK_PID=
 cleanup() {
