@@ -151,7 +151,9 @@ uint64_t ipc_req_id(const struct ipc_req *r);
 /* Milliseconds left before the request's deadline; -1 if none. */
 int64_t ipc_req_remaining_ms(const struct ipc_req *r);
 /* Send a progress event for this request; takes ownership of ev. The
- * field "req_id" is added. Returns 0 or -1 (event dropped, never fatal). */
+ * field "req_id" is added. Returns 0 or -1 (event dropped, never fatal).
+ * Only while the handler runs (r lives on the service thread's stack);
+ * from other threads too, as long as the handler waits for them. */
 int ipc_req_event(struct ipc_req *r, cJSON *ev);
 
 #endif

@@ -987,9 +987,11 @@ sup_heartbeat_main(void *arg)
 static void
 sup_opts_copy(struct sup *s, const struct sup_opts *o)
 {
+	char *abs = o->workspace != NULL ? realpath(o->workspace, NULL) : NULL;
 	size_t n = 0, i;
 
-	s->workspace = o->workspace != NULL ? xstrdup(o->workspace) : NULL;
+	/* Absolute, so that a worker's view does not depend on its cwd. */
+	s->workspace = abs != NULL ? abs : o->workspace != NULL ? xstrdup(o->workspace) : NULL;
 	s->driver = o->driver != NULL ? xstrdup(o->driver) : NULL;
 	s->verbose = o->verbose;
 	while (o->llm_env != NULL && o->llm_env[n] != NULL)

@@ -198,9 +198,10 @@ fp_configure(const char *spec, char *err, size_t errlen)
 	if (fp_rng == 0)
 		fp_rng = 0x9e3779b97f4a7c15ull;
 	pthread_mutex_unlock(&fp_mu);
+	/* Always printed (DESIGN §9): a failure reproduces from the seed. */
 	if (n > 0)
-		log_info("failpoints: %d set, KYLECODE_FAULT_SEED=%llu", n,
-			 (unsigned long long)fp_rng);
+		fprintf(stderr, "%s: failpoints: %d set, KYLECODE_FAULT_SEED=%llu\n",
+			program_invocation_short_name, n, (unsigned long long)fp_rng);
 	return 0;
 }
 
