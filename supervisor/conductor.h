@@ -19,6 +19,7 @@ struct kc_prompts;
 struct runlog;
 struct sup;
 struct run_llm_job;
+struct run_batch;
 
 struct cond_opts {
 	const char *config_path; /* NULL: the default config */
@@ -113,6 +114,7 @@ struct cond {
 	char *config_hash;
 	const char *key_envs[32]; /* API-key variable names (borrowed), NULL-terminated */
 	struct run_llm_job *llm_abandoned; /* a model call left running at SIGINT */
+	struct run_batch *exec_abandoned;  /* tool calls left running at SIGINT */
 	int stopping;			    /* interrupted: stop printing streamed text */
 };
 
@@ -135,10 +137,12 @@ int run_turn(struct cond *c, char *err, size_t errlen);
 cJSON *run_llm_call(struct cond *c, const char *mode, cJSON *messages, int with_tools,
 		    char *err, size_t errlen);
 
-/* run_exec.c */
+/* run_exec.c: 0, or -2 when SIGINT stopped the batch (the calls in flight
+ * are left to end when the workers stop; run_teardown reaps them). */
 int run_exec_calls(struct cond *c, const cJSON *parse, const cJSON *native_calls,
 		   struct cond_result **out, size_t *nout, char *err, size_t errlen);
 void run_results_free(struct cond_result *r, size_t n);
+void run_exec_abandoned_reap(struct cond *c);
 
 /* run_complete.c */
 int run_completion_check(struct cond *c, const char *content, size_t ncalls,

@@ -308,41 +308,161 @@ run_mark_refused(const cJSON *parse, struct cond_result *res, size_t n)
 		}
 }
 
+/* One batch's threads. Heap-allocated with its own copy of the calls:
+ * on SIGINT the batch is abandoned (its threads end when the workers are
+ * stopped at teardown, and are reaped then), so nothing here may live on
+ * the stack of the turn. */
+struct run_batch {
+	struct cond *c;
+	cJSON *calls;
+	struct cond_result *res; /* owned by the batch once abandoned */
+	size_t n;
+	struct run_job jobs[64];
+	pthread_t th[64];
+	int started[64];
+	size_t nj;
+	int remaining;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+struct run_batch_arg {
+	struct run_batch *b;
+	size_t k;
+};
+
+static void *
+run_batch_thread(void *arg)
+{
+	struct run_batch *b = ((struct run_batch_arg *)arg)->b;
+	size_t k = ((struct run_batch_arg *)arg)->k;
+
+	free(arg);
+	run_exec_one(&b->jobs[k]);
+	pthread_mutex_lock(&b->mu);
+	b->remaining--;
+	pthread_cond_signal(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
 static void
+run_batch_free(struct run_batch *b)
+{
+	size_t k;
+
+	for (k = 0; k < b->nj; k++)
+		if (b->started[k])
+			pthread_join(b->th[k], NULL);
+	pthread_mutex_destroy(&b->mu);
+	pthread_cond_destroy(&b->cv);
+	cJSON_Delete(b->calls);
+	free(b);
+}
+
+void
+run_exec_abandoned_reap(struct cond *c)
+{
+	struct run_batch *b = c->exec_abandoned;
+	struct cond_result *res;
+	size_t n;
+
+	if (b == NULL)
+		return;
+	res = b->res;
+	n = b->n;
+	c->exec_abandoned = NULL;
+	run_batch_free(b); /* joins the threads, which write res */
+	run_results_free(res, n);
+}
+
+static void
+run_batch_start(struct run_batch *b)
+{
+	struct run_batch_arg *a;
+	size_t k;
+
+	for (k = 0; k < b->nj; k++) {
+		if (sup_interrupted()) {
+			run_result_set(b->jobs[k].r, 0, "not executed: the run was interrupted");
+			continue;
+		}
+		a = xmalloc(sizeof(*a));
+		a->b = b;
+		a->k = k;
+		pthread_mutex_lock(&b->mu);
+		b->remaining++;
+		pthread_mutex_unlock(&b->mu);
+		if (pthread_create(&b->th[k], NULL, run_batch_thread, a) == 0) {
+			b->started[k] = 1;
+			continue;
+		}
+		free(a);
+		pthread_mutex_lock(&b->mu);
+		b->remaining--;
+		pthread_mutex_unlock(&b->mu);
+		run_exec_one(&b->jobs[k]);
+	}
+}
+
+/* Waits for the batch; 0, or -2 when SIGINT came first (abandoned). */
+static int
+run_batch_wait(struct run_batch *b)
+{
+	struct timespec ts;
+
+	pthread_mutex_lock(&b->mu);
+	while (b->remaining > 0 && !sup_interrupted()) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&b->cv, &b->mu, &ts);
+	}
+	if (b->remaining > 0) {
+		pthread_mutex_unlock(&b->mu);
+		return -2;
+	}
+	pthread_mutex_unlock(&b->mu);
+	return 0;
+}
+
+static int
 run_batch(struct cond *c, const cJSON *calls, const cJSON *batch, struct cond_result *res,
 	  size_t n)
 {
-	struct run_job jobs[64];
-	pthread_t th[64];
-	int started[64] = {0};
+	struct run_batch *b = xcalloc(1, sizeof(*b));
 	const cJSON *ix;
-	size_t nj = 0, k;
+	size_t k;
 
+	b->c = c;
+	b->calls = cJSON_Duplicate(calls, 1);
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->cv, NULL);
 	cJSON_ArrayForEach(ix, batch) {
 		int i = cJSON_IsNumber(ix) ? ix->valueint : -1;
 
-		if (i < 0 || (size_t)i >= n || res[i].output != NULL || nj == 64)
+		if (i < 0 || (size_t)i >= n || res[i].output != NULL || b->nj == 64)
 			continue;
-		jobs[nj].c = c;
-		jobs[nj].call = cJSON_GetArrayItem(calls, i);
-		jobs[nj].r = &res[i];
-		nj++;
+		b->jobs[b->nj].c = c;
+		b->jobs[b->nj].call = cJSON_GetArrayItem(b->calls, i);
+		b->jobs[b->nj].r = &res[i];
+		b->nj++;
 	}
-	for (k = 0; k < nj; k++) {
-		if (sup_interrupted()) {
-			run_result_set(jobs[k].r, 0, "not executed: the run was interrupted");
-			continue;
-		}
-		if (nj == 1 || pthread_create(&th[k], NULL, run_exec_one, &jobs[k]) != 0)
-			run_exec_one(&jobs[k]);
-		else
-			started[k] = 1;
+	run_batch_start(b);
+	if (run_batch_wait(b) < 0) {
+		c->stopping = 1;
+		b->res = res;
+		b->n = n;
+		c->exec_abandoned = b;
+		return -2;
 	}
-	for (k = 0; k < nj; k++) {
-		if (started[k])
-			pthread_join(th[k], NULL);
-		run_ui_call(c, jobs[k].r);
-	}
+	for (k = 0; k < b->nj; k++)
+		run_ui_call(c, b->jobs[k].r);
+	run_batch_free(b);
+	return 0;
 }
 
 static int
@@ -367,8 +487,6 @@ run_exec_calls(struct cond *c, const cJSON *parse, const cJSON *native_calls,
 	struct cond_result *res = xcalloc(n ? n : 1, sizeof(*res));
 	cJSON *seq = NULL, *one;
 
-	(void)err;
-	(void)errlen;
 	cJSON_ArrayForEach(call, calls) {
 		res[i].id = kc_cfg_str(call, "id", NULL) ? xstrdup(kc_cfg_str(call, "id", ""))
 							 : xasprintf("call_%zu", i + 1);
@@ -386,8 +504,16 @@ run_exec_calls(struct cond *c, const cJSON *parse, const cJSON *native_calls,
 		}
 		batches = seq;
 	}
-	cJSON_ArrayForEach(batch, batches)
-		run_batch(c, calls, batch, res, n);
+	cJSON_ArrayForEach(batch, batches) {
+		if (run_batch(c, calls, batch, res, n) < 0) {
+			/* The abandoned batch owns res now (its threads write it). */
+			cJSON_Delete(seq);
+			*out = NULL;
+			*nout = 0;
+			snprintf(err, errlen, "interrupted while tools were running");
+			return -2;
+		}
+	}
 	for (i = 0; i < n; i++)
 		if (res[i].output == NULL)
 			run_result_set(&res[i], 0, "not executed: not scheduled by the validator");

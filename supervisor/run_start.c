@@ -217,6 +217,7 @@ run_teardown(struct cond *c)
 
 	sup_stop(c->sup); /* ends an abandoned model call, which is then reaped */
 	run_llm_abandoned_reap(c);
+	run_exec_abandoned_reap(c);
 	runlog_close(c->rl);
 	if (c->nolog_root != NULL)
 		nftw(c->nolog_root, run_rm_entry, 16, FTW_DEPTH | FTW_PHYS);

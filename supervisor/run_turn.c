@@ -568,10 +568,11 @@ run_turn_act(struct cond *c, struct cond_mode *m, cJSON *reply, char *err, size_
 	run_parse_problems(parse, &problems);
 	if (problems.len > 0)
 		run_ui_line(&c->ui, "33", "   %s", strbuf_str(&problems));
-	if (run_exec_calls(c, parse, native, &res, &nres, err, errlen) < 0) {
+	rc = run_exec_calls(c, parse, native, &res, &nres, err, errlen);
+	if (rc < 0) {
 		cJSON_Delete(parse);
 		strbuf_free(&problems);
-		return -1;
+		return rc;
 	}
 	run_relay(c, reply, res, nres, &problems);
 	rc = run_completion_check(c, kc_cfg_str(reply, "content", ""),

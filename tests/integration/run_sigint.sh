@@ -42,4 +42,35 @@ trace_has api_call_abandoned '.turn == 2' || fail "the abandoned call is not rec
 # No worker is left behind.
 sleep 0.2
 ! pgrep -f -- "--workspace $T/ws" >/dev/null || fail "workers still running: $(pgrep -af -- "--workspace $T/ws")"
-echo "run_sigint: ok ($ms ms to stop)"
+MS1=$ms
+
+# SIGINT while a command runs: the same, and the command does not survive.
+mock_stop
+cat >"$T/s2.yaml" <<'YAML'
+turns:
+  - text: "<TOOL_CALL>\nrun_shell(command=\"echo started > st.txt; sleep 41; echo no > st2.txt\")\n</TOOL_CALL>\n"
+  - text: "TASK COMPLETE"
+YAML
+mock_start "$T/s2.yaml"
+run_config
+rm -rf "$T/logs" "$T/ws"
+(cd "$KC_SRC" && exec "$KC" run --config "$T/cfg.yaml" --workspace "$T/ws" --log-dir "$T/logs" \
+	--driver "$DRIVER" --task-text "slow command" -m 5) >"$T/out" 2>"$T/err" </dev/null &
+KPID=$!
+for _ in $(seq 1 200); do [ -f "$T/ws/st.txt" ] && break; sleep 0.05; done
+[ -f "$T/ws/st.txt" ] || { kill -9 $KPID; fail "the command never started"; }
+t0=$(date +%s%N)
+kill -INT $KPID
+wait $KPID
+RC=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+RUN=$(ls -d "$T"/logs/*/ | tail -1); RUN=${RUN%/}
+[ "$RC" = 1 ] || { show; fail "command: exit $RC after SIGINT, want 1"; }
+[ "$ms" -lt 5000 ] || fail "command: took $ms ms to stop"
+[ "$(meta .status)" = interrupted ] || fail "command: status $(meta .status)"
+trace_has tool_dispatch '.turn == 1' || fail "command: no dispatch record"
+trace_has run_end '.status == "interrupted"' || fail "command: no run_end record"
+sleep 0.3
+! pgrep -f "sleep 41" >/dev/null || fail "the command outlived the run: $(pgrep -af 'sleep 41')"
+[ ! -f "$T/ws/st2.txt" ] || fail "the command finished"
+echo "run_sigint: ok ($MS1 ms to stop a stream, $ms ms to stop a command)"
