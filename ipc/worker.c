@@ -447,7 +447,7 @@ ipc_worker_serve(const char *req_url, const char *ev_url, const struct ipc_handl
 	/* If the supervisor dies, so do we (it cannot restart us any more and
 	 * nobody would collect our results). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	FAILPOINT("ipc.worker.start");
+	(void)FAILPOINT("ipc.worker.start"); /* crash/hang at start-up */
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return -1;
 	w->tab = tab;
