@@ -227,13 +227,16 @@ fp_init(void)
 		fatalx("KYLECODE_FAILPOINTS: %s", err);
 }
 
+#ifdef KC_FAILPOINTS
 /* Read the configuration before main(): workers scrub their environment
- * as they confine themselves, long before their first failpoint. */
+ * as they confine themselves, long before their first failpoint. (A build
+ * without failpoints ignores KYLECODE_FAILPOINTS altogether.) */
 __attribute__((constructor)) static void
 fp_init_early(void)
 {
 	pthread_once(&fp_once, fp_init);
 }
+#endif
 
 /* xorshift64: reproducible from the seed, no libc state shared. */
 static int
