@@ -72,13 +72,17 @@ start_engine() {
 	die "dockerd did not answer within 30 s; see $LOG"
 }
 
-# 3. the image.
+# 3. the image. IMAGE_REV changes when its content must change (rebuilt then).
+IMAGE_REV=2 # 2: /tmp 1777 (docker copies the image dir's mode onto the tmpfs)
 build_image() {
-	docker image inspect "$IMAGE" >/dev/null 2>&1 && return 0
+	local rev
+	rev=$(docker image inspect -f '{{ index .Config.Labels "kylecode.rev" }}' "$IMAGE" 2>/dev/null || true)
+	[[ $rev == "$IMAGE_REV" ]] && return 0
 	local root
 	root=$(mktemp -d)
 	trap 'rm -rf "$root"' RETURN
 	mkdir -p "$root"/{usr,etc,workspace,tmp,proc,dev,sys,run,var}
+	chmod 1777 "$root/tmp"
 	for d in bin sbin lib lib32 lib64 libx32; do
 		if [[ -L /$d ]]; then
 			ln -s "$(readlink /$d)" "$root/$d"
@@ -89,7 +93,7 @@ build_image() {
 	printf 'root:x:0:0:root:/tmp:/bin/sh\nagent:x:1000:1000:kylecode agent:/tmp:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' >"$root/etc/passwd"
 	printf 'root:x:0:\nagent:x:1000:\nnogroup:x:65534:\n' >"$root/etc/group"
 	printf '127.0.0.1\tlocalhost kylecode\n::1\tlocalhost\n' >"$root/etc/hosts"
-	tar -C "$root" -c . | docker import -c 'WORKDIR /workspace' - "$IMAGE" >/dev/null
+	tar -C "$root" -c . | docker import -c 'WORKDIR /workspace' -c "LABEL kylecode.rev=$IMAGE_REV" - "$IMAGE" >/dev/null
 	echo "dockerd.sh: built $IMAGE" >&2
 }
 

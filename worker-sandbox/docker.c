@@ -12,20 +12,24 @@
  * read-only, the workspace read-write at /workspace, .git read-only.
  *
  * Identity: with runc the container shares the host's uids (no userns
- * remapping is configured), so the command runs as the workspace owner's
- * uid — it must write there — with no capabilities. When that owner is
- * root this is weaker than the jail (host uid 0 without capabilities):
- * docs/SANDBOX.md lists it. Under runsc, uid 0 is gVisor's, not the host's.
+ * remapping is configured). As in the jail, the command runs as the
+ * unprivileged host_uid, and the workspace is bound from an id-mapped mount
+ * that shows its owner's files as host_uid's (docker_ws_mount). Where
+ * id-mapped mounts do not work it runs as the workspace owner's uid (host
+ * root for a root-owned workspace, without capabilities): docs/SANDBOX.md.
+ * Under runsc, uid 0 is gVisor's, not the host's.
  *
  * The container is not our child (the engine runs it), so the deadline
  * runs `docker kill` on its unique name as well as killing the CLI.
  */
 #include <errno.h>
+#include <linux/mount.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -68,7 +72,7 @@ docker_free(struct docker_args *a)
 }
 
 static void
-docker_mounts(struct docker_args *a, const struct sbx *s, const struct sbx_req *req)
+docker_mounts(struct docker_args *a, const struct sbx *s, const struct sbx_req *req, const char *ws)
 {
 	struct stat st;
 	size_t i;
@@ -94,9 +98,9 @@ docker_mounts(struct docker_args *a, const struct sbx *s, const struct sbx_req *
 		free(p);
 	}
 	docker_add(a, xstrdup("-v"));
-	docker_add(a, xasprintf("%s:%s:rw", s->workspace, SBX_WS_PATH));
+	docker_add(a, xasprintf("%s:%s:rw", ws, SBX_WS_PATH));
 	if (!(req->git_writable || s->git_writable)) {
-		char *g = xasprintf("%s/.git", s->workspace);
+		char *g = xasprintf("%s/.git", ws);
 
 		if (lstat(g, &st) == 0 && !S_ISLNK(st.st_mode)) {
 			docker_add(a, xstrdup("-v"));
@@ -123,7 +127,7 @@ docker_limits(struct docker_args *a, const struct sbx_limits *l)
 
 static int
 docker_build(struct docker_args *a, const struct sbx *s, const struct sbx_req *req,
-             const char *name, const char *cwd)
+             const char *name, const char *cwd, const char *ws)
 {
 	static const char *const fixed[] = {"docker",
 	                                    "run",
@@ -137,6 +141,7 @@ docker_build(struct docker_args *a, const struct sbx *s, const struct sbx_req *r
 	                                    "--hostname=kylecode",
 	                                    "--log-driver=none"};
 	const char *runtime = req->runtime ? req->runtime : s->runtime;
+	int gvisor = strcmp(runtime, "runsc") == 0;
 	struct sbx_limits lim;
 	struct stat st;
 	char **env;
@@ -146,15 +151,18 @@ docker_build(struct docker_args *a, const struct sbx *s, const struct sbx_req *r
 	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 		docker_add(a, xstrdup(fixed[i]));
 	docker_add(a, xasprintf("--name=%s", name));
-	docker_add(a, xasprintf("--security-opt=seccomp=%s", strcmp(runtime, "runsc") == 0
-	                                                         ? s->seccomp_profile_gvisor
-	                                                         : s->seccomp_profile));
+	docker_add(a, xasprintf("--security-opt=seccomp=%s",
+	                        gvisor ? s->seccomp_profile_gvisor : s->seccomp_profile));
 	docker_add(a, xasprintf("--runtime=%s", runtime));
-	if (strcmp(runtime, "runsc") == 0 || stat(s->workspace, &st) != 0)
+	/* runc: the unprivileged host_uid over the id-mapped workspace, or
+	 * (no id-mapped mounts here) the workspace owner; gVisor: its uid 0. */
+	if (gvisor || stat(s->workspace, &st) != 0)
 		st.st_uid = st.st_gid = 0;
+	if (!gvisor && strcmp(ws, s->workspace) != 0)
+		st.st_uid = st.st_gid = s->host_uid;
 	docker_add(a, xasprintf("--user=%u:%u", (unsigned)st.st_uid, (unsigned)st.st_gid));
 	docker_limits(a, &lim);
-	docker_mounts(a, s, req);
+	docker_mounts(a, s, req, ws);
 	docker_add(a, xasprintf("--workdir=%s", cwd));
 	env = sbx_env_build(s, req, "/tmp");
 	for (i = 0; env[i] != NULL; i++)
@@ -164,6 +172,58 @@ docker_build(struct docker_args *a, const struct sbx *s, const struct sbx_req *r
 	for (i = 0; req->argv[i] != NULL; i++)
 		docker_add(a, xstrdup(req->argv[i]));
 	return a->n < DOCKER_MAX_ARGS - 1 ? 0 : -1;
+}
+
+/*
+ * runc shares the host's uids, so to keep the command off host root it runs
+ * as host_uid over an id-mapped copy of the workspace mount (owner ->
+ * host_uid, as in the jail), attached at a private path for the engine to
+ * bind. Returns the path to bind (dir when mounted, else the workspace),
+ * NULL with res failed.
+ */
+static const char *
+docker_ws_mount(struct sbx *s, const struct sbx_req *req, const char *name, char *dir,
+                size_t dirlen, struct sbx_result *res)
+{
+	const char *runtime = req->runtime ? req->runtime : s->runtime;
+	struct mount_attr ma;
+	int fd;
+
+	dir[0] = '\0';
+	if (s->idmap_userns_fd < 0 || strcmp(runtime, "runsc") == 0)
+		return s->workspace;
+	snprintf(dir, dirlen, "%s/%s", s->private_dir, name);
+	if (mkdir(dir, 0700) != 0) {
+		sbx_fail(res, "docker: mount point %s: %s", dir, strerror(errno));
+		dir[0] = '\0';
+		return NULL;
+	}
+	fd = (int)syscall(SYS_open_tree, AT_FDCWD, s->workspace,
+	                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	memset(&ma, 0, sizeof ma);
+	ma.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+	ma.userns_fd = (uint64_t)s->idmap_userns_fd;
+	if (fd < 0 ||
+	    syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof ma) != 0 ||
+	    syscall(SYS_move_mount, fd, "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+		sbx_fail(res, "docker: id-mapped workspace mount at %s: %s", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		rmdir(dir);
+		dir[0] = '\0';
+		return NULL;
+	}
+	close(fd);
+	return dir;
+}
+
+static void
+docker_ws_unmount(char *dir)
+{
+	if (dir[0] == '\0')
+		return;
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
 }
 
 struct docker_kill {
@@ -212,7 +272,8 @@ docker_run(struct sbx *s, const struct sbx_req *req, struct sbx_result *res)
 	struct docker_kill k;
 	struct sbx_proc proc = {.pid = -1, .pidfd = -1};
 	struct spawn_opts o;
-	char cwd[4096], *rel = sbx_cwd_rel(req->cwd);
+	char cwd[4096], wsdir[512] = "", *rel = sbx_cwd_rel(req->cwd);
+	const char *ws;
 	int rc = -1;
 
 	if (rel == NULL) {
@@ -227,7 +288,10 @@ docker_run(struct sbx *s, const struct sbx_req *req, struct sbx_result *res)
 	}
 	snprintf(k.name, sizeof k.name, "kc-%d-%lu", (int)getpid(),
 	         __atomic_add_fetch(&s->seq, 1, __ATOMIC_RELAXED));
-	if (docker_build(&a, s, req, k.name, cwd) != 0) {
+	ws = docker_ws_mount(s, req, k.name, wsdir, sizeof wsdir, res);
+	if (ws == NULL)
+		goto out;
+	if (docker_build(&a, s, req, k.name, cwd, ws) != 0) {
 		sbx_fail(res, "docker: command line too long");
 		goto out;
 	}
@@ -246,6 +310,7 @@ docker_run(struct sbx *s, const struct sbx_req *req, struct sbx_result *res)
 		}
 	}
 out:
+	docker_ws_unmount(wsdir);
 	docker_free(&a);
 	return rc;
 }

@@ -65,26 +65,34 @@ sbx_idmap_works(const char *ws, int userns_fd)
 	return rc == 0;
 }
 
-static int
-sbx_jail_prepare(struct sbx *s, char *err, size_t errlen)
+/* The id-mapping user namespace of the workspace (jail, and docker with
+ * runc): owner -> host_uid. Left -1 (and said) where it cannot work. */
+static void
+sbx_idmap_prepare(struct sbx *s, char *err, size_t errlen)
 {
 	struct stat st;
 
-	if (jail_seccomp_build(&s->seccomp, err, errlen) != 0)
-		return -1;
-	jail_cgroup_sweep();
 	s->idmap_userns_fd = -1;
 	if (geteuid() != 0 || stat(s->workspace, &st) != 0)
-		return 0;
+		return;
 	s->idmap_userns_fd = jail_idmap_userns(st.st_uid, st.st_gid, s->host_uid, err, errlen);
 	if (s->idmap_userns_fd >= 0 && !sbx_idmap_works(s->workspace, s->idmap_userns_fd)) {
-		log_warnx("sbx: id-mapped mounts do not work on %s; the jailed command "
-		          "runs as the worker's uid without capabilities",
+		log_warnx("sbx: id-mapped mounts do not work on %s; commands run as the "
+		          "workspace owner's uid (jail: the worker's), without capabilities",
 		          s->workspace);
 		close(s->idmap_userns_fd);
 		s->idmap_userns_fd = -1;
 	}
 	err[0] = '\0';
+}
+
+static int
+sbx_jail_prepare(struct sbx *s, char *err, size_t errlen)
+{
+	if (jail_seccomp_build(&s->seccomp, err, errlen) != 0)
+		return -1;
+	jail_cgroup_sweep();
+	sbx_idmap_prepare(s, err, errlen);
 	return 0;
 }
 
@@ -171,6 +179,8 @@ sbx_factory_create(const struct sbx_config *cfg, char *err, size_t errlen)
 		sbx_free(s);
 		return NULL;
 	}
+	if (cfg->driver == SBX_DOCKER)
+		sbx_idmap_prepare(s, err, errlen);
 	if (cfg->driver == SBX_DOCKER && sbx_docker_prepare(s, err, errlen) != 0) {
 		sbx_free(s);
 		return NULL;

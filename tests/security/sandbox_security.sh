@@ -39,7 +39,6 @@ esac
 # Known gaps (documented in docs/SANDBOX.md, section "Known gaps").
 declare -A GAP=() NA=()
 case $LABEL in
-docker+runc) GAP[host_uid_nonroot]="runc without userns-remap: the command is host uid 0 (no capabilities) for a root-owned workspace" ;;
 runsc | docker+runsc) NA[host_uid_nonroot]="gVisor reports its own Sentry's id map; host ids are not the command's" ;;
 esac
 
@@ -207,7 +206,8 @@ hostile git_config_rewrite 20 "! sh -c 'printf \"[core]\\n\\tfsmonitor = /tmp/ev
 
 # ---------- identity and privileges ----------
 hostile capabilities_none 20 "grep -Eq '^CapEff:[[:space:]]*0+\$' /proc/self/status && grep -Eq '^CapPrm:[[:space:]]*0+\$' /proc/self/status"
-hostile host_uid_nonroot 20 "! awk '\$2 == 0' /proc/self/uid_map | grep -q ."
+# The command's uid, seen through every user namespace up to the host's, is not 0.
+hostile host_uid_nonroot 20 "awk -v u=\$(id -u) '\$1 <= u && u < \$1 + \$3 { h = \$2 + u - \$1; f = 1 } END { exit !(f && h != 0) }' /proc/self/uid_map"
 hostile mount_tmpfs 20 '! mount -t tmpfs kc /tmp 2>/dev/null && ! mount -t tmpfs kc /workspace 2>/dev/null'
 hostile mount_bind 20 '! mount --bind /workspace /usr 2>/dev/null'
 hostile unshare_user 20 '! unshare -U true 2>/dev/null'
