@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <nng/nng.h>
+#include <nng/protocol/reqrep0/rep.h>
 #include <nng/protocol/reqrep0/req.h>
 
 #include "ipc/ipc.h"
@@ -428,4 +429,132 @@ Test(ipc_chan, send_failpoint_fails_the_call_without_sending)
 		     IPC_OK, "%s", err);
 	ipc_client_close(c);
 	serve_join(s);
+}
+
+/* ---- a hostile worker: a raw REP socket answering with chosen bytes ---- */
+
+struct fake {
+	nng_socket rep;
+	void *reply;
+	size_t len;
+	int rewrite_id; /* copy the request's id into the reply header */
+	pthread_t th;
+};
+
+static void *
+fake_main(void *a)
+{
+	struct fake *f = a;
+	nng_msg *m;
+
+	while (nng_recvmsg(f->rep, &m, 0) == 0) {
+		if (f->rewrite_id && nng_msg_len(m) >= 24 && f->len >= 24)
+			memcpy((char *)f->reply + 16, (char *)nng_msg_body(m) + 16, 8);
+		nng_msg_clear(m);
+		nng_msg_append(m, f->reply, f->len);
+		if (nng_sendmsg(f->rep, m, 0) != 0)
+			nng_msg_free(m);
+	}
+	return NULL;
+}
+
+static void
+fake_start(struct fake *f, void *reply, size_t len, int rewrite_id)
+{
+	urls_make();
+	f->reply = reply;
+	f->len = len;
+	f->rewrite_id = rewrite_id;
+	cr_assert_eq(nng_rep0_open(&f->rep), 0);
+	nng_socket_set_size(f->rep, NNG_OPT_RECVMAXSZ, 0);
+	cr_assert_eq(nng_listen(f->rep, req_url, NULL, 0), 0);
+	pthread_create(&f->th, NULL, fake_main, f);
+}
+
+static void
+fake_stop(struct fake *f)
+{
+	nng_close(f->rep);
+	pthread_join(f->th, NULL);
+	free(f->reply);
+}
+
+static void *
+reply_make(uint16_t type, uint64_t req_id, const char *json, size_t *len)
+{
+	struct ipc_hdr h = {0};
+	cJSON *b = cJSON_Parse(json);
+	void *buf;
+
+	h.type = type;
+	h.req_id = req_id;
+	buf = ipc_msg_encode(&h, b, len);
+	cJSON_Delete(b);
+	return buf;
+}
+
+Test(ipc_chan, reply_with_another_request_id_is_a_protocol_error)
+{
+	struct fake f;
+	size_t len;
+	struct ipc_client *c;
+	char err[256];
+
+	void *r = reply_make(IPC_T_PONG, 12345, "{}", &len);
+
+	fake_start(&f, r, len, 0);
+	c = client_open();
+	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 3000, NULL, NULL, NULL, err, sizeof(err)),
+		     IPC_E_PROTO, "%s", err);
+	cr_assert(strstr(err, "wrong type or request id") != NULL, "%s", err);
+	ipc_client_close(c);
+	fake_stop(&f);
+}
+
+Test(ipc_chan, reply_of_the_wrong_type_or_garbage_is_a_protocol_error)
+{
+	struct fake f;
+	size_t len;
+	struct ipc_client *c;
+	char err[256];
+
+	void *r = reply_make(IPC_T_SBX_EXEC_OK, 0, "{}", &len);
+
+	fake_start(&f, r, len, 1);
+	c = client_open();
+	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 3000, NULL, NULL, NULL, err, sizeof(err)),
+		     IPC_E_PROTO, "%s", err);
+	ipc_client_close(c);
+	fake_stop(&f);
+
+	fake_start(&f, strdup("\x4b\x43\x43\x50 but then nonsense follows"), 30, 0);
+	c = client_open();
+	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 3000, NULL, NULL, NULL, err, sizeof(err)),
+		     IPC_E_PROTO, "%s", err);
+	ipc_client_close(c);
+	fake_stop(&f);
+}
+
+/* A worker answering with more than the cap: the transport drops the
+ * connection, the call fails as closed (not at its deadline) and the
+ * client never trusts that worker again. */
+Test(ipc_chan, oversized_reply_drops_the_worker_connection)
+{
+	struct fake f;
+	size_t big = IPC_HDR_LEN + IPC_MAX_BODY + 1024;
+	unsigned char *buf = calloc(1, big);
+	struct ipc_client *c;
+	char err[256];
+	long t0;
+
+	memcpy(buf, "KCCP\x01\x00\x0c\x00", 8);
+	fake_start(&f, buf, big, 1);
+	c = client_open();
+	t0 = now_ms();
+	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 8000, NULL, NULL, NULL, err, sizeof(err)),
+		     IPC_E_CLOSED, "%s", err);
+	cr_assert_lt(now_ms() - t0, 6000);
+	cr_assert(ipc_client_gone(c));
+	ipc_client_close(c);
+	fake_stop(&f);
 }
