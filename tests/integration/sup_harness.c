@@ -139,12 +139,19 @@ static int
 t_kill_and_ping(struct sup *s, int r)
 {
 	int old = sup_worker_pid(s, (enum sup_role)r), pid;
+	char proc[64];
 
 	if (old <= 0 || kill(old, SIGKILL) < 0)
 		return 1;
 	pid = ping(s, r, 1, 10000); /* idempotent: re-sent after the restart */
-	printf("old %d new %d starts %d\n", old, pid, sup_worker_starts(s, (enum sup_role)r));
-	return pid > 0 && pid != old && sup_worker_starts(s, (enum sup_role)r) == 2 ? 0 : 1;
+	/* reaped, not a zombie: the restart happens after the reap */
+	snprintf(proc, sizeof(proc), "/proc/%d", old);
+	printf("old %d new %d starts %d old-reaped %d\n", old, pid,
+	       sup_worker_starts(s, (enum sup_role)r), access(proc, F_OK) != 0);
+	return pid > 0 && pid != old && sup_worker_starts(s, (enum sup_role)r) == 2 &&
+			       access(proc, F_OK) != 0
+		       ? 0
+		       : 1;
 }
 
 struct killer {
