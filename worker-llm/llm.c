@@ -488,6 +488,9 @@ llm_complete(const cJSON *req, int64_t budget_ms, const struct llm_sink *sink, c
 		}
 		llm_endpoint_free(&ep);
 	}
+	/* Out of time is a timeout, whatever the last attempt said. */
+	if (llm_now_ms() >= cx.deadline_ms)
+		rc = -1;
 	*code = rc < 0 ? LLM_CODE_TIMEOUT : LLM_CODE_PROVIDER;
 	llm_summarise(&cx, rc < 0, err, errlen);
 	cJSON_Delete(cx.failures);

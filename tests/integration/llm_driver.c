@@ -8,7 +8,10 @@
  * policy violation and fails the run).
  *
  * usage: llm_driver --worker BIN --request FILE [--request FILE]...
- *                   [--timeout-ms N] [--environ-lacks TEXT]
+ *                   [--timeout-ms N] [--environ-lacks TEXT] [--parallel]
+ * --parallel: send every request at once, each from its own thread (the
+ * worker serves several calls concurrently); lines still come in request
+ * order.
  * --environ-lacks: fail (exit 5) if the worker's /proc/PID/environ
  * contains TEXT (keys must be wiped from it). Exit: 0 all requests
  * answered (ok or provider error), 2 usage, 3 IPC failure, 4 worker died
@@ -16,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,7 +125,8 @@ drv_environ_lacks(long pid, const char *text)
 	return (int)r;
 }
 
-static void
+/* One request; returns its output line (caller frees). */
+static char *
 drv_one(struct ipc_client *c, const char *path, int timeout_ms)
 {
 	char *text = drv_slurp(path), err[512];
@@ -144,14 +149,53 @@ drv_one(struct ipc_client *c, const char *path, int timeout_ms)
 		cJSON_AddStringToObject(out, "ipc_error", err);
 	cJSON_AddItemToObject(out, "events", events);
 	line = cJSON_PrintUnformatted(out);
-	printf("%s\n", line);
-	fflush(stdout);
-	free(line);
 	cJSON_Delete(out);
 	cJSON_Delete(req);
 	free(text);
-	if (rc != IPC_OK && rc != IPC_E_REMOTE)
+	if (rc != IPC_OK && rc != IPC_E_REMOTE) {
+		printf("%s\n", line);
 		exit(3);
+	}
+	return line;
+}
+
+struct drv_job {
+	struct ipc_client *c;
+	const char *path;
+	int timeout_ms;
+	char *line;
+	pthread_t th;
+};
+
+static void *
+drv_job_run(void *arg)
+{
+	struct drv_job *j = arg;
+
+	j->line = drv_one(j->c, j->path, j->timeout_ms);
+	return NULL;
+}
+
+static void
+drv_all(struct ipc_client *c, const char **reqs, int nreq, int timeout_ms, int parallel)
+{
+	struct drv_job jobs[DRV_MAX_REQ];
+	int i;
+
+	for (i = 0; i < nreq; i++) {
+		jobs[i] = (struct drv_job){c, reqs[i], timeout_ms, NULL, 0};
+		if (!parallel)
+			drv_job_run(&jobs[i]);
+		else if (pthread_create(&jobs[i].th, NULL, drv_job_run, &jobs[i]) != 0)
+			exit(3);
+	}
+	for (i = 0; i < nreq; i++) {
+		if (parallel)
+			pthread_join(jobs[i].th, NULL);
+		printf("%s\n", jobs[i].line);
+		free(jobs[i].line);
+	}
+	fflush(stdout);
 }
 
 static int
@@ -208,10 +252,11 @@ main(int argc, char **argv)
 	                                     {"timeout-ms", required_argument, NULL, 't'},
 	                                     {"environ-lacks", required_argument, NULL, 'e'},
 	                                     {"help", no_argument, NULL, 'h'},
+	                                     {"parallel", no_argument, NULL, 'p'},
 	                                     {NULL, 0, NULL, 0}};
 	const char *bin = NULL, *reqs[DRV_MAX_REQ], *lacks = NULL;
 	char dir[] = "/tmp/kc_llm_drv.XXXXXX", *req_url, *ev_url, err[256];
-	int nreq = 0, timeout_ms = 60000, ch, i, rc;
+	int nreq = 0, timeout_ms = 60000, ch, rc, parallel = 0;
 	struct ipc_client *c;
 	pid_t pid;
 	long wpid;
@@ -231,9 +276,12 @@ main(int argc, char **argv)
 		case 'e':
 			lacks = optarg;
 			break;
+		case 'p':
+			parallel = 1;
+			break;
 		case 'h':
 			printf("usage: llm_driver --worker BIN --request FILE... [--timeout-ms N] "
-			       "[--environ-lacks TEXT]\n");
+			       "[--environ-lacks TEXT] [--parallel]\n");
 			return 0;
 		default:
 			fprintf(stderr, "usage: llm_driver --worker BIN --request FILE...\n");
@@ -259,8 +307,7 @@ main(int argc, char **argv)
 		kill(pid, SIGKILL);
 		return 5;
 	}
-	for (i = 0; i < nreq; i++)
-		drv_one(c, reqs[i], timeout_ms);
+	drv_all(c, reqs, nreq, timeout_ms, parallel);
 	rc = drv_finish(c, pid);
 	rmdir(dir); /* the worker's sockets are gone with it */
 	free(req_url);

@@ -283,6 +283,45 @@ Y
 	ok
 }
 
+case_parallel() {
+	CASE="three calls at once are served concurrently (streams interleave)"
+	mock_start <<'Y'
+turns:
+  - {text: "first parallel answer", delay_ms: 1500}
+  - {text: "second parallel answer", delay_ms: 1500}
+  - {text: "third parallel answer", delay_ms: 1500}
+Y
+	request p1 openai true
+	request p2 anthropic true
+	request p3 openai false
+	local t0 t1; t0=$(date +%s%N)
+	"$DRIVER" --worker "$WORKER" --parallel --request "$T/p1.json" --request "$T/p2.json" \
+		--request "$T/p3.json" >"$T/par.out" 2>"$T/par.log" || { fail "driver $(tail -3 "$T/par.log")"; return; }
+	t1=$(date +%s%N)
+	[ "$(jq -r .reply.content "$T/par.out" | sort | tr '\n' ,)" = "first parallel answer,second parallel answer,third parallel answer," ] ||
+		{ fail "answers: $(jq -c .reply.content "$T/par.out")"; return; }
+	# Serially this takes >= 4.5 s (three 1.5 s delays).
+	[ $(((t1 - t0) / 1000000)) -lt 4000 ] || { fail "not concurrent: $(((t1 - t0) / 1000000)) ms"; return; }
+	local n; n=$(jq -s '[.[].events[]|select(.kind=="token")]|length' "$T/par.out")
+	[ "$n" -ge 2 ] || { fail "token events: $n"; return; }
+	ok
+}
+
+case_deadline() {
+	CASE="total deadline: a stall longer than timeout_ms is a timeout error"
+	mock_start <<'Y'
+turns:
+  - {fault: stall, stall_ms: 20000}
+Y
+	request r1 openai true "" '{"timeout_ms":1500}'
+	local t0 t1; t0=$(date +%s%N)
+	drive dl r1 || { fail "driver"; return; }
+	t1=$(date +%s%N)
+	[ "$(jq -r .error.code <<<"$(reply dl)")" = timeout ] || { fail "$(reply dl)"; return; }
+	[ $(((t1 - t0) / 1000000)) -lt 6000 ] || { fail "deadline not kept: $(((t1 - t0) / 1000000)) ms"; return; }
+	ok
+}
+
 case_missing_key_and_bad_model() {
 	CASE="missing key and unknown prefix are clear errors, nothing sent"
 	mock_start <<'Y'
@@ -311,6 +350,8 @@ done
 case_stream_probe
 case_fallback
 case_keys
+case_parallel
+case_deadline
 case_missing_key_and_bad_model
 mock_stop
 echo "llm_worker_mock: $PASS passed, $FAIL failed"
