@@ -66,3 +66,34 @@ Test(dialect_native, arguments_of_wrong_type)
 	                 "object (as text)");
 	parsed_free(&p);
 }
+
+Test(dialect_native, shell_call_running_apply_patch_becomes_the_patch)
+{
+	struct parsed p;
+
+	native(
+	    &p, REG_OC,
+	    "[{\"id\":\"fc_1\",\"name\":\"bash\",\"arguments\":\"{\\\"command\\\":\\\"apply_patch "
+	    "<<'EOF'\\\\n*** Begin Patch\\\\n*** Delete File: a\\\\n*** End Patch\\\\nEOF\\\"}\"},"
+	    " {\"id\":\"fc_2\",\"name\":\"bash\",\"arguments\":{\"command\":[\"apply_patch\","
+	    "\"*** Begin Patch\\n*** Add File: b\\n+x\\n*** End Patch\"]}},"
+	    " {\"id\":\"fc_3\",\"name\":\"bash\",\"arguments\":{\"command\":\"apply_patch <<EOF\\n"
+	    "*** Begin Patch\\n*** Add File: c\\nno plus\\n*** End Patch\\nEOF\"}},"
+	    " {\"id\":\"fc_4\",\"name\":\"bash\",\"arguments\":{\"command\":\"make "
+	    "apply_patch\"}}]");
+	cr_assert_eq(ncalls(&p), 3);
+	cr_assert_str_eq(call_name(&p, 0), "patch");
+	cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(call_at(&p, 0), "id")), "fc_1");
+	cr_assert_str_eq(call_sarg(&p, 0, "patchText"),
+	                 "*** Begin Patch\n*** Delete File: a\n*** End Patch\n");
+	cr_assert_str_eq(call_name(&p, 1), "patch");
+	cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(call_at(&p, 1), "id")), "fc_2");
+	cr_assert_str_eq(call_name(&p, 2), "bash",
+	                 "a command that only mentions apply_patch stays");
+	cr_assert_eq(nerrors(&p), 1);
+	assert_contains(err_msg(&p, 0), "every line of an added file must start with '+'");
+	cr_assert_str_eq(
+	    cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(p.r.errors, 0), "id")),
+	    "fc_3");
+	parsed_free(&p);
+}

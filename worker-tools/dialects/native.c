@@ -89,6 +89,59 @@ native_args(struct dialect_result *out, int idx, const cJSON *a, const char *nam
 	return v;
 }
 
+/* The patch text of a shell call that runs apply_patch: the command
+ * `apply_patch <<'EOF' ...` or the argv ["apply_patch", "*** Begin Patch..."]. */
+static const char *
+apply_patch_text(const cJSON *args)
+{
+	const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(args, "command");
+	const char *t = cJSON_GetStringValue(cmd);
+	const char *argv0 = cJSON_GetStringValue(cJSON_GetArrayItem(cmd, 0));
+
+	if (cJSON_IsArray(cmd) && cJSON_GetArraySize(cmd) == 2 && argv0 != NULL &&
+	    strcmp(argv0, "apply_patch") == 0)
+		t = cJSON_GetStringValue(cJSON_GetArrayItem(cmd, 1));
+	else if (t == NULL || strncmp(t, "apply_patch", 11) != 0)
+		return NULL;
+	return t != NULL && strstr(t, "*** Begin Patch") != NULL ? t : NULL;
+}
+
+/* A native shell call that runs apply_patch (how Codex-trained models
+ * edit) is a patch edit: the sandbox has no apply_patch program. Returns 1
+ * when it was read as a patch: *at is the call's index, or -1 when the
+ * patch had an error (reported). */
+static int
+native_as_patch(struct dlg_ctx *c, const char *name, const char *id, const cJSON *args, int *at)
+{
+	static const char *const shells[] = {"run_shell", "bash", "shell", NULL};
+	const cJSON *def = dlg_tool_find(c, name);
+	const char *canon = def ? cJSON_GetStringValue(cJSON_GetObjectItem(def, "name")) : name;
+	const char *text = apply_patch_text(args), *const * k;
+	struct dlg_ctx sub;
+	int before, errs;
+
+	for (k = shells; *k != NULL && (canon == NULL || strcmp(*k, canon) != 0); k++)
+		;
+	if (*k == NULL || text == NULL)
+		return 0;
+	sub = *c;
+	sub.text = text;
+	sub.len = strlen(text);
+	sub.nmemo = 0;
+	sub.line_off = sub.line_begin = 0;
+	sub.line_no = 1;
+	before = cJSON_GetArraySize(c->out->calls);
+	errs = cJSON_GetArraySize(c->out->errors);
+	dlg_opencode_patch_ops.parse(&sub, 0, sub.len);
+	c->next_id = sub.next_id;
+	*at = cJSON_GetArraySize(c->out->calls) > before ? before : -1;
+	/* The patch's error answers this call id. */
+	if (*at < 0 && cJSON_GetArraySize(c->out->errors) > errs)
+		cJSON_AddItemToObject(cJSON_GetArrayItem(c->out->errors, errs), "id",
+		                      dlg_nn(cJSON_CreateString(id)));
+	return 1;
+}
+
 int
 dialect_parse_native(const cJSON *native_calls, const cJSON *registry, struct dialect_result *out)
 {
@@ -118,8 +171,15 @@ dialect_parse_native(const cJSON *native_calls, const cJSON *registry, struct di
 		args = native_args(out, idx, cJSON_GetObjectItemCaseSensitive(nc, "arguments"),
 		                   name, id ? id : "?");
 		idx++;
-		if (args == NULL || (at = dlg_add_call(&c, name, args, DIALECT, 0)) < 0)
+		if (args == NULL)
 			continue;
+		if (native_as_patch(&c, name, id ? id : "?", args, &at)) {
+			cJSON_Delete(args);
+			if (at < 0)
+				continue;
+		} else if ((at = dlg_add_call(&c, name, args, DIALECT, 0)) < 0) {
+			continue;
+		}
 		call = cJSON_GetArrayItem(out->calls, at);
 		/* Native calls keep the provider's id; they have no text line. */
 		if (id != NULL && id[0] != '\0')
