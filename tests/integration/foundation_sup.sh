@@ -78,15 +78,20 @@ fi
 # libexec dump it, then exec the real worker. Only worker-llm gets the API
 # key the config names; nobody gets anything else of ours.
 mkdir -p "$tmp/libexec"
+: >"$tmp/leak-marker"
 for r in llm tools sandbox; do
-	printf '#!/bin/sh\nenv >"%s/%s.env"\nexec "%s/kylecode-%s" "$@"\n' \
-		"$tmp" "$r" "$KC_BIN" "$r" >"$tmp/libexec/kylecode-$r"
+	printf '#!/bin/sh\nenv >"%s/%s.env"\nls -l /proc/$$/fd/ >"%s/%s.fds"\nexec "%s/kylecode-%s" "$@"\n' \
+		"$tmp" "$r" "$tmp" "$r" "$KC_BIN" "$r" >"$tmp/libexec/kylecode-$r"
 	chmod +x "$tmp/libexec/kylecode-$r"
 done
 check worker_start_via_wrappers 0 "pong sandbox" -- env KYLECODE_LIBEXEC="$tmp/libexec" \
-	MY_API_KEY=sk-test-123 OTHER_SECRET=hunter2 KC_LLM_ENV=MY_API_KEY "$H" ping-all
+	MY_API_KEY=sk-test-123 OTHER_SECRET=hunter2 KC_LLM_ENV=MY_API_KEY \
+	KC_LEAK_FILE="$tmp/leak-marker" "$H" ping-all
 bad=""
 grep -qx 'MY_API_KEY=sk-test-123' "$tmp/llm.env" 2>/dev/null || bad="$bad llm-lacks-key"
+for r in llm tools sandbox; do # no inherited descriptor of the supervisor
+	grep -q leak-marker "$tmp/$r.fds" 2>/dev/null && bad="$bad $r-inherited-fd"
+done
 for r in llm tools sandbox; do
 	[ -f "$tmp/$r.env" ] || { bad="$bad $r-not-started"; continue; }
 	[ $r != llm ] && grep -q MY_API_KEY "$tmp/$r.env" && bad="$bad $r-has-key"

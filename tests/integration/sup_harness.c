@@ -22,6 +22,7 @@
  * Exit 0 when the expectation held; 1 with a message otherwise.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <poll.h>
 #include <signal.h>
@@ -357,6 +358,9 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "start") == 0)
 		roles = SUP_ROLE_BIT(role_parse(argv[2]));
+	/* KC_LEAK_FILE: an fd without O_CLOEXEC no worker may inherit */
+	if (getenv("KC_LEAK_FILE") != NULL && open(getenv("KC_LEAK_FILE"), O_RDONLY) < 0)
+		return 1;
 	o.workspace = getenv("KC_WORKSPACE");
 	/* KC_LLM_ENV=NAME[,NAME]: the variables only worker-llm may get */
 	if (getenv("KC_LLM_ENV") != NULL) {
