@@ -424,6 +424,35 @@ eval_item(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, st
 	return tv_getitem(rc, n->line, &obj, &key, out);
 }
 
+/* Whether Jinja2's optimizer would fold n to a constant (the cases that
+ * matter for eval_negconst_pow). */
+static int
+is_const_expr(const struct tpl_node *n, int depth)
+{
+	if (depth > 16)
+		return 0;
+	switch (n->kind) {
+	case N_CONST: return 1;
+	case N_NEG:
+	case N_POS:
+	case N_NOT: return is_const_expr(n->a, depth + 1);
+	case N_BINOP: return is_const_expr(n->a, depth + 1) && is_const_expr(n->b, depth + 1);
+	default: return 0;
+	}
+}
+
+/* "-2 ** x" with x not constant: Jinja2 generates Python "-2 ** x",
+ * which is -(2 ** x). */
+static __attribute__((noinline)) int
+eval_negconst_pow(struct tpl_rctx *rc, int line, const struct tv *a, const struct tv *b, struct tv *out)
+{
+	struct tv pos = a->kind == TV_INT ? tv_int(-a->u.i) : tv_float(-a->u.f), r;
+
+	if (tv_binop(rc, line, OP_POW, &pos, b, &r) < 0)
+		return -1;
+	return eval_neg(rc, line, 1, &r, out);
+}
+
 int
 tpl_eval(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct tv *out)
 {
@@ -446,6 +475,8 @@ tpl_eval(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, str
 	case N_BINOP:
 		if (tpl_eval(rc, f, n->a, &a) < 0 || tpl_eval(rc, f, n->b, &b) < 0)
 			return -1;
+		if (n->op == OP_POW && (n->a->flags & NF_NEGCONST) && !is_const_expr(n->b, 0))
+			return eval_negconst_pow(rc, n->line, &a, &b, out);
 		return tv_binop(rc, n->line, n->op, &a, &b, out);
 	case N_NEG:
 	case N_POS:

@@ -244,6 +244,7 @@ struct tpl_node {
 #define NF_CALLER 0x04
 #define NF_RECURSIVE 0x08 /* N_FOR */
 #define NF_NOMETHOD 0x10  /* N_GETATTR: the name is no method name (fast path) */
+#define NF_NEGCONST 0x20  /* N_CONST: a folded negative number (see p_fold_sign) */
 
 /* N_GETATTR op: which loop attribute the name is (resolved at parse time) */
 enum { LA_NONE, LA_INDEX, LA_INDEX0, LA_REVINDEX, LA_REVINDEX0, LA_FIRST, LA_LAST, LA_LENGTH, LA_DEPTH,

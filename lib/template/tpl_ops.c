@@ -242,8 +242,11 @@ op_percent(struct tpl_rctx *rc, int line, const struct tv *fmt, const struct tv 
 	if (arg->kind == TV_LIST && (arg->flags & TVF_TUPLE)) {
 		ca.pos = arg->u.l->v;
 		ca.npos = arg->u.l->n;
-	} else if (tv_is_map(arg)) {
-		ca.kwv = &one; /* a mapping: named conversions */
+	} else if (tv_is_map(arg) || (tv_is_seq(arg) && !(arg->flags & TVF_TUPLE))) {
+		/* Python treats anything with __getitem__ but a tuple or a str
+		 * (dicts and also lists) as the mapping of "%(name)s" forms,
+		 * and then never complains about unused arguments */
+		ca.kwv = &one;
 		ca.nkw = 1;
 		ca.kwn = NULL;
 	} else {

@@ -3,6 +3,8 @@
  * "**", unary minus binding tighter than filters' input, tests taking
  * one bare argument, ...). Nesting is bounded so that "((((..." cannot
  * exhaust the stack. */
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -815,6 +817,29 @@ p_filter_expr(struct parser *p, struct tpl_node *n)
 	return n;
 }
 
+/* Jinja2's optimizer folds -<number> into a negative constant, which its
+ * code generator then writes as "-2" in Python source: "-2 ** x" thus
+ * means -(2 ** x) when x is not constant (NF_NEGCONST marks the fold so
+ * that the evaluator can reproduce this). */
+static struct tpl_node *
+p_fold_sign(struct tpl_node *n)
+{
+	struct tpl_node *c = n->a;
+
+	if (c->kind != N_CONST || (c->cval.kind != TV_INT && c->cval.kind != TV_FLOAT))
+		return n;
+	if (n->kind == N_POS)
+		return c;
+	if (c->cval.kind == TV_INT && c->cval.u.i == LLONG_MIN)
+		return n;
+	n->kind = N_CONST;
+	n->cval = c->cval.kind == TV_INT ? tv_int(-c->cval.u.i) : tv_float(-c->cval.u.f);
+	n->a = NULL;
+	if (n->cval.kind == TV_INT ? n->cval.u.i < 0 : signbit(n->cval.u.f))
+		n->flags |= NF_NEGCONST;
+	return n;
+}
+
 static struct tpl_node *
 p_unary(struct parser *p, int with_filter)
 {
@@ -827,6 +852,7 @@ p_unary(struct parser *p, int with_filter)
 		if (enter(p) < 0 || (n = node_new(p, kind, line)) == NULL || (n->a = p_unary(p, 0)) == NULL)
 			return NULL;
 		p->depth--;
+		n = p_fold_sign(n);
 	} else {
 		n = p_primary(p);
 	}
