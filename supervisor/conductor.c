@@ -137,8 +137,11 @@ cond_finish(struct cond *c, const char *status, const char *err)
 			    "replay --check: %d difference(s) from the recorded run", c->check_diffs);
 	if (!c->ui.json && c->nolog_root == NULL)
 		fprintf(c->ui.quiet ? stderr : stdout, "run log: %s\n", runlog_dir(c->rl));
-	if (runlog_last_error(c->rl) != NULL)
+	if (runlog_last_error(c->rl) != NULL) {
+		if (strstr(err, runlog_last_error(c->rl)) == NULL)
+			fprintf(stderr, "kylecode: run log: %s\n", runlog_last_error(c->rl));
 		code = KC_EXIT_FAIL;
+	}
 	return code;
 }
 

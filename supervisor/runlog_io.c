@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/core/log.h"
+#include "lib/failpoint/failpoint.h"
 #include "lib/core/xmalloc.h"
 #include "supervisor/runlog_int.h"
 
@@ -29,8 +30,7 @@ runlog_fail(struct runlog *rl, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(rl->err, sizeof(rl->err), fmt, ap);
 	va_end(ap);
-	rl->failed = 1;
-	log_warnx("runlog: %s", rl->err);
+	rl->failed = 1; /* reported once, by whoever ends the run */
 	return -1;
 }
 
@@ -131,7 +131,7 @@ runlog_io_tmpwrite(struct runlog *rl, const char *tmp, const char *data, size_t 
 		close(fd);
 		return -1;
 	}
-	if (fsync(fd) != 0) {
+	if ((errno = FAILPOINT("runlog.fsync")) != 0 || fsync(fd) != 0) {
 		runlog_fail(rl, "fsync %s: %s", tmp, strerror(errno));
 		close(fd);
 		return -1;
@@ -169,7 +169,7 @@ runlog_io_whole(struct runlog *rl, const char *rel, const char *data, size_t len
 	if (runlog_io_tmpwrite(rl, tmp, data, len) < 0)
 		goto out;
 	runlog_io_step(rl, -1, NULL, 0);
-	if (rename(tmp, path) != 0) {
+	if ((errno = FAILPOINT("runlog.rename")) != 0 || rename(tmp, path) != 0) {
 		runlog_fail(rl, "rename %s: %s", path, strerror(errno));
 		goto out;
 	}
@@ -191,7 +191,7 @@ runlog_io_append(struct runlog *rl, int fd, const char *what, const char *rec, s
 	if (rl->failed)
 		return -1;
 	runlog_io_step(rl, fd, rec, len);
-	if (runlog_io_write_all(fd, rec, len) < 0)
+	if ((errno = FAILPOINT("runlog.append")) != 0 || runlog_io_write_all(fd, rec, len) < 0)
 		return runlog_fail(rl, "append to %s: %s", what, strerror(errno));
 	if (fsync(fd) != 0)
 		return runlog_fail(rl, "fsync %s: %s", what, strerror(errno));

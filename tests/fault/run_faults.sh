@@ -64,4 +64,22 @@ grep -q "^after$" "$T/ws/s.txt" || fail "turn 2 did not run"
 trace_has tool_result '.turn == 1 and .ok == false' || fail "the interrupted call is not recorded"
 trace_has worker '.worker == "sandbox"' || fail "no sandbox worker event"
 trace_has worker '.worker == "tools"' || fail "no tools worker event"
+
+# (e) the run log cannot be made durable (fsync fails with EIO on the 6th
+# whole file): the run stops at once with the error and exit 1, and no tool
+# call is sent after the failure.
+mock_stop
+printf 'turns:\n  - text: "<TOOL_CALL>\\nrun_shell(command=\\"echo x >> n.txt\\")\\n</TOOL_CALL>\\n"\n' >"$T/e.yaml"
+for _ in 1 2 3 4 5; do sed -n 2p "$T/e.yaml" >>"$T/e.yaml"; done
+mock_start "$T/e.yaml"
+run_config
+rm -rf "$T/logs" "$T/ws"
+(cd "$KC_SRC" && KYLECODE_FAILPOINTS="runlog.fsync=5*off->error(EIO)" "$KC" run --config "$T/cfg.yaml" \
+	--workspace "$T/ws" --log-dir "$T/logs" --driver "$DRIVER" --task-text eio -m 6) \
+	>"$T/out" 2>"$T/err" </dev/null
+RC=$?
+expect_rc 1
+grep -q "Input/output error" "$T/err" || { show; fail "eio: the error is not reported"; }
+[ "$(grep -c "Input/output error" "$T/err")" = 1 ] || fail "eio: the error is reported more than once"
+[ "$(cat "$T/ws/n.txt" 2>/dev/null | wc -l)" -le 1 ] || fail "eio: tool calls went on after the failure"
 echo "run_faults: ok"
