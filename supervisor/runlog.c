@@ -383,10 +383,12 @@ runlog_section_add(struct runlog *rl, enum runlog_section sec, int turn, const c
 		   const char *link)
 {
 	cJSON *e = cJSON_CreateObject();
+	size_t at;
 
 	pthread_mutex_lock(&rl->mtx);
 	if (rl->md.len == 0)
 		strbuf_addf(&rl->md, "# kylecode run %s\n\n", strrchr(rl->dir, '/') + 1);
+	at = rl->md.len;
 	strbuf_addf(&rl->md, "## %s\n\n", runlog_titles[sec]);
 	if (turn > 0)
 		strbuf_addf(&rl->md, "Turn %d", turn);
@@ -402,7 +404,7 @@ runlog_section_add(struct runlog *rl, enum runlog_section sec, int turn, const c
 		cJSON_AddStringToObject(e, "artifact", link);
 	else
 		cJSON_AddNullToObject(e, "artifact");
-	cJSON_AddNumberToObject(e, "md_offset", (double)rl->md.len);
+	cJSON_AddNumberToObject(e, "md_offset", (double)at); /* where the header starts */
 	cJSON_AddItemToArray(rl->index, e);
 	rl->dirty = 1;
 	pthread_mutex_unlock(&rl->mtx);

@@ -110,6 +110,9 @@ Test(runlog_files, transcript_has_the_exact_section_headers_and_links)
 	cr_assert_eq(cJSON_GetArraySize(ij), 8);
 	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(ij, 6), "section")->valuestring,
 			 "Assistant");
+	/* md_offset points at the section's own header. */
+	cr_assert_eq(strncmp(md + cJSON_GetObjectItem(cJSON_GetArrayItem(ij, 6), "md_offset")->valueint,
+			     "## Assistant\n", 13), 0);
 	cJSON_Delete(ij);
 	free(idx);
 	free(md);
