@@ -46,6 +46,9 @@ struct yl {
 	size_t alias_nodes;
 	int depth;
 	int failed;
+	/* Nodes consumed by merge keys. An anchor may name one (`<<: &m {..}`)
+	 * and a later alias copy it, so they live until the parse ends. */
+	cJSON *graveyard;
 };
 
 /* A mapping member being read: key text and marks. */
@@ -288,7 +291,7 @@ yl_scalar(struct yl *y, yaml_event_t *ev, int *is_float)
 }
 
 static cJSON *
-yl_sequence(struct yl *y, yaml_event_t *start)
+yl_sequence(struct yl *y)
 {
 	cJSON *arr = cJSON_CreateArray();
 	yaml_event_t ev;
@@ -310,7 +313,6 @@ yl_sequence(struct yl *y, yaml_event_t *start)
 fail:
 	kc_locmap_forget_tree(y->locs, arr);
 	cJSON_Delete(arr);
-	(void)start;
 	return NULL;
 }
 
@@ -396,9 +398,8 @@ yl_apply_merges(struct yl *y, cJSON *obj, cJSON *merges)
 	kc_keyset_free(&keys);
 	kc_locmap_copy(y->locs, out, y->locs, obj);
 	kc_locmap_forget_tree(y->locs, obj);
-	cJSON_Delete(obj);
-	kc_locmap_forget_tree(y->locs, merges);
-	cJSON_Delete(merges);
+	cJSON_Delete(obj); /* emptied above; never anchored (anchors come after) */
+	cJSON_AddItemToArray(y->graveyard, merges);
 	return out;
 }
 
@@ -419,21 +420,19 @@ yl_queue_merge(struct yl *y, cJSON *merges, cJSON *val, const yaml_mark_t *m)
 	for (it = val->child; it != NULL; it = it->next, n++)
 		if (!cJSON_IsObject(it))
 			goto bad;
-	/* Reversed, without cJSON_InsertItemInArray (it corrupts the tail
-	 * pointer in cJSON 1.7.15). */
+	/* Queued reversed, as references: the list itself stays whole in the
+	 * graveyard (an alias of it must still see its maps). */
 	items = xcalloc(n + 1, sizeof(*items));
-	for (n = 0; val->child != NULL; n++)
-		items[n] = cJSON_DetachItemViaPointer(val, val->child);
+	for (n = 0, it = val->child; it != NULL; it = it->next)
+		items[n++] = it;
 	while (n-- > 0)
-		cJSON_AddItemToArray(merges, items[n]);
+		cJSON_AddItemToArray(merges, cJSON_CreateObjectReference(items[n]->child));
 	free(items);
-	kc_locmap_forget_tree(y->locs, val);
-	cJSON_Delete(val);
+	cJSON_AddItemToArray(y->graveyard, val); /* may be anchored: `<<: &l [..]` */
 	return 0;
 bad:
 	yl_error_at(y, m, "a merge key (<<) needs a mapping or a list of mappings", NULL);
-	kc_locmap_forget_tree(y->locs, val);
-	cJSON_Delete(val);
+	cJSON_AddItemToArray(y->graveyard, val);
 	return -1;
 }
 
@@ -480,7 +479,7 @@ out:
 }
 
 static cJSON *
-yl_mapping(struct yl *y, yaml_event_t *start)
+yl_mapping(struct yl *y)
 {
 	cJSON *obj = cJSON_CreateObject(), *merges = cJSON_CreateArray();
 	struct kc_keyset keys;
@@ -497,7 +496,6 @@ yl_mapping(struct yl *y, yaml_event_t *start)
 		cJSON_Delete(merges);
 		return NULL;
 	}
-	(void)start;
 	if (merges->child == NULL) {
 		cJSON_Delete(merges);
 		return obj;
@@ -541,13 +539,13 @@ yl_node(struct yl *y, yaml_event_t *ev, const struct yl_key *key)
 		anchor = ev->data.sequence_start.anchor;
 		if (yl_collection_tag_ok(y, ev, ev->data.sequence_start.tag,
 		                         ev->data.sequence_start.implicit, "seq"))
-			n = yl_sequence(y, ev);
+			n = yl_sequence(y);
 		break;
 	case YAML_MAPPING_START_EVENT:
 		anchor = ev->data.mapping_start.anchor;
 		if (yl_collection_tag_ok(y, ev, ev->data.mapping_start.tag,
 		                         ev->data.mapping_start.implicit, "map"))
-			n = yl_mapping(y, ev);
+			n = yl_mapping(y);
 		break;
 	default:
 		yl_error_at(y, &ev->start_mark, "unexpected YAML event", NULL);
@@ -655,6 +653,7 @@ kc_yaml_parse(const char *buf, size_t len, const char *name, struct kc_locmap *l
 	y.file = kc_locmap_file(locs, y.name);
 	y.buf = buf;
 	y.len = len;
+	y.graveyard = cJSON_CreateArray();
 	if (!yaml_parser_initialize(&y.parser))
 		fatalx("kc_yaml_parse: libyaml initialisation failed");
 	yaml_parser_set_encoding(&y.parser, YAML_UTF8_ENCODING);
@@ -664,6 +663,8 @@ kc_yaml_parse(const char *buf, size_t len, const char *name, struct kc_locmap *l
 	for (i = 0; i < y.nanchors; i++)
 		free(y.anchors[i].name);
 	free(y.anchors);
+	kc_locmap_forget_tree(locs, y.graveyard);
+	cJSON_Delete(y.graveyard);
 	kc_locmap_free(own);
 	return root;
 }

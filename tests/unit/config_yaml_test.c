@@ -374,3 +374,19 @@ Test(config_yaml, yaml_printer_escapes_what_yaml_cannot_hold_raw)
 	cJSON_Delete(r);
 	strbuf_free(&out);
 }
+
+/* An anchor on a merge key's own value (`<<: &m {..}`, `<<: &l [..]`)
+ * must stay valid for later aliases (it was freed after the merge). */
+Test(config_yaml, anchors_on_merge_values_survive_the_merge)
+{
+	cJSON *r = parse("x:\n  <<: &m {a: 1}\n  b: 2\nz:\n  <<: &l [{c: 1}]\ny: *m\nw: *l\n");
+	char *s;
+
+	cr_assert_not_null(r, "%s", diag.n ? diag.items[0].msg : "");
+	s = json(r);
+	/* as yaml.safe_load gives it */
+	cr_expect_str_eq(
+	    s, "{\"x\":{\"a\":1,\"b\":2},\"z\":{\"c\":1},\"y\":{\"a\":1},\"w\":[{\"c\":1}]}");
+	free(s);
+	cJSON_Delete(r);
+}
