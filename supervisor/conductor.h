@@ -94,6 +94,7 @@ struct cond {
 	int plan_turns;
 	cJSON *messages; /* neutral LLM_COMPLETE messages */
 	char *pending;	 /* user text for the next turn (task, results, errors) */
+	int relayed_native; /* the last turn's results went back as tool messages */
 	int idle_turns, no_tool_turns;
 	int completed;
 	char reason[64];

@@ -92,6 +92,7 @@ run_checkpoint_write(struct cond *c)
 	cJSON_AddItemToObject(k, "messages", cJSON_Duplicate(c->messages, 1));
 	if (c->pending != NULL)
 		cJSON_AddStringToObject(k, "pending", c->pending);
+	cJSON_AddBoolToObject(k, "relayed_native", c->relayed_native);
 	cJSON_AddNumberToObject(k, "idle_turns", c->idle_turns);
 	cJSON_AddNumberToObject(k, "no_tool_turns", c->no_tool_turns);
 	cJSON_AddBoolToObject(k, "completed", c->completed);
@@ -156,6 +157,7 @@ run_checkpoint_load(struct cond *c, const char *dir, char *err, size_t errlen)
 	c->messages = cJSON_DetachItemFromObjectCaseSensitive(k, "messages");
 	free(c->pending);
 	c->pending = kc_cfg_str(k, "pending", NULL) ? xstrdup(kc_cfg_str(k, "pending", "")) : NULL;
+	c->relayed_native = kc_cfg_bool(k, "relayed_native", 0);
 	c->idle_turns = (int)kc_cfg_num(k, "idle_turns", 0);
 	c->no_tool_turns = (int)kc_cfg_num(k, "no_tool_turns", 0);
 	c->completed = kc_cfg_bool(k, "completed", 0);

@@ -303,13 +303,19 @@ run_turn_prompt(struct cond *c, struct cond_mode *m)
 	}
 	snprintf(rel, sizeof(rel), "prompts/per_turn/turn_%d.md", c->turn);
 	runlog_write_file(c->rl, rel, p->per_turn, strlen(p->per_turn));
-	if (c->pending == NULL && p->per_turn[0] == '\0')
-		return 0; /* a pure native continuation: the tool messages speak */
-	strbuf_adds(&u, c->pending ? c->pending : RUN_NUDGE);
-	runlog_section_add(c->rl, RUNLOG_SEC_USER, c->turn, c->pending ? c->pending : RUN_NUDGE,
-			   c->turn == 1 ? "prompts/task.md" : NULL);
+	/* After native calls the tool messages carry the results: a user
+	 * message then only holds the per-turn prompt, if any. */
+	if (c->pending == NULL && c->relayed_native && p->per_turn[0] == '\0')
+		return 0;
+	if (c->pending != NULL || !c->relayed_native) {
+		strbuf_adds(&u, c->pending ? c->pending : RUN_NUDGE);
+		runlog_section_add(c->rl, RUNLOG_SEC_USER, c->turn,
+				   c->pending ? c->pending : RUN_NUDGE,
+				   c->turn == 1 ? "prompts/task.md" : NULL);
+	}
 	if (p->per_turn[0] != '\0') {
-		strbuf_adds(&u, "\n\n");
+		if (u.len > 0)
+			strbuf_adds(&u, "\n\n");
 		strbuf_adds(&u, p->per_turn);
 		runlog_section_add(c->rl, RUNLOG_SEC_TOOLS_PROMPT, c->turn, p->per_turn, rel);
 	}
@@ -480,7 +486,8 @@ run_relay_native(struct cond *c, const cJSON *reply, const struct cond_result *r
 		cJSON_AddItemToArray(arr, o);
 		free(inj);
 	}
-	if (cJSON_GetArraySize(arr) > 0) {
+	c->relayed_native = cJSON_GetArraySize(arr) > 0;
+	if (c->relayed_native) {
 		snprintf(rel, sizeof(rel), "provider_native/tool_results/turn_%d.json", c->turn);
 		runlog_write_json(c->rl, rel, arr);
 		text = cJSON_Print(arr);

@@ -37,6 +37,10 @@ requests >"$T/reqs"
 jq -e '.[0].body.tools | length > 3' "$T/reqs" >/dev/null || fail "no tool schemas sent"
 jq -e '[.[1].body.messages[] | select(.role == "tool") | .tool_call_id] | sort == ["call_a", "call_b"]' \
 	"$T/reqs" >/dev/null || fail "tool messages: $(jq -c '.[1].body.messages' "$T/reqs" | head -c 800)"
+# After the tool messages comes at most the per-turn prompt, never a
+# "no tool call was found" nudge.
+! jq -r '.[1].body.messages[-1].content' "$T/reqs" | grep -q "No tool call was found" ||
+	fail "a nudge after native results"
 jq -e '[.[1].body.messages[] | select(.role == "assistant") | .tool_calls // [] | length] | add == 2' \
 	"$T/reqs" >/dev/null || fail "assistant tool_calls not relayed"
 for f in provider_native/tools_provided/turn_1.json provider_native/tool_calls/turn_1.json \
