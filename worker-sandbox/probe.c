@@ -159,6 +159,14 @@ sbx_probe_json(const struct sbx_worker *w, enum sbx_driver_id d, char *err, size
 	cJSON *out, *arr;
 	size_t i;
 
+	/* The probes are escape attempts: without isolation they would act
+	 * on the host itself (mount over /tmp, write /etc, ...). */
+	if (d == SBX_PROCESS) {
+		snprintf(err, errlen,
+		         "the process driver has no isolation: there is nothing to "
+		         "probe, and the escape attempts would act on the host");
+		return NULL;
+	}
 	if (d == SBX_RUNSC && w->driver != SBX_RUNSC) {
 		snprintf(err, errlen,
 		         "runsc needs the capabilities this worker (driver %s) dropped; "

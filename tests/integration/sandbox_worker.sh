@@ -75,6 +75,8 @@ call exec '{"argv":"sh"}'
 check argv_not_array_bad_request [ "$(cat "$T/rc")" = 3 ]
 call exec '{"argv":["true"],"env":{"A":1}}'
 check env_not_strings_bad_request [ "$(cat "$T/rc")" = 3 ]
+call probe '{"driver":"process"}'
+check probe_process_refused [ "$(cat "$T/rc")" = 3 ] && grep -q unsupported "$T/r"
 call probe '{"driver":"chroot"}'
 check probe_unknown_driver_bad_request [ "$(cat "$T/rc")" = 3 ]
 call mirror '{"op":"sideways","host_path":"/tmp"}'

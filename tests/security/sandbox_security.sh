@@ -73,7 +73,7 @@ cleanup() {
 	for p in $(pgrep -f "$MARK"); do kill -9 "$p" 2>/dev/null; done
 	kill "$MARKER_PID" "$LISTENER_PID" 2>/dev/null
 	wait "$MARKER_PID" "$LISTENER_PID" 2>/dev/null
-	rm -f "/tmp/$MARK" "/$MARK"
+	rm -f "/tmp/$MARK" "/$MARK" /tmp/"$PW".* # scratch files of cases run on the host (process)
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -123,7 +123,7 @@ result() { # name kind ok detail
 }
 # Cases that would harm the host if not contained never run under the
 # process driver (it has no isolation: a fork bomb there is a real one).
-DESTRUCTIVE='^(fork_bomb|memory_bomb|disk_fill_tmp|disk_fill_workspace|kill_host_process|reboot|swapon|settimeofday|sysrq_trigger|proc_sys_write|hostname_change|mount_tmpfs|mount_bind|write_etc|write_usr_bin|write_root_dir|mknod_device|init_module|kexec_load)$'
+DESTRUCTIVE='^(setuid_gain|fork_bomb|memory_bomb|disk_fill_tmp|disk_fill_workspace|kill_host_process|reboot|swapon|settimeofday|sysrq_trigger|proc_sys_write|hostname_change|mount_tmpfs|mount_bind|write_etc|write_usr_bin|write_root_dir|mknod_device|init_module|kexec_load)$'
 want() {
 	[[ -z ${KC_SEC_ONLY:-} || $1 =~ $KC_SEC_ONLY ]] || return 1
 	if [[ $DRIVER == process && $1 =~ $DESTRUCTIVE ]]; then
@@ -198,7 +198,7 @@ hostile proc_kcore 20 '[ "$(head -c 16 /proc/kcore 2>/dev/null | wc -c)" -eq 0 ]
 hostile proc_sys_write 20 "! sh -c 'echo 3 > /proc/sys/vm/drop_caches' 2>/dev/null && ! sh -c 'echo kc > /proc/sys/kernel/hostname' 2>/dev/null"
 hostile sysrq_trigger 20 "! sh -c 'echo h > /proc/sysrq-trigger' 2>/dev/null"
 # A device node must not be creatable, or (gVisor) not reach the host's device.
-hostile mknod_device 20 '{ ! mknod /tmp/kc_mem c 1 1 2>/dev/null || ! head -c 1 /tmp/kc_mem >/dev/null 2>&1; } && ! mknod kc_mem c 1 1 2>/dev/null' '[[ ! -e $WS/kc_mem ]]'
+hostile mknod_device 20 "{ ! mknod /tmp/$PW.mem c 1 1 2>/dev/null || ! head -c 1 /tmp/$PW.mem >/dev/null 2>&1; } && ! mknod kc_mem c 1 1 2>/dev/null" '[[ ! -e $WS/kc_mem ]]'
 hostile git_hook_plant 20 "! sh -c 'printf \"#!/bin/sh\\necho pwned\\n\" > .git/hooks/pre-commit' 2>/dev/null" \
 	'[[ ! -e $WS/.git/hooks/pre-commit ]]'
 hostile git_config_rewrite 20 "! sh -c 'printf \"[core]\\n\\tfsmonitor = /tmp/evil\\n\" >> .git/config' 2>/dev/null" \
@@ -215,7 +215,7 @@ hostile unshare_user_root 20 '! unshare -Ur true 2>/dev/null'
 hostile unshare_mount 20 '! unshare -m true 2>/dev/null'
 hostile unshare_net 20 '! unshare -n true 2>/dev/null'
 hostile chroot 20 '! chroot / /bin/true 2>/dev/null'
-hostile setuid_gain 20 'cp /usr/bin/id /tmp/id 2>/dev/null; chmod u+s /tmp/id 2>/dev/null; [ "$(/tmp/id -u 2>/dev/null || id -u)" = "$(id -u)" ]'
+hostile setuid_gain 20 "cp /usr/bin/id /tmp/$PW.id 2>/dev/null; chmod u+s /tmp/$PW.id 2>/dev/null; [ \"\$(/tmp/$PW.id -u 2>/dev/null || id -u)\" = \"\$(id -u)\" ]"
 sys_denied ptrace 101 0 0 0 0
 sys_denied process_vm_readv 310 1 0 0 0 0 0
 sys_denied bpf 321 0 0 0
@@ -238,8 +238,8 @@ int main(int c, char **v) { long r, nr = 20;
  if (v[1][0] == 0x78) r = syscall(0x40000000L | 39);
  else __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr) : "memory");
  return r > 0; }'
-hostile ia32_syscall 60 "printf '%s\n' '$ARCH_C' > /tmp/a.c && cc -o /tmp/a /tmp/a.c && { /tmp/a i; r=\$?; [ \$r = 0 ] || [ \$r -ge 128 ]; }"
-hostile x32_syscall 60 "printf '%s\n' '$ARCH_C' > /tmp/a.c && cc -o /tmp/a /tmp/a.c && { /tmp/a x; r=\$?; [ \$r = 0 ] || [ \$r -ge 128 ]; }"
+hostile ia32_syscall 60 "printf '%s\n' '$ARCH_C' > /tmp/$PW.a.c && cc -o /tmp/$PW.a /tmp/$PW.a.c && { /tmp/$PW.a i; r=\$?; [ \$r = 0 ] || [ \$r -ge 128 ]; }"
+hostile x32_syscall 60 "printf '%s\n' '$ARCH_C' > /tmp/$PW.a.c && cc -o /tmp/$PW.a /tmp/$PW.a.c && { /tmp/$PW.a x; r=\$?; [ \$r = 0 ] || [ \$r -ge 128 ]; }"
 hostile tiocsti_injection 20 "python3 -c '
 import os, fcntl, termios, sys
 try:
@@ -281,7 +281,7 @@ hostile_rc memory_bomb 60 '1|137|139|134' "python3 -c '
 x = []
 while True:
     x.append(bytearray(64 << 20))'"
-hostile_rc disk_fill_tmp 60 '1' 'dd if=/dev/zero of=/tmp/fill bs=1M count=4096 2>/dev/null'
+hostile_rc disk_fill_tmp 60 '1' "dd if=/dev/zero of=/tmp/$PW.fill bs=1M count=4096 2>/dev/null"
 hostile_rc disk_fill_workspace 120 '1|137|153' 'dd if=/dev/zero of=fill bs=1M count=1100 2>/dev/null' \
 	'(( $(stat -c %s "$WS/fill" 2>/dev/null || echo 0) <= 1073741824 )) && rm -f "$WS/fill"'
 hostile_rc output_flood 3 '124' 'yes kc-flood' \
@@ -297,11 +297,11 @@ DIRECT=1 hostile_rc timeout_kills_tree 2 '124' "sh -c 'sleep 300; true' ${MARK}t
 	"! pgrep -f '${MARK}t' >/dev/null"
 
 # ---------- positive controls ----------
-control ctl_gcc 60 'printf "#include <stdio.h>\nint main(void){puts(\"built\");return 0;}\n" > /tmp/c.c && cc -O0 /tmp/c.c -o /tmp/c && /tmp/c | grep -q built'
+control ctl_gcc 60 "printf '#include <stdio.h>\\nint main(void){puts(\"built\");return 0;}\\n' > /tmp/$PW.c.c && cc -O0 /tmp/$PW.c.c -o /tmp/$PW.c && /tmp/$PW.c | grep -q built"
 control ctl_python3 20 "python3 -c 'import json,sys; print(json.dumps({\"ok\":1}))' | grep -q ok"
 control ctl_write_visible 20 'echo kc-content > sub/made_inside.txt' '[[ $(cat "$WS/sub/made_inside.txt") == kc-content ]]'
 control ctl_threads 20 "python3 -c 'import threading; t = threading.Thread(target=print); t.start(); t.join()'"
-control ctl_tmp_writable 20 'echo x > /tmp/x && [ "$(cat /tmp/x)" = x ]'
+control ctl_tmp_writable 20 "echo x > /tmp/$PW.x && [ \"\$(cat /tmp/$PW.x)\" = x ]"
 control ctl_cwd_is_workspace 20 '[ "$(pwd)" = /workspace ]'
 control ctl_stdin_devnull 20 '[ -z "$(cat)" ]'
 control ctl_loopback_inside 20 "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); s.listen(1); socket.create_connection(s.getsockname()).close()'"
