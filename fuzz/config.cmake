@@ -1,5 +1,6 @@
 # Fuzz the config YAML loader (lib/config): parse, print, re-parse.
-# Corpus: fuzz/corpus/config_yaml/ (the reference configs and edge cases).
+# Corpus: fuzz/corpus/config_yaml/ (the reference configs and edge cases);
+# dictionary: fuzz/config_yaml.dict (run with -dict=fuzz/config_yaml.dict).
 # lib/core is compiled in (not kc_core): clang's -Wformat-nonliteral trips
 # on log.c/strbuf.c, which only the fuzz build uses clang for.
 file(GLOB _kc_cfg_fz_src CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/lib/config/*.c)
