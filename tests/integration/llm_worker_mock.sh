@@ -287,9 +287,9 @@ case_parallel() {
 	CASE="three calls at once are served concurrently (streams interleave)"
 	mock_start <<'Y'
 turns:
-  - {text: "first parallel answer", delay_ms: 1500}
-  - {text: "second parallel answer", delay_ms: 1500}
-  - {text: "third parallel answer", delay_ms: 1500}
+  - {text: "first parallel answer", delay_ms: 2500}
+  - {text: "second parallel answer", delay_ms: 2500}
+  - {text: "third parallel answer", delay_ms: 2500}
 Y
 	request p1 openai true
 	request p2 anthropic true
@@ -300,8 +300,8 @@ Y
 	t1=$(date +%s%N)
 	[ "$(jq -r .reply.content "$T/par.out" | sort | tr '\n' ,)" = "first parallel answer,second parallel answer,third parallel answer," ] ||
 		{ fail "answers: $(jq -c .reply.content "$T/par.out")"; return; }
-	# Serially this takes >= 4.5 s (three 1.5 s delays).
-	[ $(((t1 - t0) / 1000000)) -lt 4000 ] || { fail "not concurrent: $(((t1 - t0) / 1000000)) ms"; return; }
+	# Serially this takes >= 7.5 s (three 2.5 s delays).
+	[ $(((t1 - t0) / 1000000)) -lt 6000 ] || { fail "not concurrent: $(((t1 - t0) / 1000000)) ms"; return; }
 	local n; n=$(jq -s '[.[].events[]|select(.kind=="token")]|length' "$T/par.out")
 	[ "$n" -ge 2 ] || { fail "token events: $n"; return; }
 	ok
