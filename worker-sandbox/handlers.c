@@ -20,7 +20,9 @@
 #define H_MAX_ARGV 4096
 #define H_MAX_ARGBYTES (1u << 20)
 #define H_MAX_ENV 256
-#define H_DEADLINE_MARGIN_MS 500 /* to reply before the supervisor gives up */
+#define H_DEADLINE_MARGIN_MS 500       /* to reply before the supervisor gives up */
+#define H_MAX_OUTPUT (16u << 20)       /* per stream: 2 streams << IPC_MAX_BODY */
+#define H_MAX_TIMEOUT_MS (86400000ull) /* one day */
 
 struct h_stream {
 	struct ipc_req *req;
@@ -93,14 +95,15 @@ h_env(const cJSON *obj)
 	return v;
 }
 
+/* A non-negative number no larger than max, else def. */
 static uint64_t
-h_num(const cJSON *obj, const char *key, uint64_t def)
+h_num_max(const cJSON *obj, const char *key, uint64_t def, uint64_t max)
 {
 	const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, key);
 
-	if (!cJSON_IsNumber(n) || n->valuedouble < 0 || n->valuedouble > 1e18)
+	if (!cJSON_IsNumber(n) || n->valuedouble < 0)
 		return def;
-	return (uint64_t)n->valuedouble;
+	return n->valuedouble >= (double)max ? max : (uint64_t)n->valuedouble;
 }
 
 static const char *
@@ -117,13 +120,15 @@ h_limits(const cJSON *l, struct sbx_limits *lim)
 	memset(lim, 0, sizeof *lim);
 	if (!cJSON_IsObject(l))
 		return;
-	lim->memory_bytes = h_num(l, "memory_bytes", 0);
-	lim->pids = (uint32_t)h_num(l, "pids", 0);
-	lim->cpu_ms = h_num(l, "cpu_ms", 0);
-	lim->output_bytes = (size_t)h_num(l, "output_bytes", 0);
-	lim->fsize_bytes = h_num(l, "fsize_bytes", 0);
-	lim->nofile = (uint32_t)h_num(l, "nofile", 0);
-	lim->tmp_bytes = h_num(l, "tmp_bytes", 0);
+	/* Bounded so that nothing overflows (RLIMIT_AS is 4x memory) and the
+	 * reply (both streams) stays well under IPC_MAX_BODY. */
+	lim->memory_bytes = h_num_max(l, "memory_bytes", 0, 1ull << 50);
+	lim->pids = (uint32_t)h_num_max(l, "pids", 0, 1u << 22);
+	lim->cpu_ms = h_num_max(l, "cpu_ms", 0, 1ull << 40);
+	lim->output_bytes = (size_t)h_num_max(l, "output_bytes", 0, H_MAX_OUTPUT);
+	lim->fsize_bytes = h_num_max(l, "fsize_bytes", 0, 1ull << 50);
+	lim->nofile = (uint32_t)h_num_max(l, "nofile", 0, 1u << 20);
+	lim->tmp_bytes = h_num_max(l, "tmp_bytes", 0, 1ull << 40);
 }
 
 cJSON *
@@ -181,7 +186,7 @@ h_exec(struct ipc_req *r, const cJSON *body, cJSON **reply, void *arg)
 	req.argv = argv;
 	req.env = env;
 	req.cwd = h_str(body, "cwd");
-	req.timeout_ms = (int)h_num(body, "timeout_ms", 0);
+	req.timeout_ms = (int)h_num_max(body, "timeout_ms", 0, H_MAX_TIMEOUT_MS);
 	if (left > 0 && (req.timeout_ms <= 0 || req.timeout_ms > left - H_DEADLINE_MARGIN_MS))
 		req.timeout_ms = left > 2 * H_DEADLINE_MARGIN_MS
 		                     ? (int)(left - H_DEADLINE_MARGIN_MS)

@@ -236,37 +236,40 @@ child_caps_drop(void)
 	return prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) == 0 ? 0 : -1;
 }
 
+/* Sets resource to v (soft = hard), never above the hard limit we have: a
+ * request for more than the host allows gets what it allows. */
 static void
-child_rlimits(const struct jail_plan *p)
+child_rlimit(const struct jail_plan *p, int resource, rlim_t cur, rlim_t max, const char *name)
 {
 	struct rlimit r;
 
-	r.rlim_cur = r.rlim_max = p->lim.pids;
-	if (setrlimit(RLIMIT_NPROC, &r) != 0)
-		child_fail(p, "RLIMIT_NPROC");
+	if (getrlimit(resource, &r) == 0 && r.rlim_max != RLIM_INFINITY) {
+		if (max > r.rlim_max)
+			max = r.rlim_max;
+		if (cur > max)
+			cur = max;
+	}
+	r.rlim_cur = cur;
+	r.rlim_max = max;
+	if (setrlimit(resource, &r) != 0)
+		child_fail(p, name);
+}
+
+static void
+child_rlimits(const struct jail_plan *p)
+{
+	rlim_t cpu = (p->lim.cpu_ms + 999) / 1000;
+
+	child_rlimit(p, RLIMIT_NPROC, p->lim.pids, p->lim.pids, "RLIMIT_NPROC");
 	/* Address space: generous (runtimes reserve large virtual ranges);
 	 * the cgroup holds the real memory limit, RLIMIT_DATA the heap. */
-	r.rlim_cur = r.rlim_max = p->lim.memory_bytes * 4;
-	if (setrlimit(RLIMIT_AS, &r) != 0)
-		child_fail(p, "RLIMIT_AS");
-	r.rlim_cur = r.rlim_max = p->lim.memory_bytes;
-	if (setrlimit(RLIMIT_DATA, &r) != 0)
-		child_fail(p, "RLIMIT_DATA");
-	r.rlim_cur = r.rlim_max = p->lim.fsize_bytes;
-	if (setrlimit(RLIMIT_FSIZE, &r) != 0)
-		child_fail(p, "RLIMIT_FSIZE");
-	r.rlim_cur = r.rlim_max = p->lim.nofile;
-	if (setrlimit(RLIMIT_NOFILE, &r) != 0)
-		child_fail(p, "RLIMIT_NOFILE");
-	r.rlim_cur = r.rlim_max = 0;
-	if (setrlimit(RLIMIT_CORE, &r) != 0)
-		child_fail(p, "RLIMIT_CORE");
-	if (p->lim.cpu_ms > 0) {
-		r.rlim_cur = (p->lim.cpu_ms + 999) / 1000;
-		r.rlim_max = r.rlim_cur + 1;
-		if (setrlimit(RLIMIT_CPU, &r) != 0)
-			child_fail(p, "RLIMIT_CPU");
-	}
+	child_rlimit(p, RLIMIT_AS, p->lim.memory_bytes * 4, p->lim.memory_bytes * 4, "RLIMIT_AS");
+	child_rlimit(p, RLIMIT_DATA, p->lim.memory_bytes, p->lim.memory_bytes, "RLIMIT_DATA");
+	child_rlimit(p, RLIMIT_FSIZE, p->lim.fsize_bytes, p->lim.fsize_bytes, "RLIMIT_FSIZE");
+	child_rlimit(p, RLIMIT_NOFILE, p->lim.nofile, p->lim.nofile, "RLIMIT_NOFILE");
+	child_rlimit(p, RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
+	if (p->lim.cpu_ms > 0)
+		child_rlimit(p, RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU");
 }
 
 /* execvpe without the caller's environment or allocation. */
