@@ -2,6 +2,17 @@
  * run_turn.c — one turn of the loop: the prompt of the turn, the model
  * call (streamed live), the parse and validation of its tool calls, their
  * execution, and the relay of results and errors into the next turn.
+ *
+ * loop.turn_strategy as implemented:
+ *   flow: assistant_continuation  every assistant message stays in the
+ *         history and the next request continues after it (the only flow).
+ *   relay: tool_role | user       provider-native calls are always answered
+ *         by tool-role messages (one per call id: the providers refuse a
+ *         request with an unanswered call); results of text-dialect calls
+ *         have no call id to answer, so both settings relay them in the
+ *         next user message, with parse errors and rule violations.
+ *   tool_result_injection         "full", or (default) long outputs keep
+ *         their head and tail.
  */
 #include <errno.h>
 #include <pthread.h>
