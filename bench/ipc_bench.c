@@ -30,8 +30,8 @@
 #define LARGE_BYTES (1024 * 1024)
 
 struct result {
-	double rtt_us;	  /* mean round trip */
-	double per_sec;	  /* round trips per second */
+	double rtt_us;  /* mean round trip */
+	double per_sec; /* round trips per second */
 };
 
 static char dir[64], raw_url[128], req_url[128], ev_url[128];
@@ -128,7 +128,7 @@ bench_ipc(struct ipc_client *c, const cJSON *body, int n)
 
 	for (i = 0; i < n; i++) {
 		if (ipc_call(c, IPC_T_TOOLS_EXEC, 0, body, 10000, &reply, NULL, NULL, err,
-			     sizeof(err)) != IPC_OK) {
+		             sizeof(err)) != IPC_OK) {
 			fprintf(stderr, "ipc_call: %s\n", err);
 			exit(1);
 		}
@@ -152,7 +152,7 @@ bench_sup(struct sup *s, const cJSON *body, int n)
 
 	for (i = 0; i < n; i++) {
 		if (sup_call(s, SUP_LLM, IPC_T_PING, body, 10000, 1, &reply, NULL, NULL, err,
-			     sizeof(err)) != IPC_OK) {
+		             sizeof(err)) != IPC_OK) {
 			fprintf(stderr, "sup_call: %s\n", err);
 			return r;
 		}

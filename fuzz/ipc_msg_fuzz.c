@@ -25,9 +25,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (buf == NULL)
 		abort(); /* what decoded must encode */
 	again = ipc_msg_decode(buf, len, &h2, err, sizeof(err));
-	if (again == NULL || h2.type != h.type || h2.req_id != h.req_id ||
-	    h2.flags != h.flags || h2.deadline_ms != h.deadline_ms ||
-	    !cJSON_Compare(body, again, 1))
+	if (again == NULL || h2.type != h.type || h2.req_id != h.req_id || h2.flags != h.flags ||
+	    h2.deadline_ms != h.deadline_ms || !cJSON_Compare(body, again, 1))
 		abort();
 	cJSON_Delete(again);
 	cJSON_Delete(body);

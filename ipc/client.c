@@ -30,8 +30,8 @@
 #include "lib/failpoint/failpoint.h"
 
 #define IPC_DEFAULT_TIMEOUT_MS 60000
-#define IPC_EVQ_MAX 65536      /* events queued per call before dropping */
-#define IPC_EV_GRACE_MS 1000   /* wait for late events after the reply */
+#define IPC_EVQ_MAX 65536    /* events queued per call before dropping */
+#define IPC_EV_GRACE_MS 1000 /* wait for late events after the reply */
 
 struct ipc_evq {
 	cJSON *ev;
@@ -62,7 +62,7 @@ struct ipc_client {
 };
 
 static void cl_seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void
 cl_seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -165,7 +165,7 @@ cl_event_thread(void *arg)
 		nng_msg_free(m);
 		if (ev == NULL || h.type != IPC_T_EVENT) {
 			log_warnx("ipc: dropped a malformed event: %s",
-				  ev == NULL ? err : "not an EVENT");
+			          ev == NULL ? err : "not an EVENT");
 			cJSON_Delete(ev);
 			continue;
 		}
@@ -176,7 +176,7 @@ cl_event_thread(void *arg)
 
 static int
 cl_sockets_open(struct ipc_client *c, const char *req_url, const char *ev_url, char *err,
-		size_t errlen)
+                size_t errlen)
 {
 	int rv;
 
@@ -352,15 +352,14 @@ cl_events_finish(struct cl_call *k, uint32_t expected)
 	pthread_mutex_lock(&k->c->mu);
 	for (;;) {
 		cl_events_drain(k);
-		if (k->p.nev >= expected || cl_now_ms() >= until ||
-		    k->c->state == CLIENT_GONE)
+		if (k->p.nev >= expected || cl_now_ms() >= until || k->c->state == CLIENT_GONE)
 			break;
 		cl_cond_wait(k, until);
 	}
 	pthread_mutex_unlock(&k->c->mu);
 	if (k->p.nev < expected)
 		log_debug("ipc: request %llu: %u of %u events arrived",
-			  (unsigned long long)k->p.req_id, k->p.nev, expected);
+		          (unsigned long long)k->p.req_id, k->p.nev, expected);
 }
 
 static int
@@ -424,11 +423,11 @@ cl_rv_map(int rv, const char *what, struct cl_call *k, char *err, size_t errlen)
 {
 	if (rv == NNG_ETIMEDOUT) {
 		cl_seterr(err, errlen, "ipc: request %llu: %s: deadline passed",
-			  (unsigned long long)k->p.req_id, what);
+		          (unsigned long long)k->p.req_id, what);
 		return IPC_E_TIMEOUT;
 	}
-	cl_seterr(err, errlen, "ipc: request %llu: %s: %s", (unsigned long long)k->p.req_id,
-		  what, rv == NNG_ECONNRESET ? "worker connection lost" : nng_strerror(rv));
+	cl_seterr(err, errlen, "ipc: request %llu: %s: %s", (unsigned long long)k->p.req_id, what,
+	          rv == NNG_ECONNRESET ? "worker connection lost" : nng_strerror(rv));
 	if (rv == NNG_ECONNRESET || rv == NNG_ECLOSED || rv == NNG_ECANCELED) {
 		/* NNG may fail the call (connection reset) before our pipe
 		 * callback has run: the client is gone either way. */
@@ -442,8 +441,7 @@ cl_rv_map(int rv, const char *what, struct cl_call *k, char *err, size_t errlen)
 
 /* Sends the encoded request and waits for the reply message. */
 static int
-cl_call_xfer(struct cl_call *k, void *buf, size_t len, nng_msg **out, char *err,
-	     size_t errlen)
+cl_call_xfer(struct cl_call *k, void *buf, size_t len, nng_msg **out, char *err, size_t errlen)
 {
 	nng_msg *m;
 	int rv;
@@ -457,7 +455,7 @@ cl_call_xfer(struct cl_call *k, void *buf, size_t len, nng_msg **out, char *err,
 	if ((rv = FAILPOINT("ipc.client.send")) != 0) {
 		nng_msg_free(m);
 		cl_seterr(err, errlen, "ipc: request %llu: send: %s (failpoint)",
-			  (unsigned long long)k->p.req_id, strerror(rv));
+		          (unsigned long long)k->p.req_id, strerror(rv));
 		return IPC_E_SYS;
 	}
 	nng_aio_set_msg(k->aio, m);
@@ -468,8 +466,8 @@ cl_call_xfer(struct cl_call *k, void *buf, size_t len, nng_msg **out, char *err,
 	}
 	if (k->deadline != 0)
 		nng_aio_set_timeout(k->aio, k->deadline > cl_now_ms()
-						    ? (nng_duration)(k->deadline - cl_now_ms())
-						    : 1);
+		                                ? (nng_duration)(k->deadline - cl_now_ms())
+		                                : 1);
 	nng_ctx_recv(k->ctx, k->aio);
 	if ((rv = cl_aio_wait(k)) != 0)
 		return cl_rv_map(rv, "waiting for the reply", k, err, errlen);
@@ -479,8 +477,8 @@ cl_call_xfer(struct cl_call *k, void *buf, size_t len, nng_msg **out, char *err,
 
 /* Checks that the reply answers this request and sets *reply. */
 static int
-cl_reply_take(struct cl_call *k, nng_msg *m, uint16_t want, cJSON **reply, uint32_t *nev,
-	      char *err, size_t errlen)
+cl_reply_take(struct cl_call *k, nng_msg *m, uint16_t want, cJSON **reply, uint32_t *nev, char *err,
+              size_t errlen)
 {
 	struct ipc_hdr h;
 	char derr[256];
@@ -488,11 +486,10 @@ cl_reply_take(struct cl_call *k, nng_msg *m, uint16_t want, cJSON **reply, uint3
 
 	body = ipc_msg_decode(nng_msg_body(m), nng_msg_len(m), &h, derr, sizeof(derr));
 	nng_msg_free(m);
-	if (body == NULL || h.req_id != k->p.req_id ||
-	    (h.type != want && h.type != IPC_T_ERROR)) {
+	if (body == NULL || h.req_id != k->p.req_id || (h.type != want && h.type != IPC_T_ERROR)) {
 		cl_seterr(err, errlen, "ipc: request %llu: bad reply: %s",
-			  (unsigned long long)k->p.req_id,
-			  body == NULL ? derr : "wrong type or request id");
+		          (unsigned long long)k->p.req_id,
+		          body == NULL ? derr : "wrong type or request id");
 		cJSON_Delete(body);
 		return IPC_E_PROTO;
 	}
@@ -500,9 +497,8 @@ cl_reply_take(struct cl_call *k, nng_msg *m, uint16_t want, cJSON **reply, uint3
 	if (h.type == IPC_T_ERROR) {
 		code = cJSON_GetObjectItemCaseSensitive(body, "code");
 		msg = cJSON_GetObjectItemCaseSensitive(body, "error");
-		cl_seterr(err, errlen, "%s: %s",
-			  cJSON_IsString(code) ? code->valuestring : "error",
-			  cJSON_IsString(msg) ? msg->valuestring : "(no message)");
+		cl_seterr(err, errlen, "%s: %s", cJSON_IsString(code) ? code->valuestring : "error",
+		          cJSON_IsString(msg) ? msg->valuestring : "(no message)");
 	}
 	if (reply != NULL)
 		*reply = body;
@@ -512,8 +508,8 @@ cl_reply_take(struct cl_call *k, nng_msg *m, uint16_t want, cJSON **reply, uint3
 }
 
 int
-ipc_call(struct ipc_client *c, uint16_t type, uint32_t flags, const cJSON *body,
-	 int timeout_ms, cJSON **reply, ipc_event_fn cb, void *arg, char *err, size_t errlen)
+ipc_call(struct ipc_client *c, uint16_t type, uint32_t flags, const cJSON *body, int timeout_ms,
+         cJSON **reply, ipc_event_fn cb, void *arg, char *err, size_t errlen)
 {
 	struct cl_call k;
 	struct ipc_hdr h;
@@ -545,7 +541,7 @@ ipc_call(struct ipc_client *c, uint16_t type, uint32_t flags, const cJSON *body,
 	h.deadline_ms = timeout_ms > 0 ? (uint32_t)timeout_ms : 0;
 	if ((buf = ipc_msg_encode(&h, body, &len)) == NULL) {
 		cl_seterr(err, errlen, "ipc: %s: body cannot be encoded (over %u bytes?)",
-			  ipc_type_name(type), (unsigned)IPC_MAX_BODY);
+		          ipc_type_name(type), (unsigned)IPC_MAX_BODY);
 		rc = IPC_E_PROTO;
 		goto out;
 	}

@@ -79,8 +79,9 @@ jw_plain_run(const unsigned char *p, size_t n)
 
 	for (; i + 16 <= n; i += 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, bs)),
-					   _mm_cmpeq_epi8(_mm_max_epu8(x, c1f), c1f));
+		__m128i bad =
+		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, bs)),
+		                 _mm_cmpeq_epi8(_mm_max_epu8(x, c1f), c1f));
 		int m = _mm_movemask_epi8(bad);
 
 		if (m != 0)
@@ -104,13 +105,27 @@ jw_escape(struct jbuf *b, unsigned char c)
 	char u[8];
 
 	switch (c) {
-	case '"': jb_put(b, "\\\"", 2); break;
-	case '\\': jb_put(b, "\\\\", 2); break;
-	case '\b': jb_put(b, "\\b", 2); break;
-	case '\f': jb_put(b, "\\f", 2); break;
-	case '\n': jb_put(b, "\\n", 2); break;
-	case '\r': jb_put(b, "\\r", 2); break;
-	case '\t': jb_put(b, "\\t", 2); break;
+	case '"':
+		jb_put(b, "\\\"", 2);
+		break;
+	case '\\':
+		jb_put(b, "\\\\", 2);
+		break;
+	case '\b':
+		jb_put(b, "\\b", 2);
+		break;
+	case '\f':
+		jb_put(b, "\\f", 2);
+		break;
+	case '\n':
+		jb_put(b, "\\n", 2);
+		break;
+	case '\r':
+		jb_put(b, "\\r", 2);
+		break;
+	case '\t':
+		jb_put(b, "\\t", 2);
+		break;
 	default:
 		snprintf(u, sizeof(u), "\\u%04x", c);
 		jb_put(b, u, 6);
@@ -191,20 +206,35 @@ jw_value(struct jbuf *b, const cJSON *item, int depth)
 		return;
 	}
 	switch (item->type & 0xff) {
-	case cJSON_NULL: jb_put(b, "null", 4); break;
-	case cJSON_False: jb_put(b, "false", 5); break;
-	case cJSON_True: jb_put(b, "true", 4); break;
-	case cJSON_Number: jw_number(b, item); break;
-	case cJSON_String: jw_string(b, item->valuestring); break;
+	case cJSON_NULL:
+		jb_put(b, "null", 4);
+		break;
+	case cJSON_False:
+		jb_put(b, "false", 5);
+		break;
+	case cJSON_True:
+		jb_put(b, "true", 4);
+		break;
+	case cJSON_Number:
+		jw_number(b, item);
+		break;
+	case cJSON_String:
+		jw_string(b, item->valuestring);
+		break;
 	case cJSON_Raw:
 		if (item->valuestring == NULL)
 			b->fail = 1;
 		else
 			jb_put(b, item->valuestring, strlen(item->valuestring));
 		break;
-	case cJSON_Array: jw_children(b, item, depth, 0); break;
-	case cJSON_Object: jw_children(b, item, depth, 1); break;
-	default: b->fail = 1;
+	case cJSON_Array:
+		jw_children(b, item, depth, 0);
+		break;
+	case cJSON_Object:
+		jw_children(b, item, depth, 1);
+		break;
+	default:
+		b->fail = 1;
 	}
 }
 
@@ -517,8 +547,10 @@ jp_value(struct jp *j, int depth)
 		return NULL;
 	}
 	switch (*j->p) {
-	case '{': return jp_container(j, depth, 1);
-	case '[': return jp_container(j, depth, 0);
+	case '{':
+		return jp_container(j, depth, 1);
+	case '[':
+		return jp_container(j, depth, 0);
 	case '"':
 		if ((s = jp_string(j)) == NULL || (v = cJSON_CreateNull()) == NULL) {
 			free(s);
@@ -527,10 +559,14 @@ jp_value(struct jp *j, int depth)
 		v->type = cJSON_String; /* adopts s, no copy */
 		v->valuestring = s;
 		return v;
-	case 't': return jp_lit(j, "true", 4) < 0 ? NULL : cJSON_CreateTrue();
-	case 'f': return jp_lit(j, "false", 5) < 0 ? NULL : cJSON_CreateFalse();
-	case 'n': return jp_lit(j, "null", 4) < 0 ? NULL : cJSON_CreateNull();
-	default: return jp_number(j);
+	case 't':
+		return jp_lit(j, "true", 4) < 0 ? NULL : cJSON_CreateTrue();
+	case 'f':
+		return jp_lit(j, "false", 5) < 0 ? NULL : cJSON_CreateFalse();
+	case 'n':
+		return jp_lit(j, "null", 4) < 0 ? NULL : cJSON_CreateNull();
+	default:
+		return jp_number(j);
 	}
 }
 
@@ -552,6 +588,6 @@ ipc_json_parse(const char *s, size_t n, char *err, size_t errlen)
 	}
 	if (v == NULL && err != NULL && errlen > 0)
 		snprintf(err, errlen, "%s at byte %td", j.why != NULL ? j.why : "invalid JSON",
-			 j.p - j.start);
+		         j.p - j.start);
 	return v;
 }

@@ -19,36 +19,36 @@ struct ipc_type_info {
 };
 
 static const struct ipc_type_info ipc_types[] = {
-	{IPC_T_ERROR, "ERROR"},
-	{IPC_T_EVENT, "EVENT"},
-	{IPC_T_PING, "PING"},
-	{IPC_T_PONG, "PONG"},
-	{IPC_T_SHUTDOWN, "SHUTDOWN"},
-	{IPC_T_SHUTDOWN_OK, "SHUTDOWN_OK"},
-	{IPC_T_LLM_COMPLETE, "LLM_COMPLETE"},
-	{IPC_T_LLM_COMPLETE_OK, "LLM_COMPLETE_OK"},
-	{IPC_T_TOOLS_CONFIGURE, "TOOLS_CONFIGURE"},
-	{IPC_T_TOOLS_CONFIGURE_OK, "TOOLS_CONFIGURE_OK"},
-	{IPC_T_TOOLS_PARSE, "TOOLS_PARSE"},
-	{IPC_T_TOOLS_PARSE_OK, "TOOLS_PARSE_OK"},
-	{IPC_T_TOOLS_EXEC, "TOOLS_EXEC"},
-	{IPC_T_TOOLS_EXEC_OK, "TOOLS_EXEC_OK"},
-	{IPC_T_TOOLS_APPLY, "TOOLS_APPLY"},
-	{IPC_T_TOOLS_APPLY_OK, "TOOLS_APPLY_OK"},
-	{IPC_T_TOOLS_SNAPSHOT, "TOOLS_SNAPSHOT"},
-	{IPC_T_TOOLS_SNAPSHOT_OK, "TOOLS_SNAPSHOT_OK"},
-	{IPC_T_SBX_EXEC, "SBX_EXEC"},
-	{IPC_T_SBX_EXEC_OK, "SBX_EXEC_OK"},
-	{IPC_T_SBX_PROBE, "SBX_PROBE"},
-	{IPC_T_SBX_PROBE_OK, "SBX_PROBE_OK"},
-	{IPC_T_SBX_DOCTOR, "SBX_DOCTOR"},
-	{IPC_T_SBX_DOCTOR_OK, "SBX_DOCTOR_OK"},
-	{IPC_T_SBX_MIRROR, "SBX_MIRROR"},
-	{IPC_T_SBX_MIRROR_OK, "SBX_MIRROR_OK"},
+    {IPC_T_ERROR, "ERROR"},
+    {IPC_T_EVENT, "EVENT"},
+    {IPC_T_PING, "PING"},
+    {IPC_T_PONG, "PONG"},
+    {IPC_T_SHUTDOWN, "SHUTDOWN"},
+    {IPC_T_SHUTDOWN_OK, "SHUTDOWN_OK"},
+    {IPC_T_LLM_COMPLETE, "LLM_COMPLETE"},
+    {IPC_T_LLM_COMPLETE_OK, "LLM_COMPLETE_OK"},
+    {IPC_T_TOOLS_CONFIGURE, "TOOLS_CONFIGURE"},
+    {IPC_T_TOOLS_CONFIGURE_OK, "TOOLS_CONFIGURE_OK"},
+    {IPC_T_TOOLS_PARSE, "TOOLS_PARSE"},
+    {IPC_T_TOOLS_PARSE_OK, "TOOLS_PARSE_OK"},
+    {IPC_T_TOOLS_EXEC, "TOOLS_EXEC"},
+    {IPC_T_TOOLS_EXEC_OK, "TOOLS_EXEC_OK"},
+    {IPC_T_TOOLS_APPLY, "TOOLS_APPLY"},
+    {IPC_T_TOOLS_APPLY_OK, "TOOLS_APPLY_OK"},
+    {IPC_T_TOOLS_SNAPSHOT, "TOOLS_SNAPSHOT"},
+    {IPC_T_TOOLS_SNAPSHOT_OK, "TOOLS_SNAPSHOT_OK"},
+    {IPC_T_SBX_EXEC, "SBX_EXEC"},
+    {IPC_T_SBX_EXEC_OK, "SBX_EXEC_OK"},
+    {IPC_T_SBX_PROBE, "SBX_PROBE"},
+    {IPC_T_SBX_PROBE_OK, "SBX_PROBE_OK"},
+    {IPC_T_SBX_DOCTOR, "SBX_DOCTOR"},
+    {IPC_T_SBX_DOCTOR_OK, "SBX_DOCTOR_OK"},
+    {IPC_T_SBX_MIRROR, "SBX_MIRROR"},
+    {IPC_T_SBX_MIRROR_OK, "SBX_MIRROR_OK"},
 };
 
 static void msg_seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 const char *
 ipc_type_name(uint16_t type)
@@ -143,7 +143,7 @@ msg_hdr_check(const struct ipc_hdr *h, size_t len, char *err, size_t errlen)
 	}
 	if (h->version != IPC_VERSION) {
 		msg_seterr(err, errlen, "unsupported protocol version %u (want %u)",
-			   (unsigned)h->version, (unsigned)IPC_VERSION);
+		           (unsigned)h->version, (unsigned)IPC_VERSION);
 		return -1;
 	}
 	if (ipc_type_name(h->type) == NULL) {
@@ -152,17 +152,17 @@ msg_hdr_check(const struct ipc_hdr *h, size_t len, char *err, size_t errlen)
 	}
 	if (h->reserved != 0 || (h->flags & IPC_F_MASK & ~IPC_F_IDEMPOTENT) != 0) {
 		msg_seterr(err, errlen, "reserved bits set (flags 0x%x, reserved 0x%x)",
-			   (unsigned)h->flags, (unsigned)h->reserved);
+		           (unsigned)h->flags, (unsigned)h->reserved);
 		return -1;
 	}
 	if (h->body_len > IPC_MAX_BODY) {
 		msg_seterr(err, errlen, "body of %u bytes exceeds the %u byte cap",
-			   (unsigned)h->body_len, (unsigned)IPC_MAX_BODY);
+		           (unsigned)h->body_len, (unsigned)IPC_MAX_BODY);
 		return -1;
 	}
 	if ((size_t)h->body_len != len - IPC_HDR_LEN) {
 		msg_seterr(err, errlen, "body_len %u but %zu bytes follow the header",
-			   (unsigned)h->body_len, len - IPC_HDR_LEN);
+		           (unsigned)h->body_len, len - IPC_HDR_LEN);
 		return -1;
 	}
 	return 0;
@@ -241,8 +241,7 @@ ipc_msg_decode(const void *buf, size_t len, struct ipc_hdr *h, char *err, size_t
 
 	memset(h, 0, sizeof(*h));
 	if (buf == NULL || len < IPC_HDR_LEN) {
-		msg_seterr(err, errlen, "truncated header: %zu bytes, need %d", len,
-			   IPC_HDR_LEN);
+		msg_seterr(err, errlen, "truncated header: %zu bytes, need %d", len, IPC_HDR_LEN);
 		return NULL;
 	}
 	msg_hdr_read(buf, h);

@@ -158,7 +158,7 @@ ipc_req_event(struct ipc_req *r, cJSON *ev)
 		if (m != NULL)
 			nng_msg_free(m);
 		log_debug("ipc: event for request %llu dropped: %s",
-			  (unsigned long long)r->h.req_id, nng_strerror(rv));
+		          (unsigned long long)r->h.req_id, nng_strerror(rv));
 		return -1;
 	}
 	__atomic_add_fetch(&r->nev, 1, __ATOMIC_RELAXED);
@@ -198,7 +198,7 @@ wk_pong(struct ipc_worker *w)
  * *type to the reply type or IPC_T_ERROR. */
 static cJSON *
 wk_dispatch(struct ipc_req *r, const cJSON *body, uint16_t reply_type, uint16_t *type,
-	    int *shutdown)
+            int *shutdown)
 {
 	struct ipc_worker *w = r->w;
 	cJSON *reply = NULL;
@@ -227,7 +227,7 @@ wk_dispatch(struct ipc_req *r, const cJSON *body, uint16_t reply_type, uint16_t 
 		if (!r->has_err)
 			ipc_req_seterr(r, "internal", "handler failed without saying why");
 		log_warnx("ipc: request %llu (%s): %s: %s", (unsigned long long)r->h.req_id,
-			  ipc_type_name(r->h.type), r->code, r->msg);
+		          ipc_type_name(r->h.type), r->code, r->msg);
 		return wk_error_body(r->code, r->msg);
 	}
 	*type = reply_type;
@@ -263,8 +263,7 @@ wk_handle(struct ipc_worker *w, const void *in, size_t inlen, size_t *outlen, in
 	memset(&out, 0, sizeof(out));
 	out.type = reply_type;
 	out.req_id = r.h.req_id;
-	out.flags = (r.nev > IPC_F_EVCOUNT_MAX ? IPC_F_EVCOUNT_MAX : r.nev)
-		    << IPC_F_EVCOUNT_SHIFT;
+	out.flags = (r.nev > IPC_F_EVCOUNT_MAX ? IPC_F_EVCOUNT_MAX : r.nev) << IPC_F_EVCOUNT_SHIFT;
 	buf = ipc_msg_encode(&out, reply, outlen);
 	cJSON_Delete(reply);
 	if (buf == NULL) {
@@ -437,7 +436,7 @@ wk_free(struct ipc_worker *w)
 
 int
 ipc_worker_serve(const char *req_url, const char *ev_url, const struct ipc_handler *tab,
-		 size_t ntab, void *arg, int nthreads)
+                 size_t ntab, void *arg, int nthreads)
 {
 	struct ipc_worker *w;
 	pthread_t th[WK_MAX_THREADS];

@@ -35,14 +35,15 @@ doc_usage(FILE *f)
 	fprintf(f, "usage: kylecode doctor [--probe] [--driver D] [--failpoints] [--help]\n");
 	if (f != stdout)
 		return;
-	fprintf(f, "\nShows which isolation features this host offers (user namespaces,\n"
-		   "seccomp, cgroups, Landlock, runsc, docker), asks kylecode-sandbox which\n"
-		   "sandbox drivers work, and says which one kylecode will use.\n\n"
-		   "  --probe        also run the sandbox escape probes for each driver\n"
-		   "  --driver D     check (and probe) only driver D: jail, runsc, docker, process\n"
-		   "  --failpoints   list the failpoints compiled into each program (test builds)\n\n"
-		   "Exit status: 0 when the driver (default: jail) works and, with --probe,\n"
-		   "every probe passed; 1 otherwise; 2 usage.\n");
+	fprintf(f,
+	        "\nShows which isolation features this host offers (user namespaces,\n"
+	        "seccomp, cgroups, Landlock, runsc, docker), asks kylecode-sandbox which\n"
+	        "sandbox drivers work, and says which one kylecode will use.\n\n"
+	        "  --probe        also run the sandbox escape probes for each driver\n"
+	        "  --driver D     check (and probe) only driver D: jail, runsc, docker, process\n"
+	        "  --failpoints   list the failpoints compiled into each program (test builds)\n\n"
+	        "Exit status: 0 when the driver (default: jail) works and, with --probe,\n"
+	        "every probe passed; 1 otherwise; 2 usage.\n");
 }
 
 /* ---------------- host features ---------------- */
@@ -68,9 +69,9 @@ doc_userns(char *why, size_t whylen)
 	if (WEXITSTATUS(st) == 0)
 		return 1;
 	snprintf(why, whylen, "unshare(CLONE_NEWUSER): %s%s", strerror(WEXITSTATUS(st)),
-		 access("/proc/sys/kernel/unprivileged_userns_clone", F_OK) == 0
-			 ? " (see /proc/sys/kernel/unprivileged_userns_clone)"
-			 : "");
+	         access("/proc/sys/kernel/unprivileged_userns_clone", F_OK) == 0
+	             ? " (see /proc/sys/kernel/unprivileged_userns_clone)"
+	             : "");
 	return 0;
 }
 
@@ -128,8 +129,8 @@ doc_cgroup(void)
 	while (fgets(line, sizeof(line), f) != NULL)
 		if (sscanf(line, "%63s %d %d %d", name, &hier, &num, &enabled) == 4 && enabled &&
 		    len + strlen(name) + 2 < sizeof(buf))
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? " " : "",
-						name);
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
+			                        len ? " " : "", name);
 	fclose(f);
 	printf("  %-17s v1 (controllers: %s)\n", "cgroup", buf[0] ? buf : "none");
 }
@@ -208,7 +209,7 @@ doc_drivers_check(struct sup *s, const char *want)
 
 	printf("\nSandbox drivers (checked by kylecode-sandbox: /bin/true in each)\n");
 	rc = sup_call(s, SUP_SANDBOX, IPC_T_SBX_DOCTOR, NULL, 120000, 1, &reply, NULL, NULL, err,
-		      sizeof(err));
+	              sizeof(err));
 	if (rc != IPC_OK) {
 		printf("  sandbox worker: %s\n", err);
 		cJSON_Delete(reply);
@@ -225,8 +226,8 @@ doc_drivers_check(struct sup *s, const char *want)
 
 		printf("  %-8s %-4s %.*s%s\n", d->string, dok ? "ok" : "no", wlen, why,
 		       cJSON_IsFalse(iso) && strstr(why, "isolation") == NULL
-			       ? " (no isolation: development only)"
-			       : "");
+		           ? " (no isolation: development only)"
+		           : "");
 		if (strcmp(d->string, want) == 0)
 			ok = dok;
 	}
@@ -244,7 +245,7 @@ doc_probe_driver(struct sup *s, const char *driver)
 
 	cJSON_AddStringToObject(body, "driver", driver);
 	rc = sup_call(s, SUP_SANDBOX, IPC_T_SBX_PROBE, body, 300000, 1, &reply, NULL, NULL, err,
-		      sizeof(err));
+	              sizeof(err));
 	cJSON_Delete(body);
 	printf("\nProbes, driver %s\n", driver);
 	if (rc != IPC_OK) {
@@ -353,22 +354,32 @@ static int
 doc_parse(int argc, char **argv, int *probe, const char **driver, int *fps)
 {
 	static const struct option opts[] = {
-		{"probe", no_argument, NULL, 'p'},
-		{"driver", required_argument, NULL, 'd'},
-		{"failpoints", no_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"probe", no_argument, NULL, 'p'},
+	    {"driver", required_argument, NULL, 'd'},
+	    {"failpoints", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c, i;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': *probe = 1; break;
-		case 'd': *driver = optarg; break;
-		case 'f': *fps = 1; break;
-		case 'h': doc_usage(stdout); exit(KC_EXIT_OK);
-		default: doc_usage(stderr); return -1;
+		case 'p':
+			*probe = 1;
+			break;
+		case 'd':
+			*driver = optarg;
+			break;
+		case 'f':
+			*fps = 1;
+			break;
+		case 'h':
+			doc_usage(stdout);
+			exit(KC_EXIT_OK);
+		default:
+			doc_usage(stderr);
+			return -1;
 		}
 	}
 	if (optind != argc) {
@@ -380,8 +391,9 @@ doc_parse(int argc, char **argv, int *probe, const char **driver, int *fps)
 		if (strcmp(*driver, doc_drivers[i]) == 0)
 			return 0;
 	if (*driver != NULL) {
-		fprintf(stderr, "kylecode doctor: unknown driver '%s' (jail, runsc, docker, process)\n",
-			*driver);
+		fprintf(stderr,
+		        "kylecode doctor: unknown driver '%s' (jail, runsc, docker, process)\n",
+		        *driver);
 		return -1;
 	}
 	return 0;
@@ -420,7 +432,8 @@ cmd_doctor(int argc, char **argv)
 		printf("\nkylecode will use: %s\n", driver != NULL ? driver : DOC_DEFAULT_DRIVER);
 	else
 		printf("\n%s does not work here: kylecode run/exec need --driver with one that "
-		       "does (see above)\n", driver != NULL ? driver : DOC_DEFAULT_DRIVER);
+		       "does (see above)\n",
+		       driver != NULL ? driver : DOC_DEFAULT_DRIVER);
 	if (probe)
 		probes_ok = doc_probe(s, driver);
 	sup_stop(s);

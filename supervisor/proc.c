@@ -38,13 +38,13 @@
 #include "lib/core/xmalloc.h"
 #include "lib/failpoint/failpoint.h"
 
-#define SUP_CRASH_MAX 5		/* crashes ...            */
+#define SUP_CRASH_MAX 5           /* crashes ...            */
 #define SUP_CRASH_WINDOW_MS 60000 /* ... within this window stop the run */
 #define SUP_BACKOFF_MIN_MS 100
 #define SUP_BACKOFF_MAX_MS 5000
 #define SUP_START_TIMEOUT_MS 10000 /* forked -> first PONG */
 #define SUP_READY_TIMEOUT_MS 15000 /* sup_start waits this long */
-#define SUP_STOP_GRACE_MS 2000	   /* SHUTDOWN -> SIGKILL */
+#define SUP_STOP_GRACE_MS 2000     /* SHUTDOWN -> SIGKILL */
 #define SUP_LINE_MAX 4096
 
 enum sup_wstate { W_DOWN, W_STARTING, W_READY, W_GAVE_UP };
@@ -91,8 +91,8 @@ struct sup {
 	int verbose;
 	char rundir[128]; /* short: sun_path holds 108 bytes */
 	pid_t self;
-	int stopping;	  /* sup_stop() began: no restarts, deaths expected */
-	int ncalls;	  /* callers inside sup_call() */
+	int stopping;     /* sup_stop() began: no restarts, deaths expected */
+	int ncalls;       /* callers inside sup_call() */
 	int threads_stop; /* monitor and heartbeat threads: exit */
 	int failed;
 	char failmsg[512];
@@ -113,9 +113,9 @@ struct sup_role_info {
 
 /* The role table (STYLE 2): one line per worker. */
 static const struct sup_role_info sup_roles[SUP_NROLES] = {
-	{"llm", SUP_LLM, "kylecode-llm"},
-	{"tools", SUP_TOOLS, "kylecode-tools"},
-	{"sandbox", SUP_SANDBOX, "kylecode-sandbox"},
+    {"llm", SUP_LLM, "kylecode-llm"},
+    {"tools", SUP_TOOLS, "kylecode-tools"},
+    {"sandbox", SUP_SANDBOX, "kylecode-sandbox"},
 };
 
 static volatile sig_atomic_t sup_sig_int, sup_sig_chld, sup_run_failed;
@@ -123,7 +123,7 @@ static int sup_wake_fd[2] = {-1, -1};
 static struct sup *sup_current;
 
 static void sup_seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void sup_worker_died(struct sup *s, struct sup_worker *w, int status);
 
 static void
@@ -230,7 +230,7 @@ sup_rundir_make(struct sup *s, char *err, size_t errlen)
 	snprintf(s->rundir, sizeof(s->rundir), "%s/kylecode-XXXXXX", base);
 	if (mkdtemp(s->rundir) == NULL) {
 		sup_seterr(err, errlen, "cannot create the runtime directory %s: %s", s->rundir,
-			   strerror(errno));
+		           strerror(errno));
 		s->rundir[0] = '\0';
 		return -1;
 	}
@@ -290,9 +290,9 @@ sup_libexec_find(const struct sup_opts *o, char *err, size_t errlen)
 		}
 	}
 	sup_seterr(err, errlen,
-		   "the worker programs (kylecode-llm, kylecode-tools, kylecode-sandbox) are "
-		   "not in %s: build them, or set KYLECODE_LIBEXEC to their directory",
-		   cand[0] != NULL ? cand[0] : "(unknown)");
+	           "the worker programs (kylecode-llm, kylecode-tools, kylecode-sandbox) are "
+	           "not in %s: build them, or set KYLECODE_LIBEXEC to their directory",
+	           cand[0] != NULL ? cand[0] : "(unknown)");
 	free(cand[0]);
 	free(cand[1]);
 	return NULL;
@@ -362,9 +362,15 @@ sup_env_pass(char **env, int *n, int max, const char *name)
 static char **
 sup_env_build(struct sup *s, enum sup_role r)
 {
-	static const char *const common[] = {
-		"LANG", "LC_ALL", "TZ", "KYLECODE_FAILPOINTS", "KYLECODE_FAULT_SEED",
-		"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", NULL};
+	static const char *const common[] = {"LANG",
+	                                     "LC_ALL",
+	                                     "TZ",
+	                                     "KYLECODE_FAILPOINTS",
+	                                     "KYLECODE_FAULT_SEED",
+	                                     "ASAN_OPTIONS",
+	                                     "UBSAN_OPTIONS",
+	                                     "LSAN_OPTIONS",
+	                                     NULL};
 	static const char *const llm_extra[] = {"SSL_CERT_FILE", "SSL_CERT_DIR", NULL};
 	int max = 64, n = 0, i;
 	char **env = xcalloc((size_t)max + 1, sizeof(*env));
@@ -418,7 +424,7 @@ sup_child_exec(struct sup *s, char **argv, char **envp, int errfd)
 	(void)!write(2, msg, sizeof(msg) - 1);
 	(void)!write(2, argv[0], strlen(argv[0]));
 	(void)!write(2, errno == ENOENT ? ": not found\n" : ": permission denied or bad format\n",
-		     errno == ENOENT ? 12 : 34);
+	             errno == ENOENT ? 12 : 34);
 	_exit(127);
 }
 
@@ -577,7 +583,7 @@ sup_status_str(int status, char *buf, size_t len)
 		snprintf(buf, len, "killed by SIGSYS: seccomp policy violation");
 	else if (WIFSIGNALED(status))
 		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
-			 strsignal(WTERMSIG(status)));
+		         strsignal(WTERMSIG(status)));
 	else
 		snprintf(buf, len, "status 0x%x", status);
 }
@@ -613,8 +619,8 @@ sup_worker_died(struct sup *s, struct sup_worker *w, int status)
 	sup_status_str(status, why, sizeof(why));
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
 		log_warnx("proc: %s made a system call its seccomp policy forbids and was "
-			  "killed (SIGSYS): this is a policy violation, see docs/SECURITY.md",
-			  bin);
+		          "killed (SIGSYS): this is a policy violation, see docs/SECURITY.md",
+		          bin);
 		sup_event_queue(s, "policy_violation", w->role, status);
 	} else {
 		log_warnx("proc: %s died (%s)", bin, why);
@@ -626,8 +632,8 @@ sup_worker_died(struct sup *s, struct sup_worker *w, int status)
 		s->failed = 1;
 		sup_run_failed = 1;
 		snprintf(s->failmsg, sizeof(s->failmsg),
-			 "%s crashed %d times in %d s (last: %s); stopping the run", bin, n,
-			 SUP_CRASH_WINDOW_MS / 1000, why);
+		         "%s crashed %d times in %d s (last: %s); stopping the run", bin, n,
+		         SUP_CRASH_WINDOW_MS / 1000, why);
 		log_warnx("proc: %s", s->failmsg);
 		sup_event_queue(s, "gave_up", w->role, status);
 		return;
@@ -881,8 +887,8 @@ sup_hb_starting(struct sup *s, struct sup_worker *w, struct sup_conn *c)
 		sup_worker_kill(s, w, c, "did not answer PING after start");
 		return;
 	}
-	if (c->cl == NULL ||
-	    ipc_call(c->cl, IPC_T_PING, 0, NULL, 300, &reply, NULL, NULL, err, sizeof(err)) != IPC_OK)
+	if (c->cl == NULL || ipc_call(c->cl, IPC_T_PING, 0, NULL, 300, &reply, NULL, NULL, err,
+	                              sizeof(err)) != IPC_OK)
 		return;
 	th = cJSON_GetObjectItemCaseSensitive(reply, "threads");
 	pthread_mutex_lock(&s->mu);
@@ -893,14 +899,14 @@ sup_hb_starting(struct sup *s, struct sup_worker *w, struct sup_conn *c)
 	pthread_mutex_unlock(&s->mu);
 	cJSON_Delete(reply);
 	if (init != NULL) {
-		rc = ipc_call(c->cl, init_type, IPC_F_IDEMPOTENT, init, 30000, NULL, NULL, NULL, err,
-			      sizeof(err));
+		rc = ipc_call(c->cl, init_type, IPC_F_IDEMPOTENT, init, 30000, NULL, NULL, NULL,
+		              err, sizeof(err));
 		cJSON_Delete(init);
 		if (rc == IPC_E_CLOSED || rc == IPC_E_TIMEOUT)
 			return; /* died meanwhile, or try again next round */
 		if (rc != IPC_OK)
 			log_warnx("proc: %s refused %s: %s", sup_roles[w->role].binary,
-				  ipc_type_name(init_type), err);
+			          ipc_type_name(init_type), err);
 	}
 	pthread_mutex_lock(&s->mu);
 	if (w->conn == c && w->state == W_STARTING) {
@@ -920,8 +926,8 @@ sup_hb_ready(struct sup *s, struct sup_worker *w, struct sup_conn *c)
 	char err[256];
 	int rc;
 
-	rc = ipc_call(c->cl, IPC_T_PING, IPC_F_IDEMPOTENT, NULL, s->hang_ms, NULL, NULL, NULL,
-		      err, sizeof(err));
+	rc = ipc_call(c->cl, IPC_T_PING, IPC_F_IDEMPOTENT, NULL, s->hang_ms, NULL, NULL, NULL, err,
+	              sizeof(err));
 	if (rc == IPC_E_TIMEOUT) {
 		pthread_mutex_lock(&s->mu);
 		rc = w->inflight >= w->threads; /* became busy meanwhile? */
@@ -944,8 +950,8 @@ sup_hb_round(struct sup *s)
 
 		pthread_mutex_lock(&s->mu);
 		starting = w->state == W_STARTING;
-		due = w->state == W_READY && sup_now_ms() >= w->next_ping &&
-		      w->inflight < w->threads;
+		due =
+		    w->state == W_READY && sup_now_ms() >= w->next_ping && w->inflight < w->threads;
 		if (due)
 			w->next_ping = sup_now_ms() + (uint64_t)s->hb_period_ms;
 		c = (starting || due) && !s->stopping ? sup_conn_get(s, w) : NULL;
@@ -1066,9 +1072,9 @@ sup_new(unsigned roles, const struct sup_opts *o, char *err, size_t errlen)
 	}
 	for (r = 0; r < SUP_NROLES; r++) {
 		snprintf(s->w[r].req_url, sizeof(s->w[r].req_url), "ipc://%s/%s.req", s->rundir,
-			 sup_roles[r].name);
+		         sup_roles[r].name);
 		snprintf(s->w[r].ev_url, sizeof(s->w[r].ev_url), "ipc://%s/%s.ev", s->rundir,
-			 sup_roles[r].name);
+		         sup_roles[r].name);
 	}
 	return s;
 }
@@ -1091,9 +1097,10 @@ sup_wait_ready(struct sup *s, char *err, size_t errlen)
 	}
 	if (!ready)
 		sup_seterr(err, errlen, "%s",
-			   s->failed ? s->failmsg
-			   : sup_sig_int ? "interrupted while starting the workers"
-					 : "the workers did not start within 15 s (see the messages above)");
+		           s->failed ? s->failmsg
+		           : sup_sig_int
+		               ? "interrupted while starting the workers"
+		               : "the workers did not start within 15 s (see the messages above)");
 	pthread_mutex_unlock(&s->mu);
 	return ready ? 0 : -1;
 }
@@ -1116,7 +1123,8 @@ sup_start(unsigned roles, const struct sup_opts *o, char *err, size_t errlen)
 	 * them. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (sup_signals_install() < 0) {
-		sup_seterr(err, errlen, "proc: cannot install signal handlers: %s", strerror(errno));
+		sup_seterr(err, errlen, "proc: cannot install signal handlers: %s",
+		           strerror(errno));
 		sup_rundir_remove(s);
 		sup_free(s);
 		return NULL;
@@ -1148,14 +1156,15 @@ sup_start(unsigned roles, const struct sup_opts *o, char *err, size_t errlen)
  * reaped) counts as not ready. */
 static int
 sup_conn_ready(struct sup *s, struct sup_worker *w, uint64_t until, struct sup_conn **out,
-	       char *err, size_t errlen)
+               char *err, size_t errlen)
 {
 	int rc = IPC_OK;
 
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
 		if (!(s->roles & SUP_ROLE_BIT(w->role))) {
-			sup_seterr(err, errlen, "proc: %s was not started", sup_roles[w->role].binary);
+			sup_seterr(err, errlen, "proc: %s was not started",
+			           sup_roles[w->role].binary);
 			rc = IPC_E_SYS;
 		} else if (s->failed) {
 			sup_seterr(err, errlen, "%s", s->failmsg);
@@ -1164,12 +1173,12 @@ sup_conn_ready(struct sup *s, struct sup_worker *w, uint64_t until, struct sup_c
 			sup_seterr(err, errlen, "proc: the supervisor is stopping");
 			rc = IPC_E_CLOSED;
 		} else if (w->state == W_READY && w->conn != NULL && w->conn->cl != NULL &&
-			   !ipc_client_gone(w->conn->cl)) {
+		           !ipc_client_gone(w->conn->cl)) {
 			*out = sup_conn_get(s, w);
 			w->inflight++;
 		} else if (sup_now_ms() >= until) {
 			sup_seterr(err, errlen, "proc: %s is not running (restarting)",
-				   sup_roles[w->role].binary);
+			           sup_roles[w->role].binary);
 			rc = IPC_E_TIMEOUT;
 		} else {
 			uint64_t t = sup_now_ms() + 100;
@@ -1185,8 +1194,7 @@ sup_conn_ready(struct sup *s, struct sup_worker *w, uint64_t until, struct sup_c
 
 static int
 sup_call_loop(struct sup *s, enum sup_role r, uint16_t type, const cJSON *body, uint64_t until,
-	      int idempotent, cJSON **reply, ipc_event_fn cb, void *arg, char *err,
-	      size_t errlen)
+              int idempotent, cJSON **reply, ipc_event_fn cb, void *arg, char *err, size_t errlen)
 {
 	struct sup_worker *w = &s->w[r];
 	struct sup_conn *c = NULL;
@@ -1196,8 +1204,8 @@ sup_call_loop(struct sup *s, enum sup_role r, uint16_t type, const cJSON *body, 
 		if ((rc = sup_conn_ready(s, w, until, &c, err, errlen)) != IPC_OK)
 			return rc;
 		rc = ipc_call(c->cl, type, idempotent ? IPC_F_IDEMPOTENT : 0, body,
-			      (int)(until > sup_now_ms() ? until - sup_now_ms() : 1), reply, cb, arg,
-			      err, errlen);
+		              (int)(until > sup_now_ms() ? until - sup_now_ms() : 1), reply, cb,
+		              arg, err, errlen);
 		pthread_mutex_lock(&s->mu);
 		w->inflight--;
 		pthread_mutex_unlock(&s->mu);
@@ -1207,16 +1215,16 @@ sup_call_loop(struct sup *s, enum sup_role r, uint16_t type, const cJSON *body, 
 		/* DESIGN §2: what may have had an effect is never re-run. */
 		if (!idempotent) {
 			sup_seterr(err, errlen, "interrupted: %s was in flight when %s died",
-				   ipc_type_name(type), sup_roles[r].binary);
+			           ipc_type_name(type), sup_roles[r].binary);
 			return IPC_E_CLOSED;
 		}
 		if (attempt == 3) {
 			sup_seterr(err, errlen, "%s died %d times while serving %s",
-				   sup_roles[r].binary, attempt, ipc_type_name(type));
+			           sup_roles[r].binary, attempt, ipc_type_name(type));
 			return IPC_E_CLOSED;
 		}
 		log_info("proc: %s died during %s; re-sending it once the worker is back",
-			 sup_roles[r].binary, ipc_type_name(type));
+		         sup_roles[r].binary, ipc_type_name(type));
 	}
 }
 
@@ -1224,7 +1232,7 @@ sup_call_loop(struct sup *s, enum sup_role r, uint16_t type, const cJSON *body, 
  * it frees s. */
 int
 sup_call(struct sup *s, enum sup_role r, uint16_t type, const cJSON *body, int timeout_ms,
-	 int idempotent, cJSON **reply, ipc_event_fn cb, void *arg, char *err, size_t errlen)
+         int idempotent, cJSON **reply, ipc_event_fn cb, void *arg, char *err, size_t errlen)
 {
 	uint64_t until = sup_now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 60000);
 	int rc;
@@ -1237,7 +1245,7 @@ sup_call(struct sup *s, enum sup_role r, uint16_t type, const cJSON *body, int t
 	}
 	if ((rc = FAILPOINT("proc.call")) != 0) {
 		sup_seterr(err, errlen, "proc: %s: %s (failpoint)", ipc_type_name(type),
-			   strerror(rc));
+		           strerror(rc));
 		return IPC_E_SYS;
 	}
 	pthread_mutex_lock(&s->mu);
@@ -1274,7 +1282,7 @@ sup_set_init_msg(struct sup *s, enum sup_role r, uint16_t type, const cJSON *bod
 
 void
 sup_set_on_event(struct sup *s,
-		 void (*cb)(const char *what, enum sup_role r, int status, void *arg), void *arg)
+                 void (*cb)(const char *what, enum sup_role r, int status, void *arg), void *arg)
 {
 	if (s == NULL)
 		return;
@@ -1300,8 +1308,8 @@ sup_workers_shutdown(struct sup *s)
 		pthread_mutex_unlock(&s->mu);
 		if (c == NULL)
 			continue;
-		if (c->cl != NULL && ipc_call(c->cl, IPC_T_SHUTDOWN, 0, NULL, 1000, NULL, NULL, NULL,
-					      err, sizeof(err)) == IPC_OK) {
+		if (c->cl != NULL && ipc_call(c->cl, IPC_T_SHUTDOWN, 0, NULL, 1000, NULL, NULL,
+		                              NULL, err, sizeof(err)) == IPC_OK) {
 			/* Hang up at once: the worker exits when we do. */
 			pthread_mutex_lock(&s->mu);
 			if (s->w[r].conn == c) {

@@ -49,8 +49,7 @@ struct sup *sup_start(unsigned roles, const struct sup_opts *o, char *err, size_
  * in flight when kylecode-<role> died" and is never re-sent. timeout_ms 0:
  * 60 s. Return codes and *reply as ipc_call(). Thread-safe. */
 int sup_call(struct sup *s, enum sup_role r, uint16_t type, const cJSON *body, int timeout_ms,
-	     int idempotent, cJSON **reply, ipc_event_fn cb, void *arg, char *err,
-	     size_t errlen);
+             int idempotent, cJSON **reply, ipc_event_fn cb, void *arg, char *err, size_t errlen);
 
 /* A message re-sent to the worker after every (re)start before any other
  * request (e.g. TOOLS_CONFIGURE). Copies body. If the worker is running,
@@ -61,8 +60,8 @@ void sup_set_init_msg(struct sup *s, enum sup_role r, uint16_t type, const cJSON
  * the run log. what: "died", "restarted", "hung", "policy_violation",
  * "gave_up"; status: the wait status (or 0). */
 void sup_set_on_event(struct sup *s,
-		      void (*cb)(const char *what, enum sup_role r, int status, void *arg),
-		      void *arg);
+                      void (*cb)(const char *what, enum sup_role r, int status, void *arg),
+                      void *arg);
 
 /* SIGINT/SIGTERM received (or the run stopped on a crash loop): stop at
  * the next safe point and call sup_stop(). A second SIGINT/SIGTERM does

@@ -46,21 +46,28 @@ static const struct {
 	const char *name;
 	int action;
 } fp_actions[] = {
-	{"off", FP_OFF},     {"crash", FP_CRASH}, {"hang", FP_HANG}, {"pause", FP_PAUSE},
-	{"delay", FP_DELAY}, {"error", FP_ERROR}, {"torn", FP_TORN},
+    {"off", FP_OFF},     {"crash", FP_CRASH}, {"hang", FP_HANG}, {"pause", FP_PAUSE},
+    {"delay", FP_DELAY}, {"error", FP_ERROR}, {"torn", FP_TORN},
 };
 
 static const struct {
 	const char *name;
 	int no;
 } fp_errnos[] = {
-	{"EIO", EIO},	   {"ENOSPC", ENOSPC}, {"EINTR", EINTR}, {"EAGAIN", EAGAIN},
-	{"ENOMEM", ENOMEM}, {"EPIPE", EPIPE},	{"EACCES", EACCES}, {"EPERM", EPERM},
-	{"ETIMEDOUT", ETIMEDOUT}, {"ECONNRESET", ECONNRESET},
+    {"EIO", EIO},
+    {"ENOSPC", ENOSPC},
+    {"EINTR", EINTR},
+    {"EAGAIN", EAGAIN},
+    {"ENOMEM", ENOMEM},
+    {"EPIPE", EPIPE},
+    {"EACCES", EACCES},
+    {"EPERM", EPERM},
+    {"ETIMEDOUT", ETIMEDOUT},
+    {"ECONNRESET", ECONNRESET},
 };
 
 static void fp_seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void
 fp_seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -154,9 +161,9 @@ fp_parse_entry(const char *s, size_t n, struct fp_point *pt, char *err, size_t e
 		if (pt->nterms == FP_MAX_TERMS ||
 		    fp_parse_term(t, (size_t)(arrow - t), &pt->terms[pt->nterms]) < 0) {
 			fp_seterr(err, errlen,
-				  "'%.*s': bad term '%.*s' (want [p%%][N*]off|crash|hang|pause|"
-				  "delay(ms)|error[(ERRNO)]|torn(bytes))",
-				  (int)n, s, (int)(arrow - t), t);
+			          "'%.*s': bad term '%.*s' (want [p%%][N*]off|crash|hang|pause|"
+			          "delay(ms)|error[(ERRNO)]|torn(bytes))",
+			          (int)n, s, (int)(arrow - t), t);
 			return -1;
 		}
 		pt->nterms++;
@@ -194,21 +201,21 @@ fp_configure(const char *spec, char *err, size_t errlen)
 	memcpy(fp_points, pts, sizeof(pts[0]) * (size_t)n);
 	fp_npoints = n;
 	seed = getenv("KYLECODE_FAULT_SEED");
-	fp_rng = seed != NULL ? strtoull(seed, NULL, 10) : (uint64_t)time(NULL) ^ (uint64_t)getpid();
+	fp_rng =
+	    seed != NULL ? strtoull(seed, NULL, 10) : (uint64_t)time(NULL) ^ (uint64_t)getpid();
 	if (fp_rng == 0)
 		fp_rng = 0x9e3779b97f4a7c15ull;
 	pthread_mutex_unlock(&fp_mu);
 	/* Always printed (DESIGN §9): a failure reproduces from the seed. */
 	if (n > 0)
 		fprintf(stderr, "%s: failpoints: %d set, KYLECODE_FAULT_SEED=%llu\n",
-			program_invocation_short_name, n, (unsigned long long)fp_rng);
+		        program_invocation_short_name, n, (unsigned long long)fp_rng);
 	return 0;
 }
 
 /* Blocks for ever on a futex: a syscall every worker's seccomp policy
  * allows (pause() may not be). */
-static void __attribute__((noreturn))
-fp_hang(void)
+static void __attribute__((noreturn)) fp_hang(void)
 {
 	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 	pthread_cond_t c = PTHREAD_COND_INITIALIZER;

@@ -51,17 +51,17 @@ void fp_foreach(void (*fn)(const char *name, void *arg), void *arg);
  * `kylecode doctor --failpoints` can list what is compiled in. The value of
  * the expression: 0 (nothing to do), or the errno to fail with for
  * error(ERRNO). */
-#define FAILPOINT(name)                                                               \
-	__extension__({                                                               \
-		static const char *const kc_fp_name_                                  \
-			__attribute__((section("kc_failpoints"), used)) = (name);     \
-		fp_site_eval(kc_fp_name_);                                            \
+#define FAILPOINT(name)                                                                            \
+	__extension__({                                                                            \
+		static const char *const kc_fp_name_                                               \
+		    __attribute__((section("kc_failpoints"), used)) = (name);                      \
+		fp_site_eval(kc_fp_name_);                                                         \
 	})
-#define FAILPOINT_ARG(name, argp)                                                     \
-	__extension__({                                                               \
-		static const char *const kc_fp_name_                                  \
-			__attribute__((section("kc_failpoints"), used)) = (name);     \
-		fp_eval(kc_fp_name_, (argp));                                         \
+#define FAILPOINT_ARG(name, argp)                                                                  \
+	__extension__({                                                                            \
+		static const char *const kc_fp_name_                                               \
+		    __attribute__((section("kc_failpoints"), used)) = (name);                      \
+		fp_eval(kc_fp_name_, (argp));                                                      \
 	})
 #else
 #define FAILPOINT(name) 0

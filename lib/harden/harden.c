@@ -21,7 +21,7 @@
 #define HARDEN_MAX_KEEP 64
 
 static void hd_seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void
 hd_seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -127,9 +127,9 @@ harden_netns_enter(char *err, size_t errlen)
 	}
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
 		hd_seterr(err, errlen,
-			  "unshare(CLONE_NEWUSER|CLONE_NEWNET): %s (user namespaces disabled? "
-			  "see `kylecode doctor`; a multi-threaded process cannot do this)",
-			  strerror(errno));
+		          "unshare(CLONE_NEWUSER|CLONE_NEWNET): %s (user namespaces disabled? "
+		          "see `kylecode doctor`; a multi-threaded process cannot do this)",
+		          strerror(errno));
 		return -1;
 	}
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
@@ -159,10 +159,10 @@ harden_caps_drop(char *err, size_t errlen)
 
 	/* Needs CAP_SETPCAP, so first; EPERM for an unprivileged user, who
 	 * has nothing to lock. */
-	if (prctl(PR_SET_SECUREBITS, SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_SETUID_FIXUP |
-					     SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_NOROOT |
-					     SECBIT_NOROOT_LOCKED,
-		  0, 0, 0) < 0 &&
+	if (prctl(PR_SET_SECUREBITS,
+	          SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED |
+	              SECBIT_NOROOT | SECBIT_NOROOT_LOCKED,
+	          0, 0, 0) < 0 &&
 	    errno != EPERM) {
 		hd_seterr(err, errlen, "PR_SET_SECUREBITS: %s", strerror(errno));
 		return -1;
@@ -243,7 +243,8 @@ harden_rlimits_set(const struct harden_rlimit *l, size_t n, char *err, size_t er
 int
 harden_nnp_set(char *err, size_t errlen)
 {
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) {
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) {
 		hd_seterr(err, errlen, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
 		return -1;
 	}
@@ -253,7 +254,8 @@ harden_nnp_set(char *err, size_t errlen)
 void
 harden_apply(const struct harden_opts *o)
 {
-	const char *who = o->seccomp != NULL && o->seccomp->role != NULL ? o->seccomp->role : "worker";
+	const char *who =
+	    o->seccomp != NULL && o->seccomp->role != NULL ? o->seccomp->role : "worker";
 	char err[256];
 
 	/* 1. Nothing inherited by mistake stays open. */

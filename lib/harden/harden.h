@@ -72,7 +72,7 @@ enum harden_mode {
 
 enum harden_deny {
 	HARDEN_DENY_KILL,  /* the process dies with SIGSYS (reported by the
-			      supervisor as a policy violation) */
+	                      supervisor as a policy violation) */
 	HARDEN_DENY_ERRNO, /* the call fails with deny_errno (EPERM if 0) */
 	HARDEN_DENY_LOG,   /* debugging a policy: allowed, logged by the kernel */
 };
@@ -114,7 +114,7 @@ struct harden_rlimit {
  * beneath these directories. A worker that listens on ipc:// after the
  * drop must list its runtime directory as read-write (socket creation). */
 struct harden_landlock {
-	int rw_dirfd;	    /* read+write beneath this directory; -1: none */
+	int rw_dirfd;         /* read+write beneath this directory; -1: none */
 	const int *ro_dirfds; /* read-only beneath these */
 	size_t nro;
 };
@@ -123,11 +123,11 @@ struct harden_opts {
 	const int *keep_fds; /* besides 0, 1, 2 */
 	size_t nkeep;
 	const char *const *keep_env; /* NULL-terminated names; NULL: keep none */
-	int unshare_net;	      /* new network namespace, no interfaces */
+	int unshare_net;             /* new network namespace, no interfaces */
 	const struct harden_rlimit *rlimits;
 	size_t nrlimits;
 	const struct harden_landlock *landlock; /* NULL: no Landlock */
-	const struct harden_policy *seccomp;	/* NULL: no filter */
+	const struct harden_policy *seccomp;    /* NULL: no filter */
 };
 
 /* All steps above, in order; fatalx() with the step's name on failure. */

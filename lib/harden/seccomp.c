@@ -12,33 +12,33 @@
 #include "lib/core/log.h"
 
 const char *const harden_sys_base[] = {
-	/* descriptors */
-	"read", "write", "readv", "writev", "pread64", "pwrite64", "close", "lseek", "fstat",
-	"newfstatat", "statx", "fcntl", "dup", "dup2", "dup3",
-	/* memory without new executable mappings (mmap/mprotect are the role's) */
-	"brk", "munmap", "mremap", "madvise",
-	/* threads and synchronisation (clone: see allow_threads) */
-	"futex", "set_robust_list", "get_robust_list", "rseq", "set_tid_address", "sched_yield",
-	"sched_getaffinity",
-	/* identity and limits */
-	"getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getresuid",
-	"getresgid", "prlimit64", "getrlimit", "uname", "getrandom",
-	/* signals */
-	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "rt_sigtimedwait",
-	"tgkill", "tkill",
-	/* time */
-	"clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday",
-	/* the end */
-	"exit", "exit_group", "restart_syscall", NULL};
+    /* descriptors */
+    "read", "write", "readv", "writev", "pread64", "pwrite64", "close", "lseek", "fstat",
+    "newfstatat", "statx", "fcntl", "dup", "dup2", "dup3",
+    /* memory without new executable mappings (mmap/mprotect are the role's) */
+    "brk", "munmap", "mremap", "madvise",
+    /* threads and synchronisation (clone: see allow_threads) */
+    "futex", "set_robust_list", "get_robust_list", "rseq", "set_tid_address", "sched_yield",
+    "sched_getaffinity",
+    /* identity and limits */
+    "getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getresuid",
+    "getresgid", "prlimit64", "getrlimit", "uname", "getrandom",
+    /* signals */
+    "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "rt_sigtimedwait", "tgkill",
+    "tkill",
+    /* time */
+    "clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday",
+    /* the end */
+    "exit", "exit_group", "restart_syscall", NULL};
 
 const char *const harden_sys_nng[] = {
-	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "eventfd2", "pipe2", "poll",
-	"ppoll", "accept4", "bind", "listen", "connect", "getsockname", "getpeername",
-	"getsockopt", "setsockopt", "sendmsg", "recvmsg", "sendto", "recvfrom", "shutdown",
-	"unlink", NULL};
+    "epoll_create1", "epoll_ctl",   "epoll_wait", "epoll_pwait", "eventfd2", "pipe2",
+    "poll",          "ppoll",       "accept4",    "bind",        "listen",   "connect",
+    "getsockname",   "getpeername", "getsockopt", "setsockopt",  "sendmsg",  "recvmsg",
+    "sendto",        "recvfrom",    "shutdown",   "unlink",      NULL};
 
 static void sc_seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void
 sc_seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -81,7 +81,7 @@ sc_resolve(const struct harden_policy *p, const char *name, int *nr, char *err, 
 
 static int
 sc_lists_add(scmp_filter_ctx ctx, const struct harden_policy *p, uint32_t act, char *err,
-	     size_t errlen)
+             size_t errlen)
 {
 	int l, i, nr, rc;
 
@@ -94,7 +94,7 @@ sc_lists_add(scmp_filter_ctx ctx, const struct harden_policy *p, uint32_t act, c
 			}
 			if ((rc = seccomp_rule_add(ctx, act, nr, 0)) < 0) {
 				sc_seterr(err, errlen, "%s policy: %s: %s", p->role, p->lists[l][i],
-					  strerror(-rc));
+				          strerror(-rc));
 				return -1;
 			}
 		}
@@ -103,7 +103,7 @@ sc_lists_add(scmp_filter_ctx ctx, const struct harden_policy *p, uint32_t act, c
 
 static int
 sc_rules_add(scmp_filter_ctx ctx, const struct harden_policy *p, uint32_t act, char *err,
-	     size_t errlen)
+             size_t errlen)
 {
 	size_t i;
 	int nr, rc;
@@ -119,7 +119,8 @@ sc_rules_add(scmp_filter_ctx ctx, const struct harden_policy *p, uint32_t act, c
 		if (r->narg > HARDEN_MAX_ARGS ||
 		    (rc = seccomp_rule_add_array(ctx, act, nr, r->narg, r->args)) < 0) {
 			sc_seterr(err, errlen, "%s policy: rule %zu (%s): %s", p->role, i,
-				  r->syscall, r->narg > HARDEN_MAX_ARGS ? "too many args" : strerror(-rc));
+			          r->syscall,
+			          r->narg > HARDEN_MAX_ARGS ? "too many args" : strerror(-rc));
 			return -1;
 		}
 	}
@@ -135,7 +136,7 @@ sc_threads_add(scmp_filter_ctx ctx, char *err, size_t errlen)
 	int rc;
 
 	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-			      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+	                      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	if (rc < 0)
@@ -164,7 +165,8 @@ harden_seccomp_install(const struct harden_policy *p, char *err, size_t errlen)
 		sc_seterr(err, errlen, "seccomp attributes");
 		goto out;
 	}
-	if (sc_lists_add(ctx, p, act, err, errlen) < 0 || sc_rules_add(ctx, p, act, err, errlen) < 0)
+	if (sc_lists_add(ctx, p, act, err, errlen) < 0 ||
+	    sc_rules_add(ctx, p, act, err, errlen) < 0)
 		goto out;
 	if (p->mode == HARDEN_ALLOWLIST && p->allow_threads && sc_threads_add(ctx, err, errlen) < 0)
 		goto out;

@@ -23,8 +23,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,14 +83,14 @@ ping(struct sup *s, int r, int idempotent, int timeout_ms)
 	int rc, p = -1;
 
 	rc = sup_call(s, (enum sup_role)r, IPC_T_PING, NULL, timeout_ms, idempotent, &reply, NULL,
-		      NULL, err, sizeof(err));
+	              NULL, err, sizeof(err));
 	if (rc != IPC_OK) {
 		printf("ping %s: rc %d: %s\n", sup_role_name((enum sup_role)r), rc, err);
 		return -1;
 	}
 	pid = cJSON_GetObjectItem(reply, "pid");
-	if (cJSON_IsNumber(pid) &&
-	    strcmp(cJSON_GetObjectItem(reply, "role")->valuestring, sup_role_name((enum sup_role)r)) == 0)
+	if (cJSON_IsNumber(pid) && strcmp(cJSON_GetObjectItem(reply, "role")->valuestring,
+	                                  sup_role_name((enum sup_role)r)) == 0)
 		p = pid->valueint;
 	cJSON_Delete(reply);
 	return p;
@@ -113,7 +113,8 @@ wait_for(int (*cond)(struct sup *, int), struct sup *s, int r, int timeout_ms)
 static int
 restarted(struct sup *s, int r)
 {
-	return sup_worker_starts(s, (enum sup_role)r) >= 2 && sup_worker_pid(s, (enum sup_role)r) > 0;
+	return sup_worker_starts(s, (enum sup_role)r) >= 2 &&
+	       sup_worker_pid(s, (enum sup_role)r) > 0;
 }
 
 static int
@@ -121,6 +122,15 @@ hung_seen(struct sup *s, int r)
 {
 	(void)r;
 	return __atomic_load_n(&nhung, __ATOMIC_SEQ_CST) > 0 && restarted(s, r);
+}
+
+static int killed_pid;
+
+/* The supervisor noticed the death: the role no longer shows that pid. */
+static int
+death_seen(struct sup *s, int r)
+{
+	return sup_worker_pid(s, (enum sup_role)r) != killed_pid;
 }
 
 static int
@@ -144,15 +154,18 @@ t_kill_and_ping(struct sup *s, int r)
 
 	if (old <= 0 || kill(old, SIGKILL) < 0)
 		return 1;
-	pid = ping(s, r, 1, 10000); /* idempotent: re-sent after the restart */
+	killed_pid = old; /* a PING sent before the signal lands would still be answered */
+	if (!wait_for(death_seen, s, r, 10000))
+		return 1;
+	pid = ping(s, r, 1, 10000);
 	/* reaped, not a zombie: the restart happens after the reap */
 	snprintf(proc, sizeof(proc), "/proc/%d", old);
 	printf("old %d new %d starts %d old-reaped %d\n", old, pid,
 	       sup_worker_starts(s, (enum sup_role)r), access(proc, F_OK) != 0);
 	return pid > 0 && pid != old && sup_worker_starts(s, (enum sup_role)r) == 2 &&
-			       access(proc, F_OK) != 0
-		       ? 0
-		       : 1;
+	               access(proc, F_OK) != 0
+	           ? 0
+	           : 1;
 }
 
 struct killer {
@@ -173,7 +186,8 @@ killer_main(void *a)
 static int
 t_interrupted(struct sup *s, int r)
 {
-	static const uint16_t req[SUP_NROLES] = {IPC_T_LLM_COMPLETE, IPC_T_TOOLS_EXEC, IPC_T_SBX_EXEC};
+	static const uint16_t req[SUP_NROLES] = {IPC_T_LLM_COMPLETE, IPC_T_TOOLS_EXEC,
+	                                         IPC_T_SBX_EXEC};
 	struct killer k = {sup_worker_pid(s, (enum sup_role)r), 300};
 	pthread_t th;
 	char err[256];
@@ -182,7 +196,7 @@ t_interrupted(struct sup *s, int r)
 
 	pthread_create(&th, NULL, killer_main, &k);
 	rc = sup_call(s, (enum sup_role)r, req[r], body, 20000, 0, NULL, NULL, NULL, err,
-		      sizeof(err));
+	              sizeof(err));
 	pthread_join(th, NULL);
 	cJSON_Delete(body);
 	printf("rc %d err %s\n", rc, err);
@@ -199,6 +213,9 @@ t_sigsys(struct sup *s, int r)
 	int old = sup_worker_pid(s, (enum sup_role)r), pid;
 
 	if (old <= 0 || kill(old, SIGSYS) < 0)
+		return 1;
+	killed_pid = old;
+	if (!wait_for(death_seen, s, r, 10000))
 		return 1;
 	pid = ping(s, r, 1, 10000);
 	printf("old %d new %d violations %d\n", old, pid,
@@ -248,7 +265,8 @@ type_parse(const char *name)
 	unsigned t;
 
 	for (t = 1; t < 1000; t++)
-		if (ipc_type_name((uint16_t)t) != NULL && strcmp(ipc_type_name((uint16_t)t), name) == 0)
+		if (ipc_type_name((uint16_t)t) != NULL &&
+		    strcmp(ipc_type_name((uint16_t)t), name) == 0)
 			return (uint16_t)t;
 	fprintf(stderr, "sup_harness: unknown message type '%s'\n", name);
 	exit(2);
@@ -262,8 +280,8 @@ t_call(struct sup *s, char **argv)
 	cJSON *body = cJSON_CreateObject(), *reply = NULL;
 	long t0 = now_ms();
 
-	rc = sup_call(s, (enum sup_role)r, type_parse(argv[3]), body, atoi(argv[5]),
-		      atoi(argv[4]), &reply, NULL, NULL, err, sizeof(err));
+	rc = sup_call(s, (enum sup_role)r, type_parse(argv[3]), body, atoi(argv[5]), atoi(argv[4]),
+	              &reply, NULL, NULL, err, sizeof(err));
 	printf("rc %d after %ld ms err %s\n", rc, now_ms() - t0, err);
 	cJSON_Delete(reply);
 	cJSON_Delete(body);
@@ -291,7 +309,7 @@ exec_main(void *a)
 	cJSON_AddItemToArray(argv, cJSON_CreateString(x->marker));
 	cJSON_AddNumberToObject(body, "timeout_ms", 120000);
 	x->rc = sup_call(x->s, SUP_SANDBOX, IPC_T_SBX_EXEC, body, 120000, 0, &reply, NULL, NULL,
-			 x->err, sizeof(x->err));
+	                 x->err, sizeof(x->err));
 	cJSON_Delete(reply);
 	cJSON_Delete(body);
 	return NULL;
@@ -352,8 +370,8 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
 		fprintf(argc < 2 ? stderr : stdout,
-			"usage: sup_harness ping-all | kill-and-ping ROLE | interrupted ROLE | "
-			"hang ROLE | crash-loop ROLE | start ROLE | wait\n");
+		        "usage: sup_harness ping-all | kill-and-ping ROLE | interrupted ROLE | "
+		        "hang ROLE | crash-loop ROLE | start ROLE | wait\n");
 		return argc < 2 ? 2 : 0;
 	}
 	if (strcmp(argv[1], "start") == 0)
@@ -368,7 +386,8 @@ main(int argc, char **argv)
 		static const char *llm_env[8];
 		int n = 0;
 
-		for (t = strtok_r(names, ",", &save); t != NULL && n < 7; t = strtok_r(NULL, ",", &save))
+		for (t = strtok_r(names, ",", &save); t != NULL && n < 7;
+		     t = strtok_r(NULL, ",", &save))
 			llm_env[n++] = t;
 		o.llm_env = llm_env;
 	}

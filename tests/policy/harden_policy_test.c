@@ -36,26 +36,26 @@ in_child(int (*fn)(void))
 	return st;
 }
 
-#define EXPECT_EXIT0(st)                                                                      \
-	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child: %s %d",                        \
-		  WIFEXITED(st) ? "failed probe" : "killed by signal",                          \
-		  WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st))
+#define EXPECT_EXIT0(st)                                                                           \
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child: %s %d",                           \
+	          WIFEXITED(st) ? "failed probe" : "killed by signal",                             \
+	          WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st))
 
 /* An allowlist without execve and with socket() for AF_UNIX only. */
 static const struct harden_rule unix_only[] = {
-	{"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)}},
-	{"mmap", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
+    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)}},
+    {"mmap", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
 };
 static const char *const test_allowed[] = {"getcwd", "openat", NULL};
 
 static const struct harden_policy allow_eperm = {
-	.role = "test",
-	.mode = HARDEN_ALLOWLIST,
-	.lists = {harden_sys_base, harden_sys_nng, test_allowed},
-	.rules = unix_only,
-	.nrules = 2,
-	.deny_action = HARDEN_DENY_ERRNO,
-	.allow_threads = 1,
+    .role = "test",
+    .mode = HARDEN_ALLOWLIST,
+    .lists = {harden_sys_base, harden_sys_nng, test_allowed},
+    .rules = unix_only,
+    .nrules = 2,
+    .deny_action = HARDEN_DENY_ERRNO,
+    .allow_threads = 1,
 };
 
 static int
@@ -65,7 +65,8 @@ probe_allowlist(void)
 	char *const argv[] = {"/bin/true", NULL};
 	int fd;
 
-	if (harden_nnp_set(err, sizeof(err)) < 0 || harden_seccomp_install(&allow_eperm, err, sizeof(err)) < 0)
+	if (harden_nnp_set(err, sizeof(err)) < 0 ||
+	    harden_seccomp_install(&allow_eperm, err, sizeof(err)) < 0)
 		return 1;
 	if (getcwd(buf, sizeof(buf)) == NULL) /* allowed */
 		return 2;
@@ -78,7 +79,8 @@ probe_allowlist(void)
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0) /* allowed by the rule */
 		return 5;
 	errno = 0;
-	if (mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED ||
+	if (mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) !=
+	        MAP_FAILED ||
 	    errno != EPERM)
 		return 6;
 	if (mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
@@ -97,12 +99,14 @@ Test(harden_seccomp, allowlist_denies_execve_inet_exec_mappings_and_fork)
 static int
 probe_kill(void)
 {
-	static const struct harden_policy p = {
-		.role = "test", .mode = HARDEN_ALLOWLIST, .lists = {harden_sys_base},
-		.deny_action = HARDEN_DENY_KILL};
+	static const struct harden_policy p = {.role = "test",
+	                                       .mode = HARDEN_ALLOWLIST,
+	                                       .lists = {harden_sys_base},
+	                                       .deny_action = HARDEN_DENY_KILL};
 	char err[256];
 
-	if (harden_nnp_set(err, sizeof(err)) < 0 || harden_seccomp_install(&p, err, sizeof(err)) < 0)
+	if (harden_nnp_set(err, sizeof(err)) < 0 ||
+	    harden_seccomp_install(&p, err, sizeof(err)) < 0)
 		return 1;
 	syscall(SYS_getcwd, err, sizeof(err)); /* not listed: SIGSYS */
 	return 2;
@@ -120,14 +124,19 @@ probe_denylist(void)
 {
 	static const char *const denied[] = {"ptrace", "chown", NULL};
 	static const struct harden_rule no_inet[] = {
-		{"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET)}}};
-	static const struct harden_policy p = {
-		.role = "test", .mode = HARDEN_DENYLIST, .lists = {denied}, .rules = no_inet,
-		.nrules = 1, .deny_action = HARDEN_DENY_ERRNO, .deny_errno = EACCES};
+	    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET)}}};
+	static const struct harden_policy p = {.role = "test",
+	                                       .mode = HARDEN_DENYLIST,
+	                                       .lists = {denied},
+	                                       .rules = no_inet,
+	                                       .nrules = 1,
+	                                       .deny_action = HARDEN_DENY_ERRNO,
+	                                       .deny_errno = EACCES};
 	char err[256];
 	int fd;
 
-	if (harden_nnp_set(err, sizeof(err)) < 0 || harden_seccomp_install(&p, err, sizeof(err)) < 0)
+	if (harden_nnp_set(err, sizeof(err)) < 0 ||
+	    harden_seccomp_install(&p, err, sizeof(err)) < 0)
 		return 1;
 	errno = 0;
 	if (chown("/", 0, 0) != -1 || errno != EACCES)
@@ -292,8 +301,8 @@ static int
 probe_apply_all(void)
 {
 	static const struct harden_rlimit lim[] = {{RLIMIT_NOFILE, 64, 64}};
-	struct harden_opts o = {.unshare_net = 1, .rlimits = lim, .nrlimits = 1,
-				.seccomp = &allow_eperm};
+	struct harden_opts o = {
+	    .unshare_net = 1, .rlimits = lim, .nrlimits = 1, .seccomp = &allow_eperm};
 	char *const argv[] = {"/bin/true", NULL};
 	struct rlimit rl;
 

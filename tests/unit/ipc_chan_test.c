@@ -133,13 +133,13 @@ Test(ipc_chan, ping_answers_pong_with_pid)
 	char err[256];
 
 	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 5000, &reply, NULL, NULL, err, sizeof(err)),
-		     IPC_OK, "%s", err);
+	             IPC_OK, "%s", err);
 	cr_assert_eq(cJSON_GetObjectItem(reply, "pid")->valueint, getpid());
 	cr_assert(cJSON_IsString(cJSON_GetObjectItem(reply, "role")));
 	cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(reply, "uptime_ms")));
 	cJSON_Delete(reply);
 	cr_assert_eq(ipc_call(c, IPC_T_SHUTDOWN, 0, NULL, 5000, NULL, NULL, NULL, err, sizeof(err)),
-		     IPC_OK, "%s", err);
+	             IPC_OK, "%s", err);
 	ipc_client_close(c);
 	cr_assert_eq(serve_join(s), 0);
 }
@@ -166,9 +166,9 @@ Test(ipc_chan, events_reach_the_caller_before_return)
 	char err[256];
 	int last = -1;
 
-	cr_assert_eq(ipc_call(c, IPC_T_TOOLS_EXEC, 0, b, 5000, &reply, ev_count, &last, err,
-			      sizeof(err)),
-		     IPC_OK, "%s", err);
+	cr_assert_eq(
+	    ipc_call(c, IPC_T_TOOLS_EXEC, 0, b, 5000, &reply, ev_count, &last, err, sizeof(err)),
+	    IPC_OK, "%s", err);
 	cr_assert_eq(nev_seen, 50);
 	cr_assert_eq(last, 49);
 	cJSON_Delete(reply);
@@ -226,7 +226,7 @@ Test(ipc_chan, four_calls_run_concurrently_and_get_their_own_events)
 		cr_assert_eq(p[i].nev, 3, "call %d got %d events", i, p[i].nev);
 	}
 	cr_assert_lt(now_ms() - t0, 1100, "4 x 300 ms calls took %ld ms: not parallel",
-		     now_ms() - t0);
+	             now_ms() - t0);
 	ipc_client_close(c);
 	serve_join(s);
 }
@@ -240,12 +240,13 @@ Test(ipc_chan, deadline_passes_as_timeout_and_is_visible_to_handler)
 	long t0 = now_ms();
 
 	cr_assert_eq(ipc_call(c, IPC_T_TOOLS_EXEC, 0, b, 300, &reply, NULL, NULL, err, sizeof(err)),
-		     IPC_E_TIMEOUT, "%s", err);
+	             IPC_E_TIMEOUT, "%s", err);
 	cr_assert_lt(now_ms() - t0, 1000);
 	cJSON_Delete(b);
 	b = body_make(0, 0);
-	cr_assert_eq(ipc_call(c, IPC_T_TOOLS_EXEC, 0, b, 4000, &reply, NULL, NULL, err, sizeof(err)),
-		     IPC_OK, "%s", err);
+	cr_assert_eq(
+	    ipc_call(c, IPC_T_TOOLS_EXEC, 0, b, 4000, &reply, NULL, NULL, err, sizeof(err)), IPC_OK,
+	    "%s", err);
 	cr_assert_gt(cJSON_GetObjectItem(reply, "remaining")->valueint, 3000);
 	cr_assert_leq(cJSON_GetObjectItem(reply, "remaining")->valueint, 4000);
 	cJSON_Delete(reply);
@@ -261,17 +262,18 @@ Test(ipc_chan, handler_error_and_unknown_request_come_back_as_remote_errors)
 	cJSON *b = cJSON_Parse("{\"fail\":true}"), *reply = NULL;
 	char err[256];
 
-	cr_assert_eq(ipc_call(c, IPC_T_TOOLS_EXEC, 0, b, 2000, &reply, NULL, NULL, err, sizeof(err)),
-		     IPC_E_REMOTE);
+	cr_assert_eq(
+	    ipc_call(c, IPC_T_TOOLS_EXEC, 0, b, 2000, &reply, NULL, NULL, err, sizeof(err)),
+	    IPC_E_REMOTE);
 	cr_assert_str_eq(cJSON_GetObjectItem(reply, "code")->valuestring, "denied");
 	cr_assert_str_eq(err, "denied: told to fail");
 	cJSON_Delete(reply);
 	cr_assert_eq(ipc_call(c, IPC_T_SBX_EXEC, 0, b, 2000, &reply, NULL, NULL, err, sizeof(err)),
-		     IPC_E_REMOTE);
+	             IPC_E_REMOTE);
 	cr_assert_str_eq(cJSON_GetObjectItem(reply, "code")->valuestring, "unsupported");
 	cJSON_Delete(reply);
 	cr_assert_eq(ipc_call(c, IPC_T_PONG, 0, b, 2000, &reply, NULL, NULL, err, sizeof(err)),
-		     IPC_E_PROTO, "a reply type must not be sent as a request");
+	             IPC_E_PROTO, "a reply type must not be sent as a request");
 	cJSON_Delete(b);
 	ipc_client_close(c);
 	serve_join(s);
@@ -397,17 +399,17 @@ Test(ipc_chan, worker_death_fails_call_in_flight_as_closed)
 	pid = serve_child_start();
 	c = client_open();
 	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 5000, NULL, NULL, NULL, err, sizeof(err)),
-		     IPC_OK, "%s", err);
+	             IPC_OK, "%s", err);
 	killer_pid = pid;
 	pthread_create(&killer, NULL, killer_thread, NULL);
 	t0 = now_ms();
-	cr_assert_eq(ipc_call(c, IPC_T_TOOLS_EXEC, 0, b, 8000, &reply, NULL, NULL, err,
-			      sizeof(err)),
-		     IPC_E_CLOSED, "%s", err);
+	cr_assert_eq(
+	    ipc_call(c, IPC_T_TOOLS_EXEC, 0, b, 8000, &reply, NULL, NULL, err, sizeof(err)),
+	    IPC_E_CLOSED, "%s", err);
 	cr_assert_lt(now_ms() - t0, 3000);
 	cr_assert(ipc_client_gone(c), "after: %s", err);
 	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 5000, NULL, NULL, NULL, err, sizeof(err)),
-		     IPC_E_CLOSED);
+	             IPC_E_CLOSED);
 	pthread_join(killer, NULL);
 	waitpid(pid, &st, 0);
 	cr_assert(WIFSIGNALED(st));
@@ -423,10 +425,10 @@ Test(ipc_chan, send_failpoint_fails_the_call_without_sending)
 
 	cr_assert_eq(fp_configure("ipc.client.send=1*error(EPIPE)->off", err, sizeof(err)), 0);
 	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 2000, NULL, NULL, NULL, err, sizeof(err)),
-		     IPC_E_SYS);
+	             IPC_E_SYS);
 	cr_assert(strstr(err, "failpoint") != NULL, "%s", err);
 	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 2000, NULL, NULL, NULL, err, sizeof(err)),
-		     IPC_OK, "%s", err);
+	             IPC_OK, "%s", err);
 	ipc_client_close(c);
 	serve_join(s);
 }
@@ -505,7 +507,7 @@ Test(ipc_chan, reply_with_another_request_id_is_a_protocol_error)
 	fake_start(&f, r, len, 0);
 	c = client_open();
 	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 3000, NULL, NULL, NULL, err, sizeof(err)),
-		     IPC_E_PROTO, "%s", err);
+	             IPC_E_PROTO, "%s", err);
 	cr_assert(strstr(err, "wrong type or request id") != NULL, "%s", err);
 	ipc_client_close(c);
 	fake_stop(&f);
@@ -523,14 +525,14 @@ Test(ipc_chan, reply_of_the_wrong_type_or_garbage_is_a_protocol_error)
 	fake_start(&f, r, len, 1);
 	c = client_open();
 	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 3000, NULL, NULL, NULL, err, sizeof(err)),
-		     IPC_E_PROTO, "%s", err);
+	             IPC_E_PROTO, "%s", err);
 	ipc_client_close(c);
 	fake_stop(&f);
 
 	fake_start(&f, strdup("\x4b\x43\x43\x50 but then nonsense follows"), 30, 0);
 	c = client_open();
 	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 3000, NULL, NULL, NULL, err, sizeof(err)),
-		     IPC_E_PROTO, "%s", err);
+	             IPC_E_PROTO, "%s", err);
 	ipc_client_close(c);
 	fake_stop(&f);
 }
@@ -552,7 +554,7 @@ Test(ipc_chan, oversized_reply_drops_the_worker_connection)
 	c = client_open();
 	t0 = now_ms();
 	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 8000, NULL, NULL, NULL, err, sizeof(err)),
-		     IPC_E_CLOSED, "%s", err);
+	             IPC_E_CLOSED, "%s", err);
 	cr_assert_lt(now_ms() - t0, 6000);
 	cr_assert(ipc_client_gone(c));
 	ipc_client_close(c);

@@ -26,7 +26,7 @@ refuse(const char *s, const char *why)
 Test(ipc_json, reads_every_kind_of_value)
 {
 	cJSON *j = parse(" {\"s\":\"x\",\"n\":-1.5e2,\"t\":true,\"f\":false,\"z\":null,"
-			 "\"a\":[1,[2,{}]],\"o\":{\"k\":0}} ");
+	                 "\"a\":[1,[2,{}]],\"o\":{\"k\":0}} ");
 
 	cr_assert_not_null(j);
 	cr_assert_str_eq(cJSON_GetObjectItem(j, "s")->valuestring, "x");
@@ -117,7 +117,7 @@ Test(ipc_json, escapes_at_every_offset_round_trip)
 Test(ipc_json, writer_matches_cjson_on_numbers_and_controls)
 {
 	const char *src = "{\"n\":[0,-0,1,-1,0.1,1e300,123456789012,1.2345678901234567e+19,"
-			  "3.14159265358979],\"c\":\"\\u0001\\u001f\\u007f\"}";
+	                  "3.14159265358979],\"c\":\"\\u0001\\u001f\\u007f\"}";
 	cJSON *j = cJSON_Parse(src);
 	char *ours, *theirs;
 	size_t len;

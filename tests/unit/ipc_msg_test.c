@@ -47,7 +47,10 @@ Test(ipc_msg, round_trip_keeps_header_and_body)
 	cr_assert_eq(h.deadline_ms, 5000);
 	cr_assert_eq(h.flags, IPC_F_IDEMPOTENT);
 	cr_assert_eq(h.body_len, len - IPC_HDR_LEN);
-	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "a"), 2), "b")->valuestring, "c");
+	cr_assert_str_eq(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "a"), 2), "b")
+	        ->valuestring,
+	    "c");
 	cJSON_Delete(j);
 	free(buf);
 }
@@ -209,7 +212,7 @@ expect_bad_body(const char *body, size_t blen)
 	memcpy(buf + IPC_HDR_LEN, body, blen);
 	put32(buf + 12, (uint32_t)blen);
 	cr_assert_null(ipc_msg_decode(buf, IPC_HDR_LEN + blen, &h, err, sizeof(err)),
-		       "accepted body '%.*s'", (int)blen, body);
+	               "accepted body '%.*s'", (int)blen, body);
 	free(buf);
 	free(hdr);
 }
