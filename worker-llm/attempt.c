@@ -121,8 +121,11 @@ attempt_http_error(struct llm_attempt *a, const struct llm_http_resp *r)
 
 	if (msg == NULL)
 		attempt_excerpt(excerpt, sizeof(excerpt), &r->body);
-	snprintf(a->err, sizeof(a->err), "HTTP %ld: %s", a->status,
-	         msg ? msg : (excerpt[0] ? excerpt : "(empty body)"));
+	snprintf(a->err, sizeof(a->err), "HTTP %ld: %s%s", a->status,
+	         msg ? msg : (excerpt[0] ? excerpt : "(empty body)"),
+	         a->status >= 300 && a->status < 400
+	             ? " (redirects are not followed, they would carry the key: check base_url)"
+	             : "");
 	a->retry_after_ms = llm_retry_after_ms(r->retry_after, time(NULL));
 	if (llm_retry_status_retryable(a->status)) {
 		a->outcome = LLM_OUT_RETRY;
@@ -282,6 +285,14 @@ llm_attempt_run(struct llm_attempt *a)
 	              ? llm_anthropic_build(&w, a->req, a->err, sizeof(a->err))
 	              : llm_openai_build(&w, a->req, a->err, sizeof(a->err));
 	if (a->wire == NULL) {
+		a->outcome = LLM_OUT_FATAL;
+		return;
+	}
+	if (a->ep->key_env != NULL && !llm_route_key_safe(a->ep)) {
+		snprintf(a->err, sizeof(a->err),
+		         "refusing to send %s over plain http to %s: use https (or a loopback "
+		         "address for a local server)",
+		         a->ep->key_env, a->ep->base_url);
 		a->outcome = LLM_OUT_FATAL;
 		return;
 	}

@@ -1,6 +1,7 @@
 /* Model id mapping; the rule is written out in docs/LLM.md. */
 #include "worker-llm/route.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,4 +166,29 @@ llm_route_url(const struct llm_endpoint *ep)
 {
 	return xasprintf("%s%s", ep->base_url,
 	                 ep->adapter == LLM_ADAPTER_ANTHROPIC ? "/messages" : "/chat/completions");
+}
+
+/* Rationale: a key sent over plain http to another machine can be read by
+ * anyone on the path. Local servers (llama.cpp, Ollama, the mock) are on
+ * loopback and need no TLS; anything else gets the key only over https. */
+int
+llm_route_key_safe(const struct llm_endpoint *ep)
+{
+	const char *h;
+	size_t n, i;
+
+	if (strncmp(ep->base_url, "https://", 8) == 0)
+		return 1;
+	h = ep->base_url + 7; /* "http://", checked by route_base */
+	n = strcspn(h, ":/?#");
+	if (strncmp(h, "[::1]", 5) == 0 && (h[5] == '\0' || strchr(":/?#", h[5]) != NULL))
+		return 1;
+	if (n == 9 && strncasecmp(h, "localhost", 9) == 0)
+		return 1;
+	if (n < 4 || strncmp(h, "127.", 4) != 0)
+		return 0;
+	for (i = 4; i < n; i++) /* a numeric 127.x.y.z, not a name like 127.evil.com */
+		if (!isdigit((unsigned char)h[i]) && h[i] != '.')
+			return 0;
+	return 1;
 }

@@ -23,6 +23,9 @@ struct llm_endpoint {
 int llm_route_resolve(const cJSON *entry, const char *force_base_url, struct llm_endpoint *ep,
                       char *err, size_t errlen);
 void llm_endpoint_free(struct llm_endpoint *ep);
+/* 1 when credentials may travel to this endpoint: https, or plain http to
+ * a loopback address (localhost, 127.0.0.0/8, [::1]). */
+int llm_route_key_safe(const struct llm_endpoint *ep);
 /* The request URL: base + "/chat/completions" or "/messages". Caller frees. */
 char *llm_route_url(const struct llm_endpoint *ep);
 

@@ -514,3 +514,22 @@ Test(llm_complete, bad_request_is_refused_before_any_traffic)
 	cr_assert_str_eq(code, "bad_request");
 	cJSON_Delete(req);
 }
+
+Test(llm_complete, key_is_never_sent_over_plain_http_to_another_host)
+{
+	char kv[] = "KC_UNIT_API_KEY=sk-never-in-clear";
+	char *envp[] = {kv, NULL};
+	cJSON *req = cJSON_Parse("{\"model\":{\"id\":\"m\",\"base_url\":\"http://192.0.2.1:9/v1\","
+	                         "\"api_key_env\":\"KC_UNIT_API_KEY\"},"
+	                         "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+	cJSON *reply;
+	const char *code;
+	char err[512];
+
+	llm_keys_load(envp, NULL);
+	cr_assert_eq(llm_complete(req, -1, NULL, &reply, &code, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "refusing to send KC_UNIT_API_KEY over plain http") != NULL, "%s",
+	          err);
+	cJSON_Delete(req);
+	llm_keys_clear();
+}

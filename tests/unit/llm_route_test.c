@@ -101,3 +101,24 @@ Test(llm_route, errors_say_what_to_do)
 		cJSON_Delete(e);
 	}
 }
+
+Test(llm_route, keys_travel_only_over_https_or_loopback)
+{
+	static const struct {
+		const char *url;
+		int safe;
+	} cases[] = {
+	    {"https://api.example.com/v1", 1}, {"http://127.0.0.1:8080/v1", 1},
+	    {"http://127.1.2.3/v1", 1},        {"http://localhost:11434/v1", 1},
+	    {"http://[::1]:9/v1", 1},          {"http://LOCALHOST/v1", 1},
+	    {"http://10.0.0.5:8000/v1", 0},    {"http://llm.example.com/v1", 0},
+	    {"http://127.evil.com/v1", 0},     {"http://localhost.evil.com/v1", 0},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct llm_endpoint ep = {.base_url = (char *)cases[i].url};
+
+		cr_assert_eq(llm_route_key_safe(&ep), cases[i].safe, "%s", cases[i].url);
+	}
+}
