@@ -259,6 +259,11 @@ emit_plain_ok(const char *s)
 			return 0;
 		p += len;
 	}
+	/* PyYAML would read 2001-12-14... as a timestamp (kylecode keeps it
+	 * a string): quote anything that starts like one. */
+	if (n >= 5 && isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]) &&
+	    isdigit((unsigned char)s[2]) && isdigit((unsigned char)s[3]) && s[4] == '-')
+		return 0;
 	return kc_yaml_resolve_plain(s, n, &num) == KC_SCALAR_STR;
 }
 

@@ -316,7 +316,7 @@ Test(config_yaml, refuses_files_over_the_size_limit)
 Test(config_yaml, yaml_printer_round_trips_tricky_strings)
 {
 	cJSON *r = parse("a: 'yes'\nb: '1e3'\nc: '@pack(x).y'\nd: \"two\\nlines\"\ne: ''\n"
-	                 "f: '0x10'\ng: 'a: b'\nh: ' lead'\ni: '- x'\nj: 1.0e-7\n");
+	                 "f: '0x10'\ng: 'a: b'\nh: ' lead'\ni: '- x'\nj: 1.0e-7\nk: 2001-12-14\n");
 	struct strbuf out = STRBUF_INIT;
 	char *s1, *s2;
 	cJSON *back;
@@ -328,6 +328,8 @@ Test(config_yaml, yaml_printer_round_trips_tricky_strings)
 	s2 = json(back);
 	cr_expect_str_eq(s1, s2, "emitted:\n%s", out.buf);
 	cr_expect(kc_locmap_is_float(locs, cJSON_GetObjectItem(back, "j")));
+	/* what PyYAML would type differently is quoted */
+	cr_expect(strstr(out.buf, "k: \"2001-12-14\"") != NULL, "%s", out.buf);
 	free(s1);
 	free(s2);
 	cJSON_Delete(back);
