@@ -55,10 +55,12 @@ struct kc_loc {
 	int is_float;          /* a number that YAML typed as float (1.0 vs 1) */
 };
 
-/* Limits against hostile input: huge files, billion laughs (nodes created
- * by expanding aliases), deep nesting (recursion in merge and print), and
+/* Limits against hostile input: huge files, too many nodes (memory: a
+ * 16 MB file of "[]," would be 5M nodes), billion laughs (nodes created by
+ * expanding aliases), deep nesting (recursion in merge and print), and
  * long extends chains. */
 #define KC_YAML_MAX_BYTES (16u * 1024u * 1024u)
+#define KC_YAML_MAX_NODES 2500000u
 #define KC_YAML_MAX_ALIAS_NODES 100000u
 #define KC_YAML_MAX_DEPTH 200
 #define KC_CONFIG_MAX_EXTENDS_DEPTH 32

@@ -44,6 +44,7 @@ struct yl {
 	struct yl_anchor *anchors;
 	size_t nanchors;
 	size_t alias_nodes;
+	size_t nodes;
 	int depth;
 	int failed;
 	/* Nodes consumed by merge keys. An anchor may name one (`<<: &m {..}`)
@@ -524,6 +525,10 @@ yl_node(struct yl *y, yaml_event_t *ev, const struct yl_key *key)
 
 	if (y->depth >= KC_YAML_MAX_DEPTH) {
 		yl_error_at(y, &ev->start_mark, "nesting is deeper than 200 levels", NULL);
+		return NULL;
+	}
+	if (++y->nodes > KC_YAML_MAX_NODES) {
+		yl_error_at(y, &ev->start_mark, "more than 2500000 nodes in one file", NULL);
 		return NULL;
 	}
 	y->depth++;

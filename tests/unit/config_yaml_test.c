@@ -392,3 +392,16 @@ Test(config_yaml, anchors_on_merge_values_survive_the_merge)
 	free(s);
 	cJSON_Delete(r);
 }
+
+Test(config_yaml, refuses_too_many_nodes)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	strbuf_addc(&sb, '[');
+	for (i = 0; i < KC_YAML_MAX_NODES; i++)
+		strbuf_adds(&sb, "0,");
+	strbuf_addc(&sb, ']');
+	expect_error(sb.buf, "t.yaml:1:", "more than 2500000 nodes");
+	strbuf_free(&sb);
+}
