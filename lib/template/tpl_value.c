@@ -817,6 +817,9 @@ tv_contains(struct tpl_rctx *rc, int line, const struct tv *hay, const struct tv
 		return 0;
 	}
 	if (tv_is_map(hay) || hay->kind == TV_NS) {
+		if (((needle->kind == TV_LIST || needle->kind == TV_JARR) && !(needle->flags & TVF_TUPLE)) ||
+		    tv_is_map(needle) || needle->kind == TV_NS)
+			return tpl_fail(rc, line, "unhashable type: '%s'", tv_type_name(needle));
 		*res = tv_map_get(hay, needle, &tmp);
 		return 0;
 	}

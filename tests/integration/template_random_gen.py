@@ -17,7 +17,10 @@ import sys
 TEXTS = ["", " ", "  ", "\t", "\n", "\n\n", " \n ", "a", "b c", "x\n  ", "\n  y", "\r\n", " z \n", "é"]
 ATOMS = ["n", "s", "items", "d", "f", "words", "nothing", "flag", "'lit'", "\"q'\"", "3", "-2", "1.5",
          "0.1", "none", "true", "[1, 'a', none]", "{'k': 1, 'j': [2]}", "(1, 2)", "d.a", "items[0]",
-         "items[-1]", "s[1:]", "users[0].name", "missing|default('m')", "missing is defined"]
+         "items[-1]", "s[1:]", "users[0].name", "missing|default('m')", "missing is defined",
+         "'it\\'s'", "'a\\nb\\t'", "'\u00fc\u65e5'", "1e16", "1e-5", "123456789.125", "[0.1, 'x\"y', -0.0]",
+         "(0.1 + 0.2)", "2 ** 62", "7 // -2", "-7 % 3", "'%.3f|%5s|%-4d|%x' % (f, s, n, 255)", "{'b': none, 'a': [1]}",
+         "words|sort(case_sensitive=true)", "users|map(attribute='age')|sum", "'abc'[::-1]", "range(2, 9, 3)|list"]
 NUMS = ["n", "f", "3", "-2", "1.5", "0.1", "items[0]", "d.b", "true", "items|length", "7"]
 FILTERS = ["upper", "lower", "title", "capitalize", "trim", "length", "first", "last", "list", "string",
            "sort", "reverse|list", "unique|list", "join(',')", "join", "default('dflt')", "d('x', true)",
