@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/config/config.h"
 #include "lib/core/strbuf.h"
@@ -107,8 +108,16 @@ cmd_run_meta(const char *dir)
 	cJSON *j;
 
 	if (f == NULL) {
-		fprintf(stderr, "kylecode: %s: cannot read (is %s a kylecode run directory?)\n", p,
-			dir);
+		char *m = xasprintf("%s/meta", dir);
+
+		if (access(m, F_OK) == 0)
+			fprintf(stderr, "kylecode: %s: missing: the run stopped before it started "
+					"(nothing was sent to a model); start it again with kylecode run\n",
+				p);
+		else
+			fprintf(stderr, "kylecode: %s: cannot read (is %s a kylecode run directory?)\n",
+				p, dir);
+		free(m);
 		free(p);
 		return NULL;
 	}
