@@ -44,7 +44,7 @@ struct yl {
 	struct yl_anchor *anchors;
 	size_t nanchors;
 	size_t alias_nodes;
-	size_t nodes;
+	size_t nodes, max_nodes;
 	int depth;
 	int failed;
 	/* Nodes consumed by merge keys. An anchor may name one (`<<: &m {..}`)
@@ -527,8 +527,11 @@ yl_node(struct yl *y, yaml_event_t *ev, const struct yl_key *key)
 		yl_error_at(y, &ev->start_mark, "nesting is deeper than 200 levels", NULL);
 		return NULL;
 	}
-	if (++y->nodes > KC_YAML_MAX_NODES) {
-		yl_error_at(y, &ev->start_mark, "more than 2500000 nodes in one file", NULL);
+	if (++y->nodes > y->max_nodes) {
+		char msg[80];
+
+		snprintf(msg, sizeof(msg), "more than %zu nodes in one file", y->max_nodes);
+		yl_error_at(y, &ev->start_mark, msg, NULL);
 		return NULL;
 	}
 	y->depth++;
@@ -637,6 +640,13 @@ cJSON *
 kc_yaml_parse(const char *buf, size_t len, const char *name, struct kc_locmap *locs,
               struct kc_diag_list *d)
 {
+	return kc_yaml_parse_limited(buf, len, name, locs, d, KC_YAML_MAX_NODES);
+}
+
+cJSON *
+kc_yaml_parse_limited(const char *buf, size_t len, const char *name, struct kc_locmap *locs,
+                      struct kc_diag_list *d, size_t max_nodes)
+{
 	struct kc_locmap *own = NULL;
 	struct yl y;
 	cJSON *root = NULL;
@@ -645,6 +655,7 @@ kc_yaml_parse(const char *buf, size_t len, const char *name, struct kc_locmap *l
 	memset(&y, 0, sizeof(y));
 	y.name = name ? name : "<input>";
 	y.d = d;
+	y.max_nodes = max_nodes;
 	if (len > KC_YAML_MAX_BYTES) {
 		kc_diag_add(d, KC_DIAG_ERROR, "%s: file is larger than %u bytes", y.name,
 		            KC_YAML_MAX_BYTES);
