@@ -4,6 +4,7 @@
  * lib/harden's ordered drop, before the first request is read. */
 #include "worker-llm/policy.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -127,14 +128,55 @@ llm_policy_install_seccomp(void)
 	return 0;
 }
 
+size_t
+llm_policy_nss_hosts(const char *line, char names[][32], size_t max)
+{
+	size_t n = 0, k;
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (strncmp(line, "hosts:", 6) != 0)
+		return 0;
+	for (line += 6; *line != '\0' && *line != '\n' && *line != '#' && n < max; line += k) {
+		line += strspn(line, " \t");
+		if (*line == '[') { /* [NOTFOUND=return] */
+			k = strcspn(line, "]\n");
+			k += line[k] == ']';
+			continue;
+		}
+		k = strcspn(line, " \t\n#");
+		if (k == 0 || k >= 32 || (k == 5 && strncmp(line, "files", 5) == 0) ||
+		    (k == 3 && strncmp(line, "dns", 3) == 0))
+			continue;
+		memcpy(names[n], line, k);
+		names[n++][k] = '\0';
+	}
+	return n;
+}
+
 /* Load, before the filter forbids new executable mappings, every shared
- * object a first request would pull in: the NSS modules behind
- * getaddrinfo (nsswitch.conf may name dlopen'ed ones). */
+ * object a first request would pull in: the NSS modules of the "hosts:"
+ * line (a name found in /etc/hosts would never reach them, so they are
+ * loaded by name and kept loaded; glibc's NSS then finds them in memory),
+ * and what resolving "localhost" touches. */
 static void
 policy_preload(void)
 {
 	struct addrinfo hints = {0}, *res = NULL;
+	char line[512], names[8][32], so[64];
+	FILE *f = fopen("/etc/nsswitch.conf", "r");
+	size_t i, n;
 
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		n = llm_policy_nss_hosts(line, names, 8);
+		for (i = 0; i < n; i++) {
+			snprintf(so, sizeof(so), "libnss_%s.so.2", names[i]);
+			if (dlopen(so, RTLD_NOW | RTLD_NODELETE) == NULL)
+				log_debug("llm: NSS module %s: %s", so, dlerror());
+		}
+	}
+	if (f != NULL)
+		fclose(f);
 	hints.ai_socktype = SOCK_STREAM;
 	if (getaddrinfo("localhost", "80", &hints, &res) == 0)
 		freeaddrinfo(res);

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -72,6 +73,14 @@ probe_allowed(void)
 	close(fd);
 	if ((s = socket(AF_INET, SOCK_STREAM, 0)) < 0)
 		return 11;
+	{ /* name resolution (NSS, netlink for AI_ADDRCONFIG) inside the filter */
+		struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG};
+		struct addrinfo *res = NULL;
+
+		if (getaddrinfo("localhost", "443", &hints, &res) != 0)
+			return 14;
+		freeaddrinfo(res);
+	}
 	close(s);
 	if ((s = socket(AF_INET6, SOCK_DGRAM, 0)) < 0 && errno != EAFNOSUPPORT)
 		return 12;
@@ -202,4 +211,20 @@ Test(llm_policy, fork_kills, .init = mk_rundir, .fini = rm_rundir)
 {
 	SKIP_KILLS();
 	assert_killed(probe_fork);
+}
+
+Test(llm_policy, nss_hosts_modules_to_preload)
+{
+	char names[8][32];
+	size_t n;
+
+	n = llm_policy_nss_hosts("hosts:   files mdns4_minimal [NOTFOUND=return] dns myhostname\n",
+	                         names, 8);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(names[0], "mdns4_minimal");
+	cr_assert_str_eq(names[1], "myhostname");
+	cr_assert_eq(llm_policy_nss_hosts("hosts: files dns # comment resolve\n", names, 8), 0);
+	cr_assert_eq(llm_policy_nss_hosts("passwd: files systemd\n", names, 8), 0);
+	cr_assert_eq(llm_policy_nss_hosts("hosts: resolve [!UNAVAIL=return] files", names, 1), 1);
+	cr_assert_str_eq(names[0], "resolve");
 }
