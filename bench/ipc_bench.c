@@ -255,7 +255,8 @@ main(int argc, char **argv)
 		return 1;
 	if ((s = sup_start(SUP_ROLE_BIT(SUP_LLM), &o, err, sizeof(err))) == NULL)
 		fprintf(stderr, "sup_call rows skipped: %s\n", err);
-	printf("kylecode IPC round trips vs raw NNG (same run, ipc:// transport)\n");
+	printf("kylecode IPC round trips vs raw NNG (same run, ipc:// transport; "
+	       "target: <= 1.5x raw)\n");
 	run_size("small", small, nsmall, c, s);
 	run_size("1 MiB", large, nlarge, c, s);
 	sup_stop(s);

@@ -723,10 +723,16 @@ sup_kill_descendants(pid_t root)
 	return killed;
 }
 
-/* Kills and reaps every child until none is left. */
+/* Kills and reaps every child until none is left, waiting on SIGCHLD (the
+ * self-pipe). Bounded: a process stuck in the kernel (D state) cannot be
+ * reaped, and sup_stop() must return. */
 static void
 sup_reap_all(struct sup *s)
 {
+	uint64_t until = sup_now_ms() + 5000;
+	struct pollfd pfd;
+	char c[64];
+	pid_t pid;
 	int st, r;
 
 	for (r = 0; r < SUP_NROLES; r++)
@@ -734,8 +740,20 @@ sup_reap_all(struct sup *s)
 			kill(-s->w[r].pid, SIGKILL);
 	for (;;) {
 		sup_kill_descendants(s->self);
-		if (waitpid(-1, &st, 0) < 0 && errno == ECHILD)
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+			;
+		if (pid < 0 && errno == ECHILD)
 			break;
+		if (sup_now_ms() >= until) {
+			log_warnx(
+			    "proc: children still alive 5 s after SIGKILL (stuck in the kernel?)");
+			break;
+		}
+		pfd.fd = sup_wake_fd[0];
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 100) > 0)
+			while (read(sup_wake_fd[0], c, sizeof(c)) > 0)
+				;
 	}
 	for (r = 0; r < SUP_NROLES; r++)
 		s->w[r].pid = -1;
