@@ -1,5 +1,6 @@
 # Fuzz the template engine (lib/template): parse + render with a small
-# fixed data object. Corpus: fuzz/corpus/template/. lib/core is compiled
+# fixed data object. Corpus: fuzz/corpus/template/, dictionary:
+# fuzz/template.dict (-dict=). lib/core is compiled
 # in (as the other fuzzers do) because clang's -Wformat-nonliteral trips
 # on log.c/strbuf.c in the fuzz build.
 file(GLOB _kc_tpl_fz_src CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/lib/template/*.c)
