@@ -97,7 +97,6 @@ kc_tpl_parse(const char *src, size_t len, const char *name, char *err, size_t er
 {
 	struct kc_tpl *t;
 	struct tpl_toks toks = {NULL, 0, 0};
-	struct tpl_arena lexa;
 
 	if (name == NULL)
 		name = "<template>";
@@ -108,15 +107,15 @@ kc_tpl_parse(const char *src, size_t len, const char *name, char *err, size_t er
 	t = xcalloc(1, sizeof(*t));
 	t->name = xstrdup(name);
 	t->src = tpl_normalize(src, len, &t->srclen);
+	/* tokens, string literals and the AST all live in the template's
+	 * arena: the tokens are dead weight after parsing but bounded by the
+	 * source size, and one owner keeps kc_tpl_free trivial */
 	tpl_arena_init(&t->arena, 0);
-	tpl_arena_init(&lexa, 0);
 	if (tpl_lex(t->src, t->srclen, t->name, &t->arena, &toks, err, errlen) < 0 ||
 	    tpl_parse_tokens(t, &toks, err, errlen) < 0) {
-		tpl_arena_free(&lexa);
 		kc_tpl_free(t);
 		return NULL;
 	}
-	tpl_arena_free(&lexa);
 	return t;
 }
 

@@ -586,15 +586,16 @@ p_call(struct parser *p, struct tpl_node *callee)
 	return p_call_args(p, n) < 0 ? NULL : n;
 }
 
-/* x[a], x[a:b:c], x[a, b] (a tuple key). */
-static struct tpl_node *
+/* x[a], x[a:b:c], x[a, b] (a tuple key). One optional part of a slice:
+ * 0 with *out set (NULL when absent), -1 on error. */
+static int
 p_slice_part(struct parser *p, struct tpl_node **out)
 {
 	*out = NULL;
 	if (is_op(cur(p), OP_COLON) || is_op(cur(p), OP_RBRACKET) || is_op(cur(p), OP_COMMA))
-		return (struct tpl_node *)p;
+		return 0;
 	*out = p_expr(p, 1);
-	return *out ? (struct tpl_node *)p : NULL;
+	return *out ? 0 : -1;
 }
 
 static struct tpl_node *
@@ -613,12 +614,12 @@ p_subscribed(struct parser *p)
 	if ((n = node_new(p, N_SLICE, line)) == NULL)
 		return NULL;
 	n->a = start;
-	if (p_slice_part(p, &part) == NULL)
+	if (p_slice_part(p, &part) < 0)
 		return NULL;
 	n->b = part;
 	if (is_op(cur(p), OP_COLON)) {
 		advance(p);
-		if (p_slice_part(p, &part) == NULL)
+		if (p_slice_part(p, &part) < 0)
 			return NULL;
 		n->c = part;
 	}
