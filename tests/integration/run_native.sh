@@ -52,4 +52,22 @@ for h in "## Tools Provided via Provider API Tool Schema" "## Model Called Provi
 	"## Provider Schema-Native Tool Call Results"; do
 	grep -qx "$h" "$RUN/conversation/conversation.md" || fail "transcript lacks '$h'"
 done
+
+# The same through the Anthropic Messages API (tool_use / tool_result).
+mock_stop
+mock_start "$T/s.yaml"
+run_config "" 'tools:
+  dialects:
+    preference:
+      by_model:
+        "mock/*": {native: true, order: [provider_native, bash_block]}
+provider_tools: {use_native: true}'
+sed -i 's/adapter: openai/adapter: anthropic/' "$T/cfg.yaml"
+kc_run --task-text "write n.txt and m.txt" -m 4
+expect_rc 0
+[ "$(cat "$T/ws/n.txt")" = native ] && [ "$(cat "$T/ws/m.txt")" = made ] || { show; fail "anthropic: files"; }
+requests >"$T/reqs"
+jq -e '.[0].path | endswith("/messages")' "$T/reqs" >/dev/null || fail "anthropic: not the Messages API"
+jq -e '[.[1].body.messages[] | .content | arrays | .[] | select(.type == "tool_result") | .tool_use_id] | sort == ["call_a", "call_b"]' \
+	"$T/reqs" >/dev/null || fail "anthropic: tool results: $(jq -c '.[1].body.messages' "$T/reqs" | head -c 600)"
 echo "run_native: ok"
