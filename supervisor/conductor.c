@@ -72,6 +72,12 @@ cond_setup(struct cond *c, char *err, size_t errlen)
 	}
 	if (run_setup_workers(c, err, errlen) < 0)
 		return KC_EXIT_FAIL;
+	if (!resumed && run_workspace_record(c) < 0) {
+		snprintf(err, errlen, "run log: %s", runlog_last_error(c->rl));
+		return KC_EXIT_FAIL;
+	}
+	if (c->replay_src != NULL)
+		run_workspace_compare(c);
 	if (run_meta_write(c, "running") < 0) {
 		snprintf(err, errlen, "run log: %s", runlog_last_error(c->rl));
 		return KC_EXIT_FAIL;

@@ -153,6 +153,8 @@ int run_completion_check(struct cond *c, const char *content, size_t ncalls,
 int run_meta_write(struct cond *c, const char *status);
 int run_checkpoint_write(struct cond *c);
 int run_checkpoint_load(struct cond *c, const char *dir, char *err, size_t errlen);
+int run_workspace_record(struct cond *c);
+void run_workspace_compare(struct cond *c);
 const cJSON *run_recorded_result(const struct cond *c, int turn, const char *call_id,
 				 int *dispatched);
 

@@ -4,6 +4,7 @@
  * turn, from which `kylecode resume` continues. Both are whole-file
  * writes through the runlog, so either the old or the new one is on disk.
  */
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,4 +190,66 @@ run_recorded_result(const struct cond *c, int turn, const char *call_id, int *di
 			*dispatched = 1;
 	}
 	return NULL;
+}
+
+/* ---- the workspace a run started from ---------------------------------- */
+
+#define RUN_WS_MAX_LISTED 200
+
+static cJSON *run_ws_list;
+static size_t run_ws_prefix;
+static double run_ws_files, run_ws_bytes;
+
+static int
+run_ws_visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag != FTW_F && flag != FTW_SL)
+		return 0;
+	run_ws_files++;
+	run_ws_bytes += (double)st->st_size;
+	if (cJSON_GetArraySize(run_ws_list) < RUN_WS_MAX_LISTED && strlen(path) > run_ws_prefix)
+		cJSON_AddItemToArray(run_ws_list, cJSON_CreateString(path + run_ws_prefix + 1));
+	return 0;
+}
+
+/* meta/workspace_start.json: what the workspace held when the run began
+ * (file count, bytes, the first paths; symlinks are not followed). Replay
+ * starts from an empty workspace, so it warns when this was not empty.
+ * Main thread only (the walk's state is file-static). */
+int
+run_workspace_record(struct cond *c)
+{
+	cJSON *o = cJSON_CreateObject();
+	int rc;
+
+	run_ws_list = cJSON_CreateArray();
+	run_ws_prefix = strlen(c->workspace);
+	run_ws_files = run_ws_bytes = 0;
+	nftw(c->workspace, run_ws_visit, 16, FTW_PHYS);
+	cJSON_AddStringToObject(o, "workspace", c->workspace);
+	cJSON_AddNumberToObject(o, "files", run_ws_files);
+	cJSON_AddNumberToObject(o, "bytes", run_ws_bytes);
+	cJSON_AddItemToObject(o, "paths", run_ws_list);
+	run_ws_list = NULL;
+	rc = runlog_write_json(c->rl, "meta/workspace_start.json", o);
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* Replay: the recorded run's start state against the replay's. */
+void
+run_workspace_compare(struct cond *c)
+{
+	char *p = xasprintf("%s/meta/workspace_start.json", c->replay_src);
+	cJSON *rec = run_json_file(p);
+	double files = kc_cfg_num(rec, "files", 0);
+
+	free(p);
+	if (files > 0)
+		run_ui_line(&c->ui, "33",
+			    "note: the recorded run started from a workspace of %.0f file(s); this "
+			    "replay starts from %s: results may differ (use --workspace with a copy)",
+			    files, c->workspace);
+	cJSON_Delete(rec);
 }

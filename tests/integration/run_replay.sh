@@ -10,6 +10,7 @@ run_config
 kc_run --task "$KC_SRC/examples/c_task/task.md" -m 8
 expect_rc 0
 SRC_RUN=$RUN
+jq -e '.files == 0' "$SRC_RUN/meta/workspace_start.json" >/dev/null || fail "workspace_start.json"
 mock_stop # replay must not need a model
 
 replay() { # DIR WS
@@ -21,6 +22,7 @@ replay() { # DIR WS
 replay "$SRC_RUN" "$T/rws1"
 expect_rc 0
 grep -q "replay --check: 0 difference(s)" "$T/out" || { show; fail "no check summary"; }
+! grep -q "started from a workspace of" "$T/out" || fail "a warning about a non-empty start"
 [ -x "$T/rws1/test_mathx" ] || fail "the replay did not rebuild the library"
 [ "$(meta .replay_of)" = "$SRC_RUN" ] && [ "$(meta .turns)" = 4 ] || fail "replay meta"
 trace_has run_end '.check_differences == 0' || fail "run_end lacks the check result"
@@ -30,8 +32,10 @@ trace_has run_end '.check_differences == 0' || fail "run_end lacks the check res
 cp -r "$SRC_RUN" "$T/tampered"
 jq '.content |= sub("make test"; "make test; echo tampered")' \
 	"$SRC_RUN/raw/responses/turn_2.response.json" >"$T/tampered/raw/responses/turn_2.response.json"
+jq '.files = 3' "$SRC_RUN/meta/workspace_start.json" >"$T/tampered/meta/workspace_start.json"
 replay "$T/tampered" "$T/rws2"
 expect_rc 1
+grep -q "started from a workspace of 3 file(s)" "$T/out" || fail "no warning about the start state"
 grep -q "result differs from the record" "$T/out" || { show; fail "the difference was not reported"; }
 
 # Not a run directory: a clear error, exit 1; usage errors exit 2.
