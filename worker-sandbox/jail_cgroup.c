@@ -237,14 +237,14 @@ jail_cgroup_destroy(struct jail_cgroup *cg)
  * killed mid-command leaves its cgroup behind; its jail died with it). A
  * live worker's cgroups are never touched, and rmdir refuses a busy one. */
 static void
-cg_sweep_dir(const char *hier, const char *ctrl)
+cg_sweep_path(const char *dir)
 {
-	char dir[800], path[1100];
+	char path[1100];
 	struct dirent *e;
 	DIR *d;
 	int pid;
 
-	if (cg_base(hier, ctrl, dir, sizeof dir) != 0 || (d = opendir(dir)) == NULL)
+	if ((d = opendir(dir)) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
 		if (sscanf(e->d_name, "kc-%d-", &pid) != 1 || pid <= 0)
@@ -257,12 +257,43 @@ cg_sweep_dir(const char *hier, const char *ctrl)
 	closedir(d);
 }
 
+static void
+cg_sweep_dir(const char *hier, const char *ctrl)
+{
+	char dir[800];
+
+	if (cg_base(hier, ctrl, dir, sizeof dir) == 0)
+		cg_sweep_path(dir);
+}
+
+/* runsc names its per-container cgroups after our container ids
+ * (kc-<worker pid>-<n>) at the root of every hierarchy. */
+static void
+cg_sweep_runsc(void)
+{
+	char path[512];
+	struct dirent *e;
+	DIR *d = opendir(CG_ROOT);
+
+	if (d == NULL)
+		return;
+	cg_sweep_path(CG_ROOT);
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", CG_ROOT, e->d_name);
+		cg_sweep_path(path);
+	}
+	closedir(d);
+}
+
 /* Sweeping also makes the bases: call it before dropping capabilities. */
 void
 jail_cgroup_sweep(void)
 {
 	char hier[256];
 
+	cg_sweep_runsc();
 	if (cg_v2_usable(hier, sizeof hier)) {
 		cg_sweep_dir(hier, "");
 		return;

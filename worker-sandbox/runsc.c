@@ -96,24 +96,43 @@ runsc_precheck(const struct sbx *s, const char *prog)
  * hierarchy and removes it only on `runsc delete`, which we do not need
  * otherwise (the state directory is ours and goes away). The sandbox is
  * gone when we get here, so the cgroups are empty: remove them. */
-static void
-runsc_cgroups_remove(const char *id)
+static int
+runsc_cgroup_rmdir_all(const char *id)
 {
 	char path[512];
 	struct dirent *e;
 	DIR *d = opendir("/sys/fs/cgroup");
+	int busy = 0;
 
 	if (d == NULL)
-		return;
+		return 0;
 	snprintf(path, sizeof path, "/sys/fs/cgroup/%s", id);
-	rmdir(path); /* the v2 hierarchy mounted at the root */
+	if (rmdir(path) != 0 && errno == EBUSY) /* the v2 hierarchy mounted at the root */
+		busy = 1;
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof path, "/sys/fs/cgroup/%s/%s", e->d_name, id);
-		rmdir(path);
+		if (rmdir(path) != 0 && errno == EBUSY)
+			busy = 1;
 	}
 	closedir(d);
+	return busy;
+}
+
+/* runsc (as root) makes a cgroup named after the container in every
+ * hierarchy and removes it only on `runsc delete`, which we do not need
+ * otherwise (the state directory is ours and goes away). The sandbox's
+ * processes may still be exiting when runsc itself has: cgroup v1 has no
+ * event for "empty", so retry briefly (<= 1 s); a worker's start sweeps
+ * what is left of dead workers (jail_cgroup_sweep). */
+static void
+runsc_cgroups_remove(const char *id)
+{
+	int i;
+
+	for (i = 0; i < 100 && runsc_cgroup_rmdir_all(id); i++)
+		usleep(10000);
 }
 
 static int
