@@ -49,7 +49,8 @@ def main():
                 doc = yaml.safe_load(f)
             if isinstance(doc, dict) and doc.get("name"):
                 tools.append(norm_tool(doc))
-    json.dump({"tools": tools}, sys.stdout, indent=1, sort_keys=True)
+    # insertion order: the shape above, as the prompt compiler builds it
+    json.dump({"tools": tools}, sys.stdout, indent=1)
     sys.stdout.write("\n")
     return 0
 
