@@ -316,13 +316,17 @@ wk_reply_send(struct ipc_worker *w, nng_ctx ctx, nng_aio *aio, nng_msg *m)
 		nng_msg_free(m);
 		return;
 	}
+	/* Mark the shutdown before the reply leaves: a supervisor that hangs up
+	 * as soon as it reads SHUTDOWN_OK would otherwise be seen as "gone"
+	 * first and the worker would exit 1 instead of 0. wk_wait_end() still
+	 * lets the queued reply drain before the socket closes. */
+	if (shutdown)
+		wk_state_set(w, WK_SHUTDOWN);
 	nng_aio_set_msg(aio, m);
 	nng_ctx_send(ctx, aio);
 	nng_aio_wait(aio);
 	if (nng_aio_result(aio) != 0)
 		nng_msg_free(m);
-	if (shutdown)
-		wk_state_set(w, WK_SHUTDOWN);
 }
 
 static void *
