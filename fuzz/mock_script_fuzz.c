@@ -17,7 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	/* The first byte picks the format so one corpus covers both. */
 	s = mock_script_parse((const char *)data + 1, size - 1, "fuzz", data[0] & 1, err,
-			      sizeof(err));
+	                      sizeof(err));
 	mock_script_free(s);
 	return 0;
 }

@@ -10,10 +10,9 @@
 static void
 mock_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: kylecode-mockllm --script FILE [--listen ADDR] [--port-file F]\n"
-		"                        [--record DIR] [--chunk-bytes N] [--allow-remote]\n"
-		"                        [--check] [--quiet]\n");
+	fprintf(f, "usage: kylecode-mockllm --script FILE [--listen ADDR] [--port-file F]\n"
+	           "                        [--record DIR] [--chunk-bytes N] [--allow-remote]\n"
+	           "                        [--check] [--quiet]\n");
 }
 
 static void
@@ -60,16 +59,16 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"script", required_argument, NULL, 's'},
-		{"listen", required_argument, NULL, 'l'},
-		{"port-file", required_argument, NULL, 'p'},
-		{"record", required_argument, NULL, 'r'},
-		{"chunk-bytes", required_argument, NULL, 'c'},
-		{"allow-remote", no_argument, NULL, 'A'},
-		{"check", no_argument, NULL, 'k'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"script", required_argument, NULL, 's'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"port-file", required_argument, NULL, 'p'},
+	    {"record", required_argument, NULL, 'r'},
+	    {"chunk-bytes", required_argument, NULL, 'c'},
+	    {"allow-remote", no_argument, NULL, 'A'},
+	    {"check", no_argument, NULL, 'k'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct mock_opts o = {.listen = "127.0.0.1:0"};
 	int ch, check = 0;
@@ -79,23 +78,42 @@ main(int argc, char **argv)
 	log_init("kylecode-mockllm", 0);
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 's': o.script_path = optarg; break;
-		case 'l': o.listen = optarg; break;
-		case 'p': o.port_file = optarg; break;
-		case 'r': o.record_dir = optarg; break;
-		case 'A': o.allow_remote = 1; break;
-		case 'k': check = 1; break;
-		case 'q': o.quiet = 1; break;
-		case 'h': mock_help(); return 0;
+		case 's':
+			o.script_path = optarg;
+			break;
+		case 'l':
+			o.listen = optarg;
+			break;
+		case 'p':
+			o.port_file = optarg;
+			break;
+		case 'r':
+			o.record_dir = optarg;
+			break;
+		case 'A':
+			o.allow_remote = 1;
+			break;
+		case 'k':
+			check = 1;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'h':
+			mock_help();
+			return 0;
 		case 'c':
 			n = strtol(optarg, &end, 10);
 			if (*end != '\0' || n < 1 || n > (1 << 24)) {
-				fprintf(stderr, "kylecode-mockllm: --chunk-bytes: expected 1..16777216\n");
+				fprintf(stderr,
+				        "kylecode-mockllm: --chunk-bytes: expected 1..16777216\n");
 				return 2;
 			}
 			o.chunk_bytes = (int)n;
 			break;
-		default: mock_usage(stderr); return 2;
+		default:
+			mock_usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc || o.script_path == NULL) {

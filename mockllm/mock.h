@@ -11,7 +11,7 @@
 
 #include <cjson/cJSON.h>
 
-#define MOCK_DEFAULT_CHUNK 0	     /* 0: one write per SSE event */
+#define MOCK_DEFAULT_CHUNK 0         /* 0: one write per SSE event */
 #define MOCK_DEFAULT_STALL_MS 300000 /* a stall outlasts any sane client deadline */
 #define MOCK_MAX_BODY (32u * 1024u * 1024u)
 #define MOCK_MAX_SCRIPT (16u * 1024u * 1024u)
@@ -25,7 +25,7 @@ enum mock_fault {
 };
 
 struct mock_tool_call {
-	char *id;	 /* NULL: generated */
+	char *id; /* NULL: generated */
 	char *name;
 	char *arguments; /* JSON text as sent on the wire */
 };
@@ -36,11 +36,11 @@ struct mock_turn {
 	struct mock_tool_call *calls;
 	size_t ncalls;
 	char *finish_reason; /* NULL: tool_calls when calls, else stop */
-	int delay_ms;	     /* before the first byte */
+	int delay_ms;        /* before the first byte */
 	int chunk_delay_ms;  /* between written chunks */
 	int chunk_bytes;     /* 0: the server default */
 	enum mock_fault fault;
-	int status;	 /* MOCK_FAULT_STATUS: the HTTP status */
+	int status;      /* MOCK_FAULT_STATUS: the HTTP status */
 	int retry_after; /* seconds, 429 only; -1 none */
 	int stall_ms;
 	long prompt_tokens; /* -1: estimated */
@@ -59,8 +59,8 @@ struct mock_script {
  * JSONL (one turn object per line; chosen by a .jsonl/.ndjson suffix).
  * Errors name the file and line: "FILE:LINE: turn N: what". */
 struct mock_script *mock_script_load(const char *path, char *err, size_t errlen);
-struct mock_script *mock_script_parse(const char *buf, size_t len, const char *name,
-				      int jsonl, char *err, size_t errlen);
+struct mock_script *mock_script_parse(const char *buf, size_t len, const char *name, int jsonl,
+                                      char *err, size_t errlen);
 void mock_script_free(struct mock_script *s);
 
 /* YAML text -> cJSON (mock_yaml.c). Every mapping gets a "__line" member

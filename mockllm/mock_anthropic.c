@@ -79,8 +79,7 @@ mock_an_message(const struct mock_render_ctx *c, int with_content)
 
 /* Stream one string as deltas of kind dtype with field name fld. */
 static void
-mock_an_deltas(struct strbuf *sb, int index, const char *dtype, const char *fld,
-	       const char *s)
+mock_an_deltas(struct strbuf *sb, int index, const char *dtype, const char *fld, const char *s)
 {
 	size_t len = strlen(s), off = 0, n;
 	cJSON *o, *d;
@@ -127,7 +126,7 @@ mock_an_stream_blocks(struct strbuf *sb, const struct mock_render_ctx *c)
 		cJSON_AddObjectToObject(b, "input");
 		mock_an_emit(sb, o);
 		mock_an_deltas(sb, idx, "input_json_delta", "partial_json",
-			       c->turn->calls[i].arguments);
+		               c->turn->calls[i].arguments);
 		mock_an_emit(sb, mock_an_event("content_block_stop", idx));
 	}
 }
@@ -144,7 +143,7 @@ mock_an_stream(struct strbuf *sb, const struct mock_render_ctx *c)
 	mock_an_emit(sb, mock_an_event("ping", -1));
 	if (c->malformed)
 		strbuf_adds(sb, "event: content_block_delta\ndata: {\"type\": "
-				"\"content_block_delta\", \"index\": 0, \"delta\": {\n\n");
+		                "\"content_block_delta\", \"index\": 0, \"delta\": {\n\n");
 	mock_an_stream_blocks(sb, c);
 	mock_usage_numbers(c, &pt, &ct);
 	o = mock_an_event("message_delta", -1);

@@ -98,8 +98,7 @@ mock_oa_chunk(const struct mock_render_ctx *c)
 
 /* Emit one chunk whose only choice carries delta (taken) and finish. */
 static void
-mock_oa_emit(struct strbuf *sb, const struct mock_render_ctx *c, cJSON *delta,
-	     const char *finish)
+mock_oa_emit(struct strbuf *sb, const struct mock_render_ctx *c, cJSON *delta, const char *finish)
 {
 	cJSON *o = mock_oa_chunk(c), *choices = cJSON_AddArrayToObject(o, "choices");
 	cJSON *ch = cJSON_CreateObject();

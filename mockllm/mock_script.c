@@ -12,8 +12,9 @@
 #include "mockllm/mock.h"
 
 static const char *const mock_turn_keys[] = {
-	"text", "content", "tool_calls", "finish_reason", "delay_ms", "chunk_delay_ms",
-	"chunk_bytes", "fault", "retry_after", "stall_ms", "usage", "expect", "__line", NULL};
+    "text",        "content", "tool_calls",  "finish_reason", "delay_ms", "chunk_delay_ms",
+    "chunk_bytes", "fault",   "retry_after", "stall_ms",      "usage",    "expect",
+    "__line",      NULL};
 
 struct mock_pctx {
 	const char *name;
@@ -37,8 +38,7 @@ static int
 mock_fail(struct mock_pctx *p, const cJSON *where, const char *what, const char *key)
 {
 	snprintf(p->err, p->errlen, "%s:%d: turn %zu: %s%s%s", p->name,
-		 mock_line_of(where, p->line), p->turn_no, key ? key : "", key ? ": " : "",
-		 what);
+	         mock_line_of(where, p->line), p->turn_no, key ? key : "", key ? ": " : "", what);
 	return -1;
 }
 
@@ -78,9 +78,9 @@ mock_fault_parse(struct mock_pctx *p, const cJSON *t, struct mock_turn *out)
 			return 0;
 		if (strcmp(s, "stall") == 0 || strcmp(s, "drop") == 0 ||
 		    strcmp(s, "malformed") == 0) {
-			out->fault = s[0] == 's' ? MOCK_FAULT_STALL
-				     : s[0] == 'd' ? MOCK_FAULT_DROP
-						   : MOCK_FAULT_MALFORMED;
+			out->fault = s[0] == 's'   ? MOCK_FAULT_STALL
+			             : s[0] == 'd' ? MOCK_FAULT_DROP
+			                           : MOCK_FAULT_MALFORMED;
 			return 0;
 		}
 		st = strtol(s, &end, 10);
@@ -91,9 +91,9 @@ mock_fault_parse(struct mock_pctx *p, const cJSON *t, struct mock_turn *out)
 	}
 	if (st < 400 || st > 599)
 		return mock_fail(p, t,
-				 "unknown fault (expected none|429|500|<any 4xx/5xx>|stall|drop|"
-				 "malformed)",
-				 "fault");
+		                 "unknown fault (expected none|429|500|<any 4xx/5xx>|stall|drop|"
+		                 "malformed)",
+		                 "fault");
 	out->fault = MOCK_FAULT_STATUS;
 	out->status = (int)st;
 	return 0;
@@ -127,7 +127,7 @@ mock_call_fill(struct mock_pctx *p, const cJSON *c, struct mock_tool_call *out)
 		cJSON_Delete(dup);
 	} else {
 		return mock_fail(p, c, "'arguments' must be a mapping or a JSON string",
-				 "tool_calls");
+		                 "tool_calls");
 	}
 	return 0;
 }
@@ -144,7 +144,8 @@ mock_calls_fill(struct mock_pctx *p, const cJSON *t, struct mock_turn *out)
 		return mock_fail(p, t, "must be a list", "tool_calls");
 	out->ncalls = (size_t)cJSON_GetArraySize(calls);
 	out->calls = xcalloc(out->ncalls ? out->ncalls : 1, sizeof(*out->calls));
-	cJSON_ArrayForEach(c, calls) {
+	cJSON_ArrayForEach(c, calls)
+	{
 		if (mock_call_fill(p, c, &out->calls[i++]) < 0)
 			return -1;
 	}
@@ -171,7 +172,8 @@ mock_expect_fill(struct mock_pctx *p, const cJSON *t, struct mock_turn *out)
 	if (!cJSON_IsArray(c))
 		return mock_fail(p, e, "must be a string or a list of strings", "expect.contains");
 	out->expect = xcalloc((size_t)cJSON_GetArraySize(c) + 1, sizeof(char *));
-	cJSON_ArrayForEach(it, c) {
+	cJSON_ArrayForEach(it, c)
+	{
 		if (!cJSON_IsString(it))
 			return mock_fail(p, e, "must be a list of strings", "expect.contains");
 		out->expect[n++] = xstrdup(it->valuestring);
@@ -204,16 +206,17 @@ mock_turn_keys_check(struct mock_pctx *p, const cJSON *j)
 	const cJSON *it;
 	size_t i;
 
-	cJSON_ArrayForEach(it, j) {
+	cJSON_ArrayForEach(it, j)
+	{
 		for (i = 0; mock_turn_keys[i] != NULL; i++)
 			if (strcmp(it->string, mock_turn_keys[i]) == 0)
 				break;
 		if (mock_turn_keys[i] == NULL)
 			return mock_fail(p, j,
-					 "unknown key (known: text, tool_calls, finish_reason, "
-					 "delay_ms, chunk_delay_ms, chunk_bytes, fault, "
-					 "retry_after, stall_ms, usage, expect)",
-					 it->string);
+			                 "unknown key (known: text, tool_calls, finish_reason, "
+			                 "delay_ms, chunk_delay_ms, chunk_bytes, fault, "
+			                 "retry_after, stall_ms, usage, expect)",
+			                 it->string);
 	}
 	return 0;
 }
@@ -263,7 +266,8 @@ mock_script_from_turns(const cJSON *turns, const char *name, char *err, size_t e
 	s->path = xstrdup(name);
 	s->nturns = (size_t)cJSON_GetArraySize(turns);
 	s->turns = xcalloc(s->nturns ? s->nturns : 1, sizeof(*s->turns));
-	cJSON_ArrayForEach(t, turns) {
+	cJSON_ArrayForEach(t, turns)
+	{
 		p.line = mock_line_of(t, p.line);
 		if (mock_turn_fill(&p, t, &s->turns[p.turn_no++]) < 0) {
 			mock_script_free(s);
@@ -272,7 +276,7 @@ mock_script_from_turns(const cJSON *turns, const char *name, char *err, size_t e
 	}
 	if (s->nturns == 0) {
 		snprintf(err, errlen, "%s:1: the script has no turns (expected 'turns: [...]')",
-			 name);
+		         name);
 		mock_script_free(s);
 		return NULL;
 	}
@@ -300,9 +304,10 @@ mock_jsonl_parse(const char *buf, size_t len, const char *name, char *err, size_
 		}
 		t = cJSON_ParseWithOpts(copy, &perr, 0);
 		if (t == NULL || !cJSON_IsObject(t)) {
-			snprintf(err, errlen, "%s:%d:%ld: invalid JSON (each line must be one turn "
-					      "object)", name, lineno,
-				 t ? 1L : (long)(perr - copy) + 1);
+			snprintf(err, errlen,
+			         "%s:%d:%ld: invalid JSON (each line must be one turn "
+			         "object)",
+			         name, lineno, t ? 1L : (long)(perr - copy) + 1);
 			cJSON_Delete(t);
 			free(copy);
 			cJSON_Delete(arr);
@@ -318,7 +323,7 @@ mock_jsonl_parse(const char *buf, size_t len, const char *name, char *err, size_
 
 struct mock_script *
 mock_script_parse(const char *buf, size_t len, const char *name, int jsonl, char *err,
-		  size_t errlen)
+                  size_t errlen)
 {
 	char yerr[512];
 	cJSON *doc, *turns;
@@ -337,8 +342,10 @@ mock_script_parse(const char *buf, size_t len, const char *name, int jsonl, char
 		}
 		turns = cJSON_IsObject(doc) ? cJSON_GetObjectItemCaseSensitive(doc, "turns") : doc;
 		if (!cJSON_IsArray(turns)) {
-			snprintf(err, errlen, "%s:%d: expected 'turns:' with a list of turns (or a "
-					      "bare list)", name, mock_line_of(doc, 1));
+			snprintf(err, errlen,
+			         "%s:%d: expected 'turns:' with a list of turns (or a "
+			         "bare list)",
+			         name, mock_line_of(doc, 1));
 			cJSON_Delete(doc);
 			return NULL;
 		}
@@ -372,7 +379,7 @@ mock_script_load(const char *path, char *err, size_t errlen)
 	n = fread(buf, 1, MOCK_MAX_SCRIPT + 1, f);
 	if (ferror(f) || n > MOCK_MAX_SCRIPT) {
 		snprintf(err, errlen, "%s: %s", path,
-			 ferror(f) ? "read error" : "script larger than 16 MiB");
+		         ferror(f) ? "read error" : "script larger than 16 MiB");
 		fclose(f);
 		free(buf);
 		return NULL;
@@ -380,8 +387,8 @@ mock_script_load(const char *path, char *err, size_t errlen)
 	fclose(f);
 	buf[n] = '\0';
 	s = mock_script_parse(buf, n, path,
-			      mock_has_suffix(path, ".jsonl") || mock_has_suffix(path, ".ndjson"),
-			      err, errlen);
+	                      mock_has_suffix(path, ".jsonl") || mock_has_suffix(path, ".ndjson"),
+	                      err, errlen);
 	free(buf);
 	return s;
 }

@@ -79,7 +79,7 @@ mock_out_read(void *cls, uint64_t pos, char *buf, size_t max)
 	(void)pos;
 	if (o->off >= o->stop_at)
 		return o->stop_at == o->len ? MHD_CONTENT_READER_END_OF_STREAM
-					    : MHD_CONTENT_READER_END_WITH_ERROR;
+		                            : MHD_CONTENT_READER_END_WITH_ERROR;
 	if (o->off > 0 && o->chunk_delay_ms > 0 && mock_sleep_ms(o->chunk_delay_ms) < 0)
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	n = o->stop_at - o->off;
@@ -109,7 +109,7 @@ mock_out_free(void *cls)
 /* Queue body (taken) as the reply. */
 static enum MHD_Result
 mock_send(struct MHD_Connection *conn, int status, const char *ctype, char *body, size_t len,
-	  const struct mock_turn *t, size_t chunk, int drop, int retry_after)
+          const struct mock_turn *t, size_t chunk, int drop, int retry_after)
 {
 	struct mock_out *o = xcalloc(1, sizeof(*o));
 	struct MHD_Response *r;
@@ -123,7 +123,7 @@ mock_send(struct MHD_Connection *conn, int status, const char *ctype, char *body
 	o->chunk = t && t->chunk_bytes > 0 ? (size_t)t->chunk_bytes : chunk;
 	o->chunk_delay_ms = t ? t->chunk_delay_ms : 0;
 	r = MHD_create_response_from_callback(sse ? MHD_SIZE_UNKNOWN : (uint64_t)len, 16384,
-					      mock_out_read, o, mock_out_free);
+	                                      mock_out_read, o, mock_out_free);
 	if (r == NULL) {
 		mock_out_free(o);
 		return MHD_NO;
@@ -142,13 +142,13 @@ mock_send(struct MHD_Connection *conn, int status, const char *ctype, char *body
 
 static enum MHD_Result
 mock_send_error(struct MHD_Connection *conn, enum mock_dialect d, int status, const char *type,
-		const char *msg, int retry_after)
+                const char *msg, int retry_after)
 {
-	char *body = d == MOCK_ANTHROPIC ? mock_anthropic_error(type, msg)
-					 : mock_openai_error(type, msg);
+	char *body =
+	    d == MOCK_ANTHROPIC ? mock_anthropic_error(type, msg) : mock_openai_error(type, msg);
 
 	return mock_send(conn, status, "application/json", body, strlen(body), NULL, 0, 0,
-			 retry_after);
+	                 retry_after);
 }
 
 static enum MHD_Result
@@ -194,8 +194,8 @@ mock_record_write(const struct mock_server *s, unsigned long n, const cJSON *rec
 
 /* Record the request; returns its 1-based number. */
 static unsigned long
-mock_record(struct mock_server *s, struct MHD_Connection *conn, const char *method,
-	    const char *url, const struct strbuf *body, const cJSON *parsed)
+mock_record(struct mock_server *s, struct MHD_Connection *conn, const char *method, const char *url,
+            const struct strbuf *body, const cJSON *parsed)
 {
 	cJSON *rec = cJSON_CreateObject(), *h;
 	unsigned long n;
@@ -225,7 +225,8 @@ mock_json_contains(const cJSON *j, const char *needle)
 
 	if (cJSON_IsString(j) && strstr(j->valuestring, needle) != NULL)
 		return 1;
-	cJSON_ArrayForEach(it, j) {
+	cJSON_ArrayForEach(it, j)
+	{
 		if (mock_json_contains(it, needle))
 			return 1;
 	}
@@ -248,7 +249,7 @@ mock_expect_missing(const struct mock_turn *t, const struct strbuf *raw, const c
 
 static enum MHD_Result
 mock_serve_turn(struct mock_server *s, struct MHD_Connection *conn, enum mock_dialect d,
-		const struct mock_turn *t, struct mock_render_ctx *rc)
+                const struct mock_turn *t, struct mock_render_ctx *rc)
 {
 	struct mock_reply rep = {0};
 	char msg[256];
@@ -258,10 +259,10 @@ mock_serve_turn(struct mock_server *s, struct MHD_Connection *conn, enum mock_di
 	switch (t->fault) {
 	case MOCK_FAULT_STATUS:
 		snprintf(msg, sizeof(msg), "kylecode-mockllm: scripted fault %d (turn at %s:%d)",
-			 t->status, s->script->path, t->line);
+		         t->status, s->script->path, t->line);
 		return mock_send_error(conn, d, t->status,
-				       t->status == 429 ? "rate_limit_error" : "server_error", msg,
-				       t->status == 429 ? t->retry_after : -1);
+		                       t->status == 429 ? "rate_limit_error" : "server_error", msg,
+		                       t->status == 429 ? t->retry_after : -1);
 	case MOCK_FAULT_STALL:
 		/* Say nothing, then hang up: the client must time out. */
 		mock_sleep_ms(t->stall_ms);
@@ -277,7 +278,7 @@ mock_serve_turn(struct mock_server *s, struct MHD_Connection *conn, enum mock_di
 	else
 		mock_openai_render(rc, &rep);
 	return mock_send(conn, rep.status, rep.content_type, rep.body, rep.len, t,
-			 (size_t)s->opts->chunk_bytes, t->fault == MOCK_FAULT_DROP, -1);
+	                 (size_t)s->opts->chunk_bytes, t->fault == MOCK_FAULT_DROP, -1);
 }
 
 static const struct mock_turn *
@@ -302,7 +303,7 @@ mock_json_true(const cJSON *o, const char *key)
 
 static enum MHD_Result
 mock_model_request(struct mock_server *s, struct MHD_Connection *conn, enum mock_dialect d,
-		   const char *url, struct mock_conn *mc)
+                   const char *url, struct mock_conn *mc)
 {
 	cJSON *req = cJSON_ParseWithLength(strbuf_str(&mc->body), mc->body.len);
 	struct mock_render_ctx rc = {0};
@@ -316,14 +317,15 @@ mock_model_request(struct mock_server *s, struct MHD_Connection *conn, enum mock
 	if (!cJSON_IsObject(req)) {
 		cJSON_Delete(req);
 		return mock_send_error(conn, d, 400, "invalid_request_error",
-				       "kylecode-mockllm: the request body is not a JSON object", -1);
+		                       "kylecode-mockllm: the request body is not a JSON object",
+		                       -1);
 	}
 	t = mock_turn_take(s, &idx);
 	if (t == NULL) {
 		snprintf(msg, sizeof(msg),
-			 "kylecode-mockllm: script exhausted: all %zu turns of %s were used "
-			 "(request #%lu has no turn)", s->script->nturns, s->script->path,
-			 rc.req_no);
+		         "kylecode-mockllm: script exhausted: all %zu turns of %s were used "
+		         "(request #%lu has no turn)",
+		         s->script->nturns, s->script->path, rc.req_no);
 		log_warnx("%s", msg + strlen("kylecode-mockllm: "));
 		cJSON_Delete(req);
 		return mock_send_error(conn, d, 500, "mock_script_exhausted", msg, -1);
@@ -331,8 +333,9 @@ mock_model_request(struct mock_server *s, struct MHD_Connection *conn, enum mock
 	missing = mock_expect_missing(t, &mc->body, req);
 	if (missing != NULL) {
 		snprintf(msg, sizeof(msg),
-			 "kylecode-mockllm: expectation failed: turn %zu (%s:%d) expects the "
-			 "request to contain \"%.200s\"", idx + 1, s->script->path, t->line, missing);
+		         "kylecode-mockllm: expectation failed: turn %zu (%s:%d) expects the "
+		         "request to contain \"%.200s\"",
+		         idx + 1, s->script->path, t->line, missing);
 		log_warnx("%s", msg + strlen("kylecode-mockllm: "));
 		cJSON_Delete(req);
 		return mock_send_error(conn, d, 400, "mock_expectation_failed", msg, -1);
@@ -342,8 +345,8 @@ mock_model_request(struct mock_server *s, struct MHD_Connection *conn, enum mock
 	rc.request_len = mc->body.len;
 	rc.stream = mock_json_true(req, "stream");
 	rc.include_usage = d == MOCK_OPENAI &&
-			   mock_json_true(cJSON_GetObjectItemCaseSensitive(req, "stream_options"),
-					  "include_usage");
+	                   mock_json_true(cJSON_GetObjectItemCaseSensitive(req, "stream_options"),
+	                                  "include_usage");
 	r = mock_serve_turn(s, conn, d, t, &rc);
 	cJSON_Delete(req);
 	return r;
@@ -381,7 +384,7 @@ mock_control(struct mock_server *s, struct MHD_Connection *conn, const char *url
 
 static enum MHD_Result
 mock_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-	    const char *version, const char *upload, size_t *upload_size, void **con_cls)
+            const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
 	struct mock_server *s = cls;
 	struct mock_conn *mc = *con_cls;
@@ -403,22 +406,22 @@ mock_access(void *cls, struct MHD_Connection *conn, const char *url, const char 
 	if (strcmp(method, "GET") == 0 &&
 	    (strcmp(url, "/_mock/requests") == 0 || strcmp(url, "/_mock/health") == 0))
 		return mock_control(s, conn, url);
-	if (strcmp(method, "POST") != 0 || !(mock_path_ends(url, "/chat/completions") ||
-					    mock_path_ends(url, "/messages")))
+	if (strcmp(method, "POST") != 0 ||
+	    !(mock_path_ends(url, "/chat/completions") || mock_path_ends(url, "/messages")))
 		return mock_send_error(conn, MOCK_OPENAI, 404, "not_found",
-				       "kylecode-mockllm: serves POST .../chat/completions, POST "
-				       ".../messages, GET /_mock/requests, GET /_mock/health", -1);
+		                       "kylecode-mockllm: serves POST .../chat/completions, POST "
+		                       ".../messages, GET /_mock/requests, GET /_mock/health",
+		                       -1);
 	if (mc->too_big)
 		return mock_send_error(conn, MOCK_OPENAI, 413, "invalid_request_error",
-				       "kylecode-mockllm: request body larger than 32 MiB", -1);
-	return mock_model_request(s, conn,
-				  mock_path_ends(url, "/messages") ? MOCK_ANTHROPIC : MOCK_OPENAI,
-				  url, mc);
+		                       "kylecode-mockllm: request body larger than 32 MiB", -1);
+	return mock_model_request(
+	    s, conn, mock_path_ends(url, "/messages") ? MOCK_ANTHROPIC : MOCK_OPENAI, url, mc);
 }
 
 static void
 mock_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-	       enum MHD_RequestTerminationCode toe)
+               enum MHD_RequestTerminationCode toe)
 {
 	struct mock_conn *mc = *con_cls;
 
@@ -497,7 +500,8 @@ mock_listen_open(const struct mock_opts *o, char *shown, size_t shownlen, int *p
 	}
 	if (!o->allow_remote && !mock_addr_is_loopback(ai->ai_addr)) {
 		log_warnx("--listen %s: not a loopback address; refusing (use 127.0.0.1, or "
-			  "--allow-remote if you really mean it)", o->listen);
+		          "--allow-remote if you really mean it)",
+		          o->listen);
 		freeaddrinfo(ai);
 		return -1;
 	}
@@ -532,8 +536,7 @@ mock_port_file_write(const char *path, int port)
 	FILE *f = fopen(tmp, "w");
 	int rc = 0;
 
-	if (f == NULL || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0 ||
-	    rename(tmp, path) != 0) {
+	if (f == NULL || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
 		log_warn("--port-file %s", path);
 		unlink(tmp);
 		rc = -1;
@@ -545,11 +548,10 @@ mock_port_file_write(const char *path, int port)
 static struct MHD_Daemon *
 mock_daemon_start(struct mock_server *s, int fd)
 {
-	return MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-					MHD_USE_ERROR_LOG,
-				0, NULL, NULL, mock_access, s, MHD_OPTION_LISTEN_SOCKET, fd,
-				MHD_OPTION_NOTIFY_COMPLETED, mock_completed, s,
-				MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_END);
+	return MHD_start_daemon(
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
+	    NULL, NULL, mock_access, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED,
+	    mock_completed, s, MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_END);
 }
 
 int

@@ -45,10 +45,10 @@ static cJSON *
 mock_yaml_scalar(yaml_node_t *n)
 {
 	static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
-	static const char *const trues[] = {"true", "True", "TRUE", "yes", "Yes", "YES",
-					    "on", "On", "ON", NULL};
-	static const char *const falses[] = {"false", "False", "FALSE", "no", "No", "NO",
-					     "off", "Off", "OFF", NULL};
+	static const char *const trues[] = {"true", "True", "TRUE", "yes", "Yes",
+	                                    "YES",  "on",   "On",   "ON",  NULL};
+	static const char *const falses[] = {"false", "False", "FALSE", "no",  "No",
+	                                     "NO",    "off",   "Off",   "OFF", NULL};
 	const char *s = (const char *)n->data.scalar.value;
 	char *end;
 	long long ll;
@@ -87,7 +87,7 @@ mock_yaml_mapping(struct mock_yconv *c, yaml_node_t *n, int depth)
 		v = yaml_document_get_node(c->doc, p->value);
 		if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE) {
 			snprintf(c->err, c->errlen, "%zu: mapping keys must be plain scalars",
-				 (size_t)n->start_mark.line + 1);
+			         (size_t)n->start_mark.line + 1);
 			cJSON_Delete(obj);
 			return NULL;
 		}
@@ -111,7 +111,7 @@ mock_yaml_node(struct mock_yconv *c, yaml_node_t *n, int depth)
 
 	if (depth > MOCK_YAML_MAX_DEPTH || c->budget == 0) {
 		snprintf(c->err, c->errlen, "%zu: document too deep or too large (alias bomb?)",
-			 (size_t)n->start_mark.line + 1);
+		         (size_t)n->start_mark.line + 1);
 		return NULL;
 	}
 	c->budget--;
@@ -133,7 +133,7 @@ mock_yaml_node(struct mock_yconv *c, yaml_node_t *n, int depth)
 		return arr;
 	default:
 		snprintf(c->err, c->errlen, "%zu: unsupported YAML node",
-			 (size_t)n->start_mark.line + 1);
+		         (size_t)n->start_mark.line + 1);
 		return NULL;
 	}
 }
@@ -155,9 +155,9 @@ mock_yaml_parse(const char *buf, size_t len, char *err, size_t errlen)
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		snprintf(err, errlen, "%zu:%zu: %s%s%s", (size_t)parser.problem_mark.line + 1,
-			 (size_t)parser.problem_mark.column + 1,
-			 parser.problem ? parser.problem : "YAML syntax error",
-			 parser.context ? " " : "", parser.context ? parser.context : "");
+		         (size_t)parser.problem_mark.column + 1,
+		         parser.problem ? parser.problem : "YAML syntax error",
+		         parser.context ? " " : "", parser.context ? parser.context : "");
 		yaml_parser_delete(&parser);
 		return NULL;
 	}
@@ -185,6 +185,5 @@ mock_json_strip_lines(cJSON *j)
 		return;
 	if (cJSON_IsObject(j))
 		cJSON_DeleteItemFromObjectCaseSensitive(j, "__line");
-	cJSON_ArrayForEach(it, j)
-		mock_json_strip_lines(it);
+	cJSON_ArrayForEach(it, j) mock_json_strip_lines(it);
 }

@@ -16,29 +16,30 @@
 #include "supervisor/cmd.h"
 #include "supervisor/conductor.h"
 
-#define RUN_USAGE                                                                            \
-	"usage: kylecode run [--config F] [--task F | --task-text T] [-m N] [--model ID]\n"  \
+#define RUN_USAGE                                                                                  \
+	"usage: kylecode run [--config F] [--task F | --task-text T] [-m N] [--model ID]\n"        \
 	"                    [--workspace D] [--log-dir D] [--driver D] [--quiet] [--json]\n"
 
 static void
 cmd_run_help(void)
 {
-	printf(RUN_USAGE
-	       "\nRuns the agent on a task: the model (via kylecode-llm) proposes tool calls,\n"
-	       "kylecode-tools parses and validates them, kylecode-sandbox runs commands in\n"
-	       "the jail; results go back to the model until the task is complete or N steps.\n\n"
-	       "  --config F       the agent config (default: $KYLECODE_CONFIG, ./kylecode.yaml,\n"
-	       "                   then the shipped configs/default.yaml)\n"
-	       "  --task F         the task, from a file      --task-text T   the task, inline\n"
-	       "  -m N             at most N turns (default: loop.max_steps or 20)\n"
-	       "  --model ID       a model of providers.models (default: default_model)\n"
-	       "  --workspace D    where the agent works (default: workspace.root)\n"
-	       "  --log-dir D      the run log root (default: logging.root_dir or ./logging)\n"
-	       "  --driver D       sandbox driver: process|jail|runsc|docker\n"
-	       "  --quiet          print only errors and the run log path\n"
-	       "  --json           one JSON event per line on stdout\n\n"
-	       "Exit: 0 task completed; 1 not completed (-m reached, interrupted, a step\n"
-	       "failed); 2 usage; 3 config error. The run log (Logging V2) is printed at the end.\n");
+	printf(
+	    RUN_USAGE
+	    "\nRuns the agent on a task: the model (via kylecode-llm) proposes tool calls,\n"
+	    "kylecode-tools parses and validates them, kylecode-sandbox runs commands in\n"
+	    "the jail; results go back to the model until the task is complete or N steps.\n\n"
+	    "  --config F       the agent config (default: $KYLECODE_CONFIG, ./kylecode.yaml,\n"
+	    "                   then the shipped configs/default.yaml)\n"
+	    "  --task F         the task, from a file      --task-text T   the task, inline\n"
+	    "  -m N             at most N turns (default: loop.max_steps or 20)\n"
+	    "  --model ID       a model of providers.models (default: default_model)\n"
+	    "  --workspace D    where the agent works (default: workspace.root)\n"
+	    "  --log-dir D      the run log root (default: logging.root_dir or ./logging)\n"
+	    "  --driver D       sandbox driver: process|jail|runsc|docker\n"
+	    "  --quiet          print only errors and the run log path\n"
+	    "  --json           one JSON event per line on stdout\n\n"
+	    "Exit: 0 task completed; 1 not completed (-m reached, interrupted, a step\n"
+	    "failed); 2 usage; 3 config error. The run log (Logging V2) is printed at the end.\n");
 }
 
 static int
@@ -56,41 +57,68 @@ cmd_run_int(const char *s, int *out)
 int
 cmd_run(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{"config", required_argument, NULL, 'c'}, {"task", required_argument, NULL, 't'},
-		{"task-text", required_argument, NULL, 'T'}, {"model", required_argument, NULL, 'M'},
-		{"workspace", required_argument, NULL, 'w'}, {"log-dir", required_argument, NULL, 'l'},
-		{"driver", required_argument, NULL, 'd'}, {"quiet", no_argument, NULL, 'q'},
-		{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	static const struct option lo[] = {{"config", required_argument, NULL, 'c'},
+	                                   {"task", required_argument, NULL, 't'},
+	                                   {"task-text", required_argument, NULL, 'T'},
+	                                   {"model", required_argument, NULL, 'M'},
+	                                   {"workspace", required_argument, NULL, 'w'},
+	                                   {"log-dir", required_argument, NULL, 'l'},
+	                                   {"driver", required_argument, NULL, 'd'},
+	                                   {"quiet", no_argument, NULL, 'q'},
+	                                   {"json", no_argument, NULL, 'j'},
+	                                   {"help", no_argument, NULL, 'h'},
+	                                   {NULL, 0, NULL, 0}};
 	struct cond_opts o = {0};
 	int ch;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "m:h", lo, NULL)) != -1) {
 		switch (ch) {
-		case 'c': o.config_path = optarg; break;
-		case 't': o.task_file = optarg; break;
-		case 'T': o.task_text = optarg; break;
-		case 'M': o.model = optarg; break;
-		case 'w': o.workspace = optarg; break;
-		case 'l': o.log_dir = optarg; break;
-		case 'd': o.driver = optarg; break;
-		case 'q': o.quiet = 1; break;
-		case 'j': o.json = 1; break;
-		case 'h': cmd_run_help(); return KC_EXIT_OK;
+		case 'c':
+			o.config_path = optarg;
+			break;
+		case 't':
+			o.task_file = optarg;
+			break;
+		case 'T':
+			o.task_text = optarg;
+			break;
+		case 'M':
+			o.model = optarg;
+			break;
+		case 'w':
+			o.workspace = optarg;
+			break;
+		case 'l':
+			o.log_dir = optarg;
+			break;
+		case 'd':
+			o.driver = optarg;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'j':
+			o.json = 1;
+			break;
+		case 'h':
+			cmd_run_help();
+			return KC_EXIT_OK;
 		case 'm':
 			if (cmd_run_int(optarg, &o.max_steps) == 0)
 				break;
 			fprintf(stderr, "kylecode run: -m: expected a number of turns >= 1\n");
 			return KC_EXIT_USAGE;
-		default: fputs(RUN_USAGE, stderr); return KC_EXIT_USAGE;
+		default:
+			fputs(RUN_USAGE, stderr);
+			return KC_EXIT_USAGE;
 		}
 	}
 	if (optind != argc || (o.task_file != NULL && o.task_text != NULL) ||
 	    (o.task_file == NULL && o.task_text == NULL)) {
 		fprintf(stderr, "kylecode run: %s\n",
-			optind != argc ? "unexpected argument" : "give one of --task or --task-text");
+		        optind != argc ? "unexpected argument"
+		                       : "give one of --task or --task-text");
 		fputs(RUN_USAGE, stderr);
 		return KC_EXIT_USAGE;
 	}
@@ -111,12 +139,14 @@ cmd_run_meta(const char *dir)
 		char *m = xasprintf("%s/meta", dir);
 
 		if (access(m, F_OK) == 0)
-			fprintf(stderr, "kylecode: %s: missing: the run stopped before it started "
-					"(nothing was sent to a model); start it again with kylecode run\n",
-				p);
+			fprintf(stderr,
+			        "kylecode: %s: missing: the run stopped before it started "
+			        "(nothing was sent to a model); start it again with kylecode run\n",
+			        p);
 		else
-			fprintf(stderr, "kylecode: %s: cannot read (is %s a kylecode run directory?)\n",
-				p, dir);
+			fprintf(stderr,
+			        "kylecode: %s: cannot read (is %s a kylecode run directory?)\n", p,
+			        dir);
 		free(m);
 		free(p);
 		return NULL;
@@ -149,24 +179,27 @@ cmd_run_recorded_help(const char *usage, int replay)
 {
 	fputs(usage, stdout);
 	printf(replay ? "\nRe-runs a recorded run with its recorded model responses (no model is "
-			"called)\nin a fresh workspace; --check fails (exit 1) if any tool result "
-			"differs.\n"
-		      : "\nContinues an interrupted run from its last complete turn, in the same "
-			"run\ndirectory: calls with a recorded result are not run again, a call "
-			"that\nwas in flight is reported to the model as interrupted.\n");
+	                "called)\nin a fresh workspace; --check fails (exit 1) if any tool result "
+	                "differs.\n"
+	              : "\nContinues an interrupted run from its last complete turn, in the same "
+	                "run\ndirectory: calls with a recorded result are not run again, a call "
+	                "that\nwas in flight is reported to the model as interrupted.\n");
 }
 
 static int
 cmd_run_recorded(int argc, char **argv, int replay)
 {
-	static const struct option lo[] = {
-		{"check", no_argument, NULL, 'k'}, {"quiet", no_argument, NULL, 'q'},
-		{"json", no_argument, NULL, 'j'}, {"log-dir", required_argument, NULL, 'l'},
-		{"workspace", required_argument, NULL, 'w'}, {"driver", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	static const struct option lo[] = {{"check", no_argument, NULL, 'k'},
+	                                   {"quiet", no_argument, NULL, 'q'},
+	                                   {"json", no_argument, NULL, 'j'},
+	                                   {"log-dir", required_argument, NULL, 'l'},
+	                                   {"workspace", required_argument, NULL, 'w'},
+	                                   {"driver", required_argument, NULL, 'd'},
+	                                   {"help", no_argument, NULL, 'h'},
+	                                   {NULL, 0, NULL, 0}};
 	const char *usage = replay ? "usage: kylecode replay RUN_DIR [--check] [--log-dir D] "
-				     "[--workspace D] [--driver D] [--quiet] [--json]\n"
-				   : "usage: kylecode resume RUN_DIR [--quiet] [--json]\n";
+	                             "[--workspace D] [--driver D] [--quiet] [--json]\n"
+	                           : "usage: kylecode resume RUN_DIR [--quiet] [--json]\n";
 	struct cond_opts o = {0}, cli = {0};
 	char real[PATH_MAX], *parent;
 	cJSON *meta;
@@ -175,14 +208,30 @@ cmd_run_recorded(int argc, char **argv, int replay)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (ch) {
-		case 'k': cli.check = 1; break;
-		case 'q': cli.quiet = 1; break;
-		case 'j': cli.json = 1; break;
-		case 'l': cli.log_dir = optarg; break;
-		case 'w': cli.workspace = optarg; break;
-		case 'd': cli.driver = optarg; break;
-		case 'h': cmd_run_recorded_help(usage, replay); return KC_EXIT_OK;
-		default: fputs(usage, stderr); return KC_EXIT_USAGE;
+		case 'k':
+			cli.check = 1;
+			break;
+		case 'q':
+			cli.quiet = 1;
+			break;
+		case 'j':
+			cli.json = 1;
+			break;
+		case 'l':
+			cli.log_dir = optarg;
+			break;
+		case 'w':
+			cli.workspace = optarg;
+			break;
+		case 'd':
+			cli.driver = optarg;
+			break;
+		case 'h':
+			cmd_run_recorded_help(usage, replay);
+			return KC_EXIT_OK;
+		default:
+			fputs(usage, stderr);
+			return KC_EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc || (!replay && (cli.check || cli.log_dir || cli.workspace))) {

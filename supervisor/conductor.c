@@ -42,8 +42,10 @@ cond_start_event(struct cond *c, int resumed)
 	run_ui_event(&c->ui, "run_start", cJSON_Duplicate(f, 1));
 	runlog_event(c->rl, resumed ? "run_resume" : "run_start", f);
 	run_ui_line(&c->ui, "1", "kylecode %s · model %s · %s tools · workspace %s",
-		    resumed ? "resume" : c->replay_src ? "replay" : "run", c->model_id,
-		    c->native ? "native" : "text", c->workspace);
+	            resumed         ? "resume"
+	            : c->replay_src ? "replay"
+	                            : "run",
+	            c->model_id, c->native ? "native" : "text", c->workspace);
 	if (c->nolog_root == NULL)
 		run_ui_line(&c->ui, "2", "run log: %s", runlog_dir(c->rl));
 	if (!resumed) {
@@ -135,12 +137,13 @@ cond_finish(struct cond *c, const char *status, const char *err)
 	if (err[0] != '\0')
 		fprintf(stderr, "kylecode: %s\n", err);
 	run_ui_line(&c->ui, code == 0 ? "1;32" : "1;31",
-		    "%s after %d turn(s): %s · tokens %ld · $%.4f · %d tool call(s), %d failed",
-		    status, c->turn, c->reason, c->prompt_tokens + c->completion_tokens,
-		    c->cost_usd, c->tool_calls_total, c->tool_failures);
+	            "%s after %d turn(s): %s · tokens %ld · $%.4f · %d tool call(s), %d failed",
+	            status, c->turn, c->reason, c->prompt_tokens + c->completion_tokens,
+	            c->cost_usd, c->tool_calls_total, c->tool_failures);
 	if (c->replay_src != NULL && c->o->check)
 		run_ui_line(&c->ui, c->check_diffs ? "1;31" : "1;32",
-			    "replay --check: %d difference(s) from the recorded run", c->check_diffs);
+		            "replay --check: %d difference(s) from the recorded run",
+		            c->check_diffs);
 	if (!c->ui.json && c->nolog_root == NULL)
 		fprintf(c->ui.quiet ? stderr : stdout, "run log: %s\n", runlog_dir(c->rl));
 	if (runlog_last_error(c->rl) != NULL) {

@@ -34,7 +34,7 @@ struct cond_opts {
 	int json;
 	const char *resume_dir; /* resume: the run to continue */
 	const char *replay_dir; /* replay: the run whose responses to play */
-	int check;		/* replay --check */
+	int check;              /* replay --check */
 };
 
 /* Runs to completion; returns the exit code (DESIGN §7). */
@@ -55,19 +55,19 @@ struct run_ui {
 struct cond_mode {
 	char name[64];
 	struct kc_prompts *prompts; /* compiled on first use */
-	cJSON *enabled;		    /* array of tool names */
+	cJSON *enabled;             /* array of tool names */
 };
 
 /* One executed (or refused) call of a turn. */
 struct cond_result {
-	char *id;   /* the call id (native id, or call_<n>) */
+	char *id; /* the call id (native id, or call_<n>) */
 	char *name;
 	int native;
 	int ok;
-	int complete;	   /* the finish tool was called */
-	int interrupted;   /* dispatched before a crash: never re-run */
-	char *output;	   /* text for the model */
-	char *diff;	   /* unified diff of what changed, or NULL */
+	int complete;    /* the finish tool was called */
+	int interrupted; /* dispatched before a crash: never re-run */
+	char *output;    /* text for the model */
+	char *diff;      /* unified diff of what changed, or NULL */
 	long duration_ms;
 };
 
@@ -79,8 +79,8 @@ struct cond {
 	char *model_id;
 	cJSON *model_entry; /* LLM_COMPLETE "model" */
 	cJSON *fallbacks;
-	int native;	    /* provider-native tools for this model */
-	cJSON *dialects;    /* text dialects for TOOLS_PARSE */
+	int native;      /* provider-native tools for this model */
+	cJSON *dialects; /* text dialects for TOOLS_PARSE */
 	struct cond_mode modes[COND_MAX_MODES];
 	size_t nmodes;
 	char *workspace;
@@ -92,8 +92,8 @@ struct cond {
 	int turn;
 	char mode[64];
 	int plan_turns;
-	cJSON *messages; /* neutral LLM_COMPLETE messages */
-	char *pending;	 /* user text for the next turn (task, results, errors) */
+	cJSON *messages;    /* neutral LLM_COMPLETE messages */
+	char *pending;      /* user text for the next turn (task, results, errors) */
 	int relayed_native; /* the last turn's results went back as tool messages */
 	int idle_turns, no_tool_turns;
 	int completed;
@@ -107,16 +107,16 @@ struct cond {
 	struct sup *sup;
 	struct runlog *rl;
 	struct run_ui ui;
-	char started_at[32]; /* kept across resume */
-	char *nolog_root;    /* logging.enabled: false: a private root, removed at the end */
-	cJSON *recorded;	/* resume/replay: trace events of the recorded run */
+	char started_at[32];    /* kept across resume */
+	char *nolog_root;       /* logging.enabled: false: a private root, removed at the end */
+	cJSON *recorded;        /* resume/replay: trace events of the recorded run */
 	const char *replay_src; /* replay: run dir whose responses are played */
-	int check_diffs;	/* replay --check: results that differ */
+	int check_diffs;        /* replay --check: results that differ */
 	char *config_hash;
-	const char *key_envs[32]; /* API-key variable names (borrowed), NULL-terminated */
+	const char *key_envs[32];          /* API-key variable names (borrowed), NULL-terminated */
 	struct run_llm_job *llm_abandoned; /* a model call left running at SIGINT */
 	struct run_batch *exec_abandoned;  /* tool calls left running at SIGINT */
-	int stopping;			    /* interrupted: stop printing streamed text */
+	int stopping;                      /* interrupted: stop printing streamed text */
 };
 
 /* run_setup.c */
@@ -135,19 +135,19 @@ long run_tokens_estimate(const cJSON *messages);
 /* run_turn.c: one turn. 0 go on, 1 done, -1 failed, -2 interrupted. */
 void run_llm_abandoned_reap(struct cond *c);
 int run_turn(struct cond *c, char *err, size_t errlen);
-cJSON *run_llm_call(struct cond *c, const char *mode, cJSON *messages, int with_tools,
-		    char *err, size_t errlen);
+cJSON *run_llm_call(struct cond *c, const char *mode, cJSON *messages, int with_tools, char *err,
+                    size_t errlen);
 
 /* run_exec.c: 0, or -2 when SIGINT stopped the batch (the calls in flight
  * are left to end when the workers stop; run_teardown reaps them). */
 int run_exec_calls(struct cond *c, const cJSON *parse, const cJSON *native_calls,
-		   struct cond_result **out, size_t *nout, char *err, size_t errlen);
+                   struct cond_result **out, size_t *nout, char *err, size_t errlen);
 void run_results_free(struct cond_result *r, size_t n);
 void run_exec_abandoned_reap(struct cond *c);
 
 /* run_complete.c */
 int run_completion_check(struct cond *c, const char *content, size_t ncalls,
-			 const struct cond_result *res, size_t nres, const char *finish);
+                         const struct cond_result *res, size_t nres, const char *finish);
 
 /* run_meta.c */
 int run_meta_write(struct cond *c, const char *status);
@@ -156,13 +156,13 @@ int run_checkpoint_load(struct cond *c, const char *dir, char *err, size_t errle
 int run_workspace_record(struct cond *c);
 void run_workspace_compare(struct cond *c);
 const cJSON *run_recorded_result(const struct cond *c, int turn, const char *call_id,
-				 int *dispatched);
+                                 int *dispatched);
 
 /* run_ui.c */
 void run_ui_init(struct run_ui *ui, int quiet, int json);
 void run_ui_event(struct run_ui *ui, const char *event, cJSON *fields); /* takes fields */
-void run_ui_text(struct run_ui *ui, const char *text);			  /* streamed tokens */
+void run_ui_text(struct run_ui *ui, const char *text);                  /* streamed tokens */
 void run_ui_line(struct run_ui *ui, const char *color, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -40,7 +40,8 @@ run_sentinel_hit(const struct cond *c, const char *content)
 {
 	const cJSON *s;
 
-	cJSON_ArrayForEach(s, kc_cfg_get(c->root, "completion.text_sentinels")) {
+	cJSON_ArrayForEach(s, kc_cfg_get(c->root, "completion.text_sentinels"))
+	{
 		if (cJSON_IsString(s) && s->valuestring[0] != '\0' &&
 		    strstr(content, s->valuestring) != NULL)
 			return "text_sentinel";
@@ -78,7 +79,7 @@ run_natural(struct cond *c, const char *content, size_t ncalls, const char *fini
 
 int
 run_completion_check(struct cond *c, const char *content, size_t ncalls,
-		     const struct cond_result *res, size_t nres, const char *finish)
+                     const struct cond_result *res, size_t nres, const char *finish)
 {
 	const char *reason = NULL, *tf = kc_cfg_str(c->root, "completion.tool_finish", NULL);
 	size_t i;

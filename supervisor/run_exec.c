@@ -90,23 +90,25 @@ run_exec_shell(struct run_job *j, const cJSON *args, char *err, size_t errlen)
 	cJSON_AddNumberToObject(b, "timeout_ms", run_shell_timeout(args));
 	cJSON_AddBoolToObject(b, "stream", 1);
 	rc = sup_call(j->c->sup, SUP_SANDBOX, IPC_T_SBX_EXEC, b, run_shell_timeout(args) + 15000, 0,
-		      &rep, run_shell_event, j->c, err, errlen);
+	              &rep, run_shell_event, j->c, err, errlen);
 	cJSON_Delete(b);
 	if (rc != IPC_OK) {
-		strbuf_addf(&sb, "error: %s", rc == IPC_E_REMOTE ? kc_cfg_str(rep, "error", "?") : err);
+		strbuf_addf(&sb, "error: %s",
+		            rc == IPC_E_REMOTE ? kc_cfg_str(rep, "error", "?") : err);
 		j->r->interrupted = rc == IPC_E_CLOSED;
 		run_result_set(j->r, 0, strbuf_str(&sb));
 	} else {
 		strbuf_addf(&sb, "$ %s\n%s%s", cmd, kc_cfg_str(rep, "stdout", ""),
-			    kc_cfg_str(rep, "stderr", ""));
+		            kc_cfg_str(rep, "stderr", ""));
 		if (sb.len > 0 && sb.buf[sb.len - 1] != '\n')
 			strbuf_addc(&sb, '\n');
 		if (kc_cfg_bool(rep, "timed_out", 0))
 			strbuf_addf(&sb, "[timed out after %d ms]\n", run_shell_timeout(args));
 		strbuf_addf(&sb, "[exit code %d]\n", (int)kc_cfg_num(rep, "exit_code", -1));
-		run_result_set(j->r, kc_cfg_num(rep, "exit_code", -1) == 0 &&
-					     !kc_cfg_bool(rep, "timed_out", 0),
-			       strbuf_str(&sb));
+		run_result_set(j->r,
+		               kc_cfg_num(rep, "exit_code", -1) == 0 &&
+		                   !kc_cfg_bool(rep, "timed_out", 0),
+		               strbuf_str(&sb));
 	}
 	strbuf_free(&sb);
 	cJSON_Delete(rep);
@@ -126,17 +128,18 @@ run_exec_tool(struct run_job *j, const cJSON *args, char *err, size_t errlen)
 	cJSON_AddStringToObject(call, "name", j->r->name);
 	cJSON_AddItemToObject(call, "args", args ? cJSON_Duplicate(args, 1) : cJSON_CreateObject());
 	rc = sup_call(j->c->sup, SUP_TOOLS, IPC_T_TOOLS_EXEC, b, RUN_TOOL_TIMEOUT_MS, idem, &rep,
-		      NULL, NULL, err, errlen);
+	              NULL, NULL, err, errlen);
 	cJSON_Delete(b);
 	if (rc != IPC_OK) {
-		text = xasprintf("error: %s", rc == IPC_E_REMOTE ? kc_cfg_str(rep, "error", "?") : err);
+		text = xasprintf("error: %s",
+		                 rc == IPC_E_REMOTE ? kc_cfg_str(rep, "error", "?") : err);
 		j->r->interrupted = rc == IPC_E_CLOSED;
 		run_result_set(j->r, 0, text);
 		free(text);
 	} else if (!kc_cfg_bool(rep, "ok", 0)) {
 		text = xasprintf("error: %s%s%s", kc_cfg_str(rep, "error", "failed"),
-				 kc_cfg_str(rep, "output", "")[0] ? "\n" : "",
-				 kc_cfg_str(rep, "output", ""));
+		                 kc_cfg_str(rep, "output", "")[0] ? "\n" : "",
+		                 kc_cfg_str(rep, "output", ""));
 		run_result_set(j->r, 0, text);
 		free(text);
 	} else {
@@ -150,7 +153,7 @@ run_exec_tool(struct run_job *j, const cJSON *args, char *err, size_t errlen)
 
 static void
 run_event_call(struct cond *c, const char *kind, const struct cond_result *r, const cJSON *call,
-	       int with_result)
+               int with_result)
 {
 	cJSON *f = cJSON_CreateObject();
 
@@ -184,10 +187,11 @@ run_check_result(struct cond *c, const struct cond_result *r)
 		return;
 	__atomic_fetch_add(&c->check_diffs, 1, __ATOMIC_SEQ_CST);
 	run_ui_line(&c->ui, "1;31", "   replay --check: turn %d %s (%s): %s", c->turn, r->id,
-		    r->name, rec == NULL ? "not in the recorded run" : "result differs from the record");
+	            r->name,
+	            rec == NULL ? "not in the recorded run" : "result differs from the record");
 	if (rec != NULL)
 		fprintf(stderr, "--- recorded (turn %d %s)\n%s\n+++ replayed\n%s\n", c->turn, r->id,
-			kc_cfg_str(rec, "output", ""), r->output);
+		        kc_cfg_str(rec, "output", ""), r->output);
 }
 
 /* A result recorded before a crash (resume) is reused; a dispatch
@@ -209,8 +213,9 @@ run_exec_recorded(struct run_job *j)
 	if (!dispatched)
 		return 0;
 	j->r->interrupted = 1;
-	run_result_set(j->r, 0, "interrupted: this call was in flight when kylecode stopped; it "
-				"was not run again. Check the workspace before repeating it.");
+	run_result_set(j->r, 0,
+	               "interrupted: this call was in flight when kylecode stopped; it "
+	               "was not run again. Check the workspace before repeating it.");
 	run_event_call(j->c, "tool_result", j->r, j->call, 1);
 	return 1;
 }
@@ -262,8 +267,8 @@ run_exec_one(void *arg)
 	if (!j->r->ok)
 		__atomic_fetch_add(&c->tool_failures, 1, __ATOMIC_SEQ_CST);
 	run_ui_line(&c->ui, j->r->ok ? "32" : "31", "  %s %s (%ld ms)%s%s", j->r->ok ? "✓" : "✗",
-		    j->r->name, j->r->duration_ms, j->r->ok ? "" : ": ",
-		    j->r->ok ? "" : run_last_line(j->r->output, err, sizeof(err)));
+	            j->r->name, j->r->duration_ms, j->r->ok ? "" : ": ",
+	            j->r->ok ? "" : run_last_line(j->r->output, err, sizeof(err)));
 	if (c->replay_src != NULL && c->o->check)
 		run_check_result(c, j->r);
 	return NULL;
@@ -294,15 +299,16 @@ run_mark_refused(const cJSON *parse, struct cond_result *res, size_t n)
 	char *msg;
 
 	for (k = 0; k < 2; k++)
-		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(parse, lists[k])) {
+		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(parse, lists[k]))
+		{
 			i = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(v, "call"))
-				    ? (int)kc_cfg_num(v, "call", -1)
-				    : -1;
+			        ? (int)kc_cfg_num(v, "call", -1)
+			        : -1;
 			if (i < 0 || (size_t)i >= n || res[i].output != NULL)
 				continue;
 			msg = xasprintf("not executed: %s%s%s", kc_cfg_str(v, "rule", ""),
-					kc_cfg_str(v, "rule", "")[0] ? ": " : "",
-					kc_cfg_str(v, "message", "refused by the validator"));
+			                kc_cfg_str(v, "rule", "")[0] ? ": " : "",
+			                kc_cfg_str(v, "message", "refused by the validator"));
 			run_result_set(&res[i], 0, msg);
 			free(msg);
 		}
@@ -430,8 +436,7 @@ run_batch_wait(struct run_batch *b)
 }
 
 static int
-run_batch(struct cond *c, const cJSON *calls, const cJSON *batch, struct cond_result *res,
-	  size_t n)
+run_batch(struct cond *c, const cJSON *calls, const cJSON *batch, struct cond_result *res, size_t n)
 {
 	struct run_batch *b = xcalloc(1, sizeof(*b));
 	const cJSON *ix;
@@ -441,7 +446,8 @@ run_batch(struct cond *c, const cJSON *calls, const cJSON *batch, struct cond_re
 	b->calls = cJSON_Duplicate(calls, 1);
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->cv, NULL);
-	cJSON_ArrayForEach(ix, batch) {
+	cJSON_ArrayForEach(ix, batch)
+	{
 		int i = cJSON_IsNumber(ix) ? ix->valueint : -1;
 
 		if (i < 0 || (size_t)i >= n || res[i].output != NULL || b->nj == 64)
@@ -470,7 +476,8 @@ run_is_native(const cJSON *native_calls, const char *id)
 {
 	const cJSON *n;
 
-	cJSON_ArrayForEach(n, native_calls) {
+	cJSON_ArrayForEach(n, native_calls)
+	{
 		if (strcmp(kc_cfg_str(n, "id", ""), id) == 0)
 			return 1;
 	}
@@ -479,7 +486,7 @@ run_is_native(const cJSON *native_calls, const char *id)
 
 int
 run_exec_calls(struct cond *c, const cJSON *parse, const cJSON *native_calls,
-	       struct cond_result **out, size_t *nout, char *err, size_t errlen)
+               struct cond_result **out, size_t *nout, char *err, size_t errlen)
 {
 	const cJSON *calls = cJSON_GetObjectItemCaseSensitive(parse, "calls"), *call, *batch;
 	const cJSON *batches = cJSON_GetObjectItemCaseSensitive(parse, "batches");
@@ -487,9 +494,10 @@ run_exec_calls(struct cond *c, const cJSON *parse, const cJSON *native_calls,
 	struct cond_result *res = xcalloc(n ? n : 1, sizeof(*res));
 	cJSON *seq = NULL, *one;
 
-	cJSON_ArrayForEach(call, calls) {
+	cJSON_ArrayForEach(call, calls)
+	{
 		res[i].id = kc_cfg_str(call, "id", NULL) ? xstrdup(kc_cfg_str(call, "id", ""))
-							 : xasprintf("call_%zu", i + 1);
+		                                         : xasprintf("call_%zu", i + 1);
 		res[i].name = xstrdup(kc_cfg_str(call, "name", "?"));
 		res[i].native = run_is_native(native_calls, res[i].id);
 		i++;
@@ -504,7 +512,8 @@ run_exec_calls(struct cond *c, const cJSON *parse, const cJSON *native_calls,
 		}
 		batches = seq;
 	}
-	cJSON_ArrayForEach(batch, batches) {
+	cJSON_ArrayForEach(batch, batches)
+	{
 		if (run_batch(c, calls, batch, res, n) < 0) {
 			/* The abandoned batch owns res now (its threads write it). */
 			cJSON_Delete(seq);

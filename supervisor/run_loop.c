@@ -33,7 +33,8 @@ run_tokens_estimate(const cJSON *messages)
 	long bytes = 0, n = 0;
 	char *s;
 
-	cJSON_ArrayForEach(m, messages) {
+	cJSON_ArrayForEach(m, messages)
+	{
 		n++;
 		bytes += (long)strlen(kc_cfg_str(m, "content", ""));
 		tc = cJSON_GetObjectItemCaseSensitive(m, "tool_calls");
@@ -51,7 +52,8 @@ run_mode_cfg(const struct cond *c, const char *name)
 {
 	const cJSON *m;
 
-	cJSON_ArrayForEach(m, kc_cfg_get(c->root, "modes")) {
+	cJSON_ArrayForEach(m, kc_cfg_get(c->root, "modes"))
+	{
 		if (strcmp(kc_cfg_str(m, "name", ""), name) == 0)
 			return m;
 	}
@@ -63,7 +65,8 @@ run_compact_mode(const struct cond *c)
 {
 	const cJSON *s;
 
-	cJSON_ArrayForEach(s, kc_cfg_get(c->root, "loop.sequence")) {
+	cJSON_ArrayForEach(s, kc_cfg_get(c->root, "loop.sequence"))
+	{
 		if (strcmp(kc_cfg_str(s, "while", ""), "needs_compact") == 0)
 			return kc_cfg_str(s, "do.mode", NULL);
 	}
@@ -74,7 +77,8 @@ int
 run_needs_compact(const struct cond *c)
 {
 	const char *cm = run_compact_mode(c);
-	double lt = kc_cfg_num(run_mode_cfg(c, cm ? cm : ""), "triggers.tokens_remaining_pct_lt", 0);
+	double lt =
+	    kc_cfg_num(run_mode_cfg(c, cm ? cm : ""), "triggers.tokens_remaining_pct_lt", 0);
 	long used = run_tokens_estimate(c->messages);
 	double left;
 
@@ -105,7 +109,8 @@ run_loop_next_mode(struct cond *c)
 	if (run_needs_compact(c) && run_compact_mode(c) != NULL &&
 	    strcmp(c->mode, run_compact_mode(c)) != 0)
 		return run_compact_mode(c);
-	cJSON_ArrayForEach(s, kc_cfg_get(c->root, "loop.sequence")) {
+	cJSON_ArrayForEach(s, kc_cfg_get(c->root, "loop.sequence"))
+	{
 		if (kc_cfg_str(s, "if", NULL) != NULL && open == NULL &&
 		    run_feature_on(c, kc_cfg_str(s, "if", "")))
 			open = kc_cfg_str(s, "then.mode", NULL);
@@ -129,12 +134,12 @@ run_compact_input(const cJSON *messages, int upto)
 	int i;
 
 	strbuf_adds(&sb, "Summarize the conversation below for your own later use: the task, "
-			 "what has been done, the files changed, what remains, and any errors "
-			 "still open. Be concise.\n\n");
+	                 "what has been done, the files changed, what remains, and any errors "
+	                 "still open. Be concise.\n\n");
 	for (i = 1; i < upto; i++) {
 		m = cJSON_GetArrayItem(messages, i);
 		strbuf_addf(&sb, "### %s\n%s\n\n", kc_cfg_str(m, "role", "?"),
-			    kc_cfg_str(m, "content", ""));
+		            kc_cfg_str(m, "content", ""));
 	}
 	return strbuf_detach(&sb, NULL);
 }
@@ -148,7 +153,8 @@ run_compact_keep_from(const cJSON *messages)
 
 	if (s < 1)
 		s = 1;
-	while (s < n && strcmp(kc_cfg_str(cJSON_GetArrayItem(messages, s), "role", ""), "tool") == 0)
+	while (s < n &&
+	       strcmp(kc_cfg_str(cJSON_GetArrayItem(messages, s), "role", ""), "tool") == 0)
 		s++;
 	return s;
 }
@@ -177,7 +183,7 @@ run_compact_apply(struct cond *c, const char *summary, int keep)
 	cJSON_AddNumberToObject(f, "kept_messages", n - keep);
 	runlog_event(c->rl, "compaction", f);
 	run_ui_line(&c->ui, "35", "   compacted the conversation: ~%ld -> ~%ld tokens", before,
-		    run_tokens_estimate(nm));
+	            run_tokens_estimate(nm));
 	free(text);
 }
 
@@ -209,7 +215,7 @@ run_compact(struct cond *c, char *err, size_t errlen)
 	if (reply == NULL)
 		return -1;
 	runlog_section_add(c->rl, RUNLOG_SEC_ASSISTANT, c->turn, kc_cfg_str(reply, "content", ""),
-			   NULL);
+	                   NULL);
 	run_compact_apply(c, kc_cfg_str(reply, "content", ""), keep);
 	cJSON_Delete(reply);
 	return 0;

@@ -41,8 +41,9 @@ run_meta_fill(struct cond *c, cJSON *m, const char *status)
 	v = cJSON_AddObjectToObject(m, "versions");
 	cJSON_AddStringToObject(v, "kylecode", KC_VERSION);
 	cJSON_AddStringToObject(m, "workspace", c->workspace ? c->workspace : "");
-	cJSON_AddStringToObject(m, "driver", c->o->driver ? c->o->driver
-							  : kc_cfg_str(c->root, "workspace.sandbox.driver", "jail"));
+	cJSON_AddStringToObject(
+	    m, "driver",
+	    c->o->driver ? c->o->driver : kc_cfg_str(c->root, "workspace.sandbox.driver", "jail"));
 	cJSON_AddStringToObject(m, "task", c->task);
 	cJSON_AddNumberToObject(m, "max_steps", c->max_steps);
 	cJSON_AddStringToObject(m, "updated_at", now);
@@ -179,7 +180,8 @@ run_recorded_result(const struct cond *c, int turn, const char *call_id, int *di
 	const char *kind;
 
 	*dispatched = 0;
-	cJSON_ArrayForEach(e, c->recorded) {
+	cJSON_ArrayForEach(e, c->recorded)
+	{
 		if ((int)kc_cfg_num(e, "turn", -1) != turn ||
 		    strcmp(kc_cfg_str(e, "call_id", ""), call_id) != 0)
 			continue;
@@ -247,9 +249,10 @@ run_workspace_compare(struct cond *c)
 
 	free(p);
 	if (files > 0)
-		run_ui_line(&c->ui, "33",
-			    "note: the recorded run started from a workspace of %.0f file(s); this "
-			    "replay starts from %s: results may differ (use --workspace with a copy)",
-			    files, c->workspace);
+		run_ui_line(
+		    &c->ui, "33",
+		    "note: the recorded run started from a workspace of %.0f file(s); this "
+		    "replay starts from %s: results may differ (use --workspace with a copy)",
+		    files, c->workspace);
 	cJSON_Delete(rec);
 }

@@ -22,9 +22,15 @@
 #include "supervisor/proc.h"
 #include "supervisor/runlog.h"
 
-static const char *const run_text_dialects[] = {
-	"pythonic", "bash_block", "unified_diff", "aider_search_replace", "opencode_patch",
-	"xml", "json_block", "yaml_command", NULL};
+static const char *const run_text_dialects[] = {"pythonic",
+                                                "bash_block",
+                                                "unified_diff",
+                                                "aider_search_replace",
+                                                "opencode_patch",
+                                                "xml",
+                                                "json_block",
+                                                "yaml_command",
+                                                NULL};
 
 /* The default config: $KYLECODE_CONFIG, ./kylecode.yaml, then the
  * installed and the source-tree configs/default.yaml beside the binary. */
@@ -32,7 +38,7 @@ static char *
 run_default_config(void)
 {
 	static const char *const rel[] = {"/../share/kylecode/configs/default.yaml",
-					  "/../../configs/default.yaml"};
+	                                  "/../../configs/default.yaml"};
 	char exe[PATH_MAX], *p;
 	const char *env = getenv("KYLECODE_CONFIG");
 	ssize_t n;
@@ -62,7 +68,8 @@ run_by_model(const cJSON *by_model, const char *model)
 {
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, by_model) {
+	cJSON_ArrayForEach(it, by_model)
+	{
 		if (it->string != NULL && fnmatch(it->string, model, 0) == 0)
 			return it;
 	}
@@ -74,7 +81,8 @@ run_model_lookup(const cJSON *root, const char *id)
 {
 	const cJSON *m;
 
-	cJSON_ArrayForEach(m, kc_cfg_get(root, "providers.models")) {
+	cJSON_ArrayForEach(m, kc_cfg_get(root, "providers.models"))
+	{
 		if (strcmp(kc_cfg_str(m, "id", ""), id) == 0)
 			return cJSON_Duplicate(m, 1);
 	}
@@ -86,19 +94,21 @@ run_model_lookup(const cJSON *root, const char *id)
 static void
 run_setup_model(struct cond *c)
 {
-	const char *id = c->o->model ? c->o->model
-				     : kc_cfg_str(c->root, "providers.default_model", NULL);
+	const char *id =
+	    c->o->model ? c->o->model : kc_cfg_str(c->root, "providers.default_model", NULL);
 	const cJSON *fb;
 
 	if (id == NULL)
 		id = kc_cfg_str(cJSON_GetArrayItem(kc_cfg_get(c->root, "providers.models"), 0),
-				"id", "mock/dev");
+		                "id", "mock/dev");
 	c->model_id = xstrdup(id);
 	c->model_entry = run_model_lookup(c->root, id);
 	c->fallbacks = cJSON_CreateArray();
-	cJSON_ArrayForEach(fb, kc_cfg_get(c->model_entry, "routing.fallback_models")) {
+	cJSON_ArrayForEach(fb, kc_cfg_get(c->model_entry, "routing.fallback_models"))
+	{
 		if (cJSON_IsString(fb))
-			cJSON_AddItemToArray(c->fallbacks, run_model_lookup(c->root, fb->valuestring));
+			cJSON_AddItemToArray(c->fallbacks,
+			                     run_model_lookup(c->root, fb->valuestring));
 	}
 	c->context_window = (long)kc_cfg_num(c->model_entry, "context_window", 128000);
 }
@@ -114,7 +124,8 @@ run_dialect_add(cJSON *list, const char *name)
 			break;
 	if (run_text_dialects[i] == NULL)
 		return; /* provider_native and unknown names are not text dialects */
-	cJSON_ArrayForEach(it, list) {
+	cJSON_ArrayForEach(it, list)
+	{
 		if (strcmp(it->valuestring, name) == 0)
 			return;
 	}
@@ -126,7 +137,8 @@ run_dialects_from(cJSON *list, const cJSON *arr)
 {
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		if (cJSON_IsString(it))
 			run_dialect_add(list, it->valuestring);
 	}
@@ -151,11 +163,11 @@ run_setup_dialects(struct cond *c)
 	else
 		run_dialects_from(c->dialects, kc_cfg_get(d, "preference.default"));
 	cJSON_ArrayForEach(kind, kc_cfg_get(d, "selection.by_tool_kind"))
-		run_dialects_from(c->dialects, kind);
+	    run_dialects_from(c->dialects, kind);
 	cJSON_ArrayForEach(kind, kc_cfg_get(d, "preference.by_tool_kind"))
-		run_dialects_from(c->dialects, kind);
+	    run_dialects_from(c->dialects, kind);
 	c->native = pref != NULL && kc_cfg_bool(pref, "native", 0) &&
-		    kc_cfg_bool(c->root, "provider_tools.use_native", 1);
+	            kc_cfg_bool(c->root, "provider_tools.use_native", 1);
 }
 
 static int
@@ -215,9 +227,9 @@ run_setup_config(struct cond *c, char *err, size_t errlen)
 		return -1;
 	run_setup_model(c);
 	run_setup_dialects(c);
-	c->max_steps = c->o->max_steps > 0 ? c->o->max_steps
-					   : (int)kc_cfg_num(c->root, "loop.max_steps",
-							     COND_DEFAULT_STEPS);
+	c->max_steps = c->o->max_steps > 0
+	                   ? c->o->max_steps
+	                   : (int)kc_cfg_num(c->root, "loop.max_steps", COND_DEFAULT_STEPS);
 	return c->task != NULL ? 0 : run_load_task(c, err, errlen);
 }
 
@@ -262,10 +274,11 @@ run_mode_get(struct cond *c, const char *name, char *err, size_t errlen)
 	}
 	snprintf(m->name, sizeof(m->name), "%s", name);
 	m->enabled = cJSON_CreateArray();
-	cJSON_ArrayForEach(t, m->prompts->tools) {
+	cJSON_ArrayForEach(t, m->prompts->tools)
+	{
 		if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(t, "name")))
 			cJSON_AddItemToArray(m->enabled,
-					     cJSON_CreateString(kc_cfg_str(t, "name", "")));
+			                     cJSON_CreateString(kc_cfg_str(t, "name", "")));
 	}
 	if (m->prompts->tpsl_dialect[0] != '\0')
 		run_dialect_add(c->dialects, m->prompts->tpsl_dialect);

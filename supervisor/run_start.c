@@ -29,14 +29,15 @@ static size_t
 run_key_envs(const struct cond *c, const char **out, size_t max)
 {
 	static const char *const defaults[] = {"OPENAI_API_KEY", "ANTHROPIC_API_KEY",
-					       "OPENROUTER_API_KEY"};
+	                                       "OPENROUTER_API_KEY"};
 	const cJSON *m;
 	const char *k;
 	size_t n = 0, i;
 
 	for (i = 0; i < 3 && n + 1 < max; i++)
 		out[n++] = defaults[i];
-	cJSON_ArrayForEach(m, kc_cfg_get(c->root, "providers.models")) {
+	cJSON_ArrayForEach(m, kc_cfg_get(c->root, "providers.models"))
+	{
 		k = kc_cfg_str(m, "api_key_env", NULL);
 		if (k != NULL && n + 1 < max)
 			out[n++] = k;
@@ -76,8 +77,8 @@ run_setup_log(struct cond *c, const char *resume_dir, char *err, size_t errlen)
 	size_t n = run_key_envs(c, envs, RUN_MAX_ENV), ngood;
 	long torn;
 
-	o.root_dir = c->o->log_dir ? c->o->log_dir
-				   : kc_cfg_str(c->root, "logging.root_dir", "logging");
+	o.root_dir =
+	    c->o->log_dir ? c->o->log_dir : kc_cfg_str(c->root, "logging.root_dir", "logging");
 	if (!kc_cfg_bool(c->root, "logging.enabled", 1) && resume_dir == NULL &&
 	    c->replay_src == NULL) {
 		/* The loop needs its checkpoint and trace while it runs; with
@@ -165,10 +166,10 @@ run_tools_configure(const struct cond *c)
 	cJSON_AddItemToObject(b, "concurrency", x ? cJSON_Duplicate(x, 1) : cJSON_CreateObject());
 	x = kc_cfg_get(c->root, "tools.dialects.create_file_policy");
 	cJSON_AddItemToObject(b, "create_file_policy",
-			      x ? cJSON_Duplicate(x, 1) : cJSON_CreateObject());
+	                      x ? cJSON_Duplicate(x, 1) : cJSON_CreateObject());
 	cJSON_AddBoolToObject(b, "allow_network_tools", 0);
 	cJSON_AddBoolToObject(b, "git_writable",
-			      kc_cfg_bool(c->root, "workspace.sandbox.git_writable", 0));
+	                      kc_cfg_bool(c->root, "workspace.sandbox.git_writable", 0));
 	return b;
 }
 
@@ -183,8 +184,8 @@ run_setup_workers(struct cond *c, char *err, size_t errlen)
 		return -1;
 	run_key_envs(c, c->key_envs, sizeof(c->key_envs) / sizeof(c->key_envs[0]));
 	so.workspace = c->workspace;
-	so.driver = c->o->driver ? c->o->driver
-				 : kc_cfg_str(c->root, "workspace.sandbox.driver", "jail");
+	so.driver =
+	    c->o->driver ? c->o->driver : kc_cfg_str(c->root, "workspace.sandbox.driver", "jail");
 	so.llm_env = c->key_envs;
 	so.verbose = log_getverbose();
 	if (c->replay_src != NULL)

@@ -32,8 +32,8 @@
 
 #define RUN_LLM_TIMEOUT_MS 300000
 #define RUN_PARSE_TIMEOUT_MS 30000
-#define RUN_NUDGE                                                                            \
-	"No tool call was found in your last message. Continue with the task using the "    \
+#define RUN_NUDGE                                                                                  \
+	"No tool call was found in your last message. Continue with the task using the "           \
 	"tools; when the task is complete, say so as instructed."
 
 static long long
@@ -67,8 +67,8 @@ run_llm_event(const cJSON *ev, void *arg)
 		run_ui_text(&c->ui, kc_cfg_str(ev, "text", ""));
 	} else if (strcmp(kind, "retry") == 0) {
 		run_ui_line(&c->ui, "33", "[model: retry %d in %d ms: %s]",
-			    (int)kc_cfg_num(ev, "attempt", 0), (int)kc_cfg_num(ev, "delay_ms", 0),
-			    kc_cfg_str(ev, "reason", "?"));
+		            (int)kc_cfg_num(ev, "attempt", 0), (int)kc_cfg_num(ev, "delay_ms", 0),
+		            kc_cfg_str(ev, "reason", "?"));
 		runlog_event(c->rl, "api_retry", cJSON_Duplicate(ev, 1));
 	}
 }
@@ -140,7 +140,7 @@ run_llm_record(struct cond *c, const cJSON *body, cJSON *reply, long long ms)
 	cJSON_AddStringToObject(f, "finish_reason", kc_cfg_str(reply, "finish_reason", "?"));
 	cJSON_AddNumberToObject(f, "prompt_tokens", kc_cfg_num(reply, "usage.prompt_tokens", 0));
 	cJSON_AddNumberToObject(f, "completion_tokens",
-				kc_cfg_num(reply, "usage.completion_tokens", 0));
+	                        kc_cfg_num(reply, "usage.completion_tokens", 0));
 	cJSON_AddNumberToObject(f, "attempts", kc_cfg_num(reply, "attempts", 1));
 	runlog_event(c->rl, "api_call_end", f);
 }
@@ -167,9 +167,9 @@ run_llm_thread(void *arg)
 {
 	struct run_llm_job *j = arg;
 
-	j->rc = sup_call(j->c->sup, SUP_LLM, IPC_T_LLM_COMPLETE, j->body,
-			 RUN_LLM_TIMEOUT_MS + 10000, 1, &j->reply, run_llm_event, j->c, j->err,
-			 sizeof(j->err));
+	j->rc =
+	    sup_call(j->c->sup, SUP_LLM, IPC_T_LLM_COMPLETE, j->body, RUN_LLM_TIMEOUT_MS + 10000, 1,
+	             &j->reply, run_llm_event, j->c, j->err, sizeof(j->err));
 	pthread_mutex_lock(&j->mu);
 	j->done = 1;
 	pthread_cond_signal(&j->cv);
@@ -211,7 +211,8 @@ run_llm_wait(struct cond *c, const cJSON *body, cJSON **reply, char *err, size_t
 		cJSON_Delete(j->body);
 		free(j);
 		return sup_call(c->sup, SUP_LLM, IPC_T_LLM_COMPLETE, body,
-				RUN_LLM_TIMEOUT_MS + 10000, 1, reply, run_llm_event, c, err, errlen);
+		                RUN_LLM_TIMEOUT_MS + 10000, 1, reply, run_llm_event, c, err,
+		                errlen);
 	}
 	pthread_mutex_lock(&j->mu);
 	while (!j->done && !sup_interrupted()) {
@@ -242,7 +243,7 @@ run_llm_wait(struct cond *c, const cJSON *body, cJSON **reply, char *err, size_t
 /* The model's answer for this turn: recorded (replay/resume) or asked. */
 cJSON *
 run_llm_call(struct cond *c, const char *mode, cJSON *messages, int with_tools, char *err,
-	     size_t errlen)
+             size_t errlen)
 {
 	cJSON *body, *reply = run_recorded_response(c), *f;
 	long long t0 = run_now_ms();
@@ -251,8 +252,8 @@ run_llm_call(struct cond *c, const char *mode, cJSON *messages, int with_tools, 
 	body = run_llm_body(c, mode, messages, with_tools);
 	if (reply != NULL || c->replay_src != NULL) {
 		if (reply == NULL) {
-			snprintf(err, errlen, "%s: no recorded response for turn %d",
-				 c->replay_src, c->turn);
+			snprintf(err, errlen, "%s: no recorded response for turn %d", c->replay_src,
+			         c->turn);
 		} else {
 			run_ui_text(&c->ui, kc_cfg_str(reply, "content", ""));
 			run_llm_record(c, body, reply, 0);
@@ -275,7 +276,7 @@ run_llm_call(struct cond *c, const char *mode, cJSON *messages, int with_tools, 
 	if (rc != IPC_OK) {
 		if (rc == IPC_E_REMOTE)
 			snprintf(err, errlen, "model call failed: %s",
-				 kc_cfg_str(reply, "error", "unknown error"));
+			         kc_cfg_str(reply, "error", "unknown error"));
 		cJSON_Delete(reply);
 		cJSON_Delete(body);
 		f = cJSON_CreateObject();
@@ -306,11 +307,12 @@ run_turn_prompt(struct cond *c, struct cond_mode *m)
 		sys = cJSON_GetArrayItem(c->messages, 0);
 		cJSON_AddStringToObject(sys, "role", "system");
 		cJSON_AddStringToObject(sys, "content", p->system);
-		runlog_write_file(c->rl, "prompts/compiled_system.md", p->system, strlen(p->system));
+		runlog_write_file(c->rl, "prompts/compiled_system.md", p->system,
+		                  strlen(p->system));
 		snprintf(rel, sizeof(rel), "prompts/catalogs/%s/catalog_manifest.json", m->name);
 		runlog_write_json(c->rl, rel, p->catalog_manifest);
 		runlog_section_add(c->rl, RUNLOG_SEC_SYSTEM, c->turn, p->system,
-				   "prompts/compiled_system.md");
+		                   "prompts/compiled_system.md");
 	}
 	snprintf(rel, sizeof(rel), "prompts/per_turn/turn_%d.md", c->turn);
 	runlog_write_file(c->rl, rel, p->per_turn, strlen(p->per_turn));
@@ -321,8 +323,8 @@ run_turn_prompt(struct cond *c, struct cond_mode *m)
 	if (c->pending != NULL || !c->relayed_native) {
 		strbuf_adds(&u, c->pending ? c->pending : RUN_NUDGE);
 		runlog_section_add(c->rl, RUNLOG_SEC_USER, c->turn,
-				   c->pending ? c->pending : RUN_NUDGE,
-				   c->turn == 1 ? "prompts/task.md" : NULL);
+		                   c->pending ? c->pending : RUN_NUDGE,
+		                   c->turn == 1 ? "prompts/task.md" : NULL);
 	}
 	if (p->per_turn[0] != '\0') {
 		if (u.len > 0)
@@ -372,9 +374,9 @@ run_assistant_add(struct cond *c, const cJSON *reply)
 	cJSON_AddItemToArray(c->messages, m);
 	snprintf(rel, sizeof(rel), "raw/responses/turn_%d.response.json", c->turn);
 	runlog_section_add(c->rl, RUNLOG_SEC_ASSISTANT, c->turn, kc_cfg_str(reply, "content", ""),
-			   rel);
+	                   rel);
 	snprintf(c->last_finish, sizeof(c->last_finish), "%s",
-		 kc_cfg_str(reply, "finish_reason", ""));
+	         kc_cfg_str(reply, "finish_reason", ""));
 }
 
 static cJSON *
@@ -386,17 +388,17 @@ run_parse(struct cond *c, struct cond_mode *m, const cJSON *reply, char *err, si
 
 	cJSON_AddStringToObject(b, "text", kc_cfg_str(reply, "content", ""));
 	cJSON_AddItemToObject(b, "native_calls",
-			      calls ? cJSON_Duplicate(calls, 1) : cJSON_CreateArray());
+	                      calls ? cJSON_Duplicate(calls, 1) : cJSON_CreateArray());
 	cJSON_AddItemToObject(b, "dialects", cJSON_Duplicate(c->dialects, 1));
 	cJSON_AddItemToObject(b, "enabled_tools", cJSON_Duplicate(m->enabled, 1));
 	cJSON_AddStringToObject(b, "mode", m->name);
-	rc = sup_call(c->sup, SUP_TOOLS, IPC_T_TOOLS_PARSE, b, RUN_PARSE_TIMEOUT_MS, 1, &out,
-		      NULL, NULL, err, errlen);
+	rc = sup_call(c->sup, SUP_TOOLS, IPC_T_TOOLS_PARSE, b, RUN_PARSE_TIMEOUT_MS, 1, &out, NULL,
+	              NULL, err, errlen);
 	cJSON_Delete(b);
 	if (rc != IPC_OK) {
 		if (rc == IPC_E_REMOTE)
 			snprintf(err, errlen, "tool-call parsing failed: %s",
-				 kc_cfg_str(out, "error", "?"));
+			         kc_cfg_str(out, "error", "?"));
 		cJSON_Delete(out);
 		return NULL;
 	}
@@ -409,20 +411,22 @@ run_parse_problems(const cJSON *parse, struct strbuf *sb)
 {
 	const cJSON *e;
 
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(parse, "errors")) {
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(parse, "errors"))
+	{
 		if (sb->len == 0)
 			strbuf_adds(sb, "Problems with the tool calls in your last message:\n");
 		if (kc_cfg_num(e, "line", 0) > 0)
 			strbuf_addf(sb, "- line %d: %s\n", (int)kc_cfg_num(e, "line", 0),
-				    kc_cfg_str(e, "message", "?"));
+			            kc_cfg_str(e, "message", "?"));
 		else
 			strbuf_addf(sb, "- %s\n", kc_cfg_str(e, "message", "?"));
 	}
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(parse, "violations")) {
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(parse, "violations"))
+	{
 		if (sb->len == 0)
 			strbuf_adds(sb, "Problems with the tool calls in your last message:\n");
 		strbuf_addf(sb, "- call %d: %s: %s\n", (int)kc_cfg_num(e, "call", 0) + 1,
-			    kc_cfg_str(e, "rule", "?"), kc_cfg_str(e, "message", "?"));
+		            kc_cfg_str(e, "rule", "?"), kc_cfg_str(e, "message", "?"));
 	}
 	if (sb->len > 0)
 		strbuf_adds(sb, "Correct these and send the calls again.\n");
@@ -433,14 +437,14 @@ run_parse_problems(const cJSON *parse, struct strbuf *sb)
 static char *
 run_inject(const struct cond *c, const char *out)
 {
-	const char *how = kc_cfg_str(c->root, "loop.turn_strategy.tool_result_injection",
-				     "summarize");
+	const char *how =
+	    kc_cfg_str(c->root, "loop.turn_strategy.tool_result_injection", "summarize");
 	size_t len = strlen(out), cap = 16384;
 
 	if (strcmp(how, "full") == 0 || len <= cap)
 		return xstrdup(out);
-	return xasprintf("%.*s\n[... %zu bytes omitted ...]\n%s", (int)(cap / 2), out,
-			 len - cap, out + len - cap / 2);
+	return xasprintf("%.*s\n[... %zu bytes omitted ...]\n%s", (int)(cap / 2), out, len - cap,
+	                 out + len - cap / 2);
 }
 
 static void
@@ -449,11 +453,11 @@ run_result_artifacts(struct cond *c, size_t i, const struct cond_result *r)
 	char rel[256];
 
 	snprintf(rel, sizeof(rel), "artifacts/tool_results/turn_%d/%03zu_%s.txt", c->turn, i + 1,
-		 r->name);
+	         r->name);
 	runlog_write_file(c->rl, rel, r->output, strlen(r->output));
 	if (r->diff != NULL && r->diff[0] != '\0') {
-		snprintf(rel, sizeof(rel), "artifacts/diffs/turn_%d/%03zu_%s.patch", c->turn,
-			 i + 1, r->name);
+		snprintf(rel, sizeof(rel), "artifacts/diffs/turn_%d/%03zu_%s.patch", c->turn, i + 1,
+		         r->name);
 		runlog_write_file(c->rl, rel, r->diff, strlen(r->diff));
 	}
 }
@@ -479,15 +483,16 @@ run_relay_native(struct cond *c, const cJSON *reply, const struct cond_result *r
 	char rel[96], *text, *inj;
 	size_t i;
 
-	cJSON_ArrayForEach(call, cJSON_GetObjectItemCaseSensitive(reply, "tool_calls")) {
+	cJSON_ArrayForEach(call, cJSON_GetObjectItemCaseSensitive(reply, "tool_calls"))
+	{
 		const char *id = kc_cfg_str(call, "id", "");
 
 		for (i = 0; i < n; i++)
 			if (res[i].native && strcmp(res[i].id, id) == 0)
 				break;
 		inj = i < n ? run_inject(c, res[i].output)
-			    : xstrdup("error: this call was not executed (see the problems "
-				      "listed in the next message)");
+		            : xstrdup("error: this call was not executed (see the problems "
+		                      "listed in the next message)");
 		run_tool_msg(c->messages, id, inj);
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "tool_call_id", id);
@@ -510,7 +515,7 @@ run_relay_native(struct cond *c, const cJSON *reply, const struct cond_result *r
 
 static void
 run_relay(struct cond *c, const cJSON *reply, const struct cond_result *res, size_t n,
-	  struct strbuf *problems)
+          struct strbuf *problems)
 {
 	struct strbuf t = STRBUF_INIT;
 	char rel[96], *inj;
@@ -524,15 +529,15 @@ run_relay(struct cond *c, const cJSON *reply, const struct cond_result *res, siz
 		if (t.len == 0)
 			strbuf_adds(&t, "Tool results:\n");
 		strbuf_addf(&t, "[%s %s] %s\n%s%s", res[i].name, res[i].id,
-			    res[i].ok ? "ok" : "FAILED", inj,
-			    inj[0] && inj[strlen(inj) - 1] != '\n' ? "\n" : "");
+		            res[i].ok ? "ok" : "FAILED", inj,
+		            inj[0] && inj[strlen(inj) - 1] != '\n' ? "\n" : "");
 		free(inj);
 	}
 	run_relay_native(c, reply, res, n);
 	if (t.len > 0) {
 		snprintf(rel, sizeof(rel), "artifacts/tool_results/turn_%d", c->turn);
 		runlog_section_add(c->rl, RUNLOG_SEC_TOOL_RESULTS, c->turn,
-				   strbuf_str(&t) + strlen("Tool results:\n"), rel);
+		                   strbuf_str(&t) + strlen("Tool results:\n"), rel);
 	}
 	if (problems->len > 0)
 		strbuf_add(&t, problems->buf, problems->len);
@@ -564,7 +569,7 @@ run_turn_footer(struct cond *c)
 	cJSON_AddNumberToObject(f, "cost_usd", c->cost_usd);
 	run_ui_event(&c->ui, "turn_end", f);
 	run_ui_line(&c->ui, "2", "   tokens %ld in / %ld out · $%.4f", c->prompt_tokens,
-		    c->completion_tokens, c->cost_usd);
+	            c->completion_tokens, c->cost_usd);
 }
 
 /* After the model answered: parse, execute, relay, check completion. */
@@ -593,10 +598,11 @@ run_turn_act(struct cond *c, struct cond_mode *m, cJSON *reply, char *err, size_
 		return rc;
 	}
 	run_relay(c, reply, res, nres, &problems);
-	rc = run_completion_check(c, kc_cfg_str(reply, "content", ""),
-				  (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(parse, "calls")) +
-					  (problems.len > 0),
-				  res, nres, kc_cfg_str(reply, "finish_reason", ""));
+	rc = run_completion_check(
+	    c, kc_cfg_str(reply, "content", ""),
+	    (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(parse, "calls")) +
+	        (problems.len > 0),
+	    res, nres, kc_cfg_str(reply, "finish_reason", ""));
 	run_results_free(res, nres);
 	cJSON_Delete(parse);
 	strbuf_free(&problems);

@@ -20,21 +20,29 @@
 #include "lib/core/xmalloc.h"
 #include "supervisor/runlog_int.h"
 
-static const char *const runlog_layout[] = {
-	"conversation", "raw/requests", "raw/responses", "raw/events", "prompts/per_turn",
-	"prompts/catalogs", "provider_native/tools_provided", "provider_native/tool_calls",
-	"provider_native/tool_results", "artifacts/tool_results", "artifacts/diffs", "meta",
-	NULL};
+static const char *const runlog_layout[] = {"conversation",
+                                            "raw/requests",
+                                            "raw/responses",
+                                            "raw/events",
+                                            "prompts/per_turn",
+                                            "prompts/catalogs",
+                                            "provider_native/tools_provided",
+                                            "provider_native/tool_calls",
+                                            "provider_native/tool_results",
+                                            "artifacts/tool_results",
+                                            "artifacts/diffs",
+                                            "meta",
+                                            NULL};
 
 static const char *const runlog_titles[] = {
-	[RUNLOG_SEC_SYSTEM] = "System",
-	[RUNLOG_SEC_USER] = "User",
-	[RUNLOG_SEC_TOOLS_PROMPT] = "Tools Available Prompt",
-	[RUNLOG_SEC_NATIVE_PROVIDED] = "Tools Provided via Provider API Tool Schema",
-	[RUNLOG_SEC_NATIVE_CALLS] = "Model Called Provider Schema-Native Tools",
-	[RUNLOG_SEC_NATIVE_RESULTS] = "Provider Schema-Native Tool Call Results",
-	[RUNLOG_SEC_ASSISTANT] = "Assistant",
-	[RUNLOG_SEC_TOOL_RESULTS] = "Tool Results (Text-Based Execution)",
+    [RUNLOG_SEC_SYSTEM] = "System",
+    [RUNLOG_SEC_USER] = "User",
+    [RUNLOG_SEC_TOOLS_PROMPT] = "Tools Available Prompt",
+    [RUNLOG_SEC_NATIVE_PROVIDED] = "Tools Provided via Provider API Tool Schema",
+    [RUNLOG_SEC_NATIVE_CALLS] = "Model Called Provider Schema-Native Tools",
+    [RUNLOG_SEC_NATIVE_RESULTS] = "Provider Schema-Native Tool Call Results",
+    [RUNLOG_SEC_ASSISTANT] = "Assistant",
+    [RUNLOG_SEC_TOOL_RESULTS] = "Tool Results (Text-Based Execution)",
 };
 
 const char *
@@ -231,7 +239,7 @@ runlog_transcript_load(struct runlog *rl)
 
 struct runlog *
 runlog_reopen(const char *run_dir, const struct runlog_opts *o, cJSON **events, char *err,
-	      size_t errlen)
+              size_t errlen)
 {
 	struct runlog *rl;
 	struct stat st;
@@ -380,7 +388,7 @@ runlog_md_fenced(struct strbuf *sb, const char *body)
 
 void
 runlog_section_add(struct runlog *rl, enum runlog_section sec, int turn, const char *body,
-		   const char *link)
+                   const char *link)
 {
 	cJSON *e = cJSON_CreateObject();
 	size_t at;
@@ -419,7 +427,7 @@ runlog_flush(struct runlog *rl)
 
 	pthread_mutex_lock(&rl->mtx);
 	red = runlog_redact_locked(rl, rl->md.buf ? rl->md.buf : "", rl->md.len,
-				   "conversation/conversation.md", &rlen);
+	                           "conversation/conversation.md", &rlen);
 	rc = runlog_io_whole(rl, "conversation/conversation.md", red, rlen);
 	free(red);
 	idx = cJSON_Print(rl->index);
@@ -442,8 +450,8 @@ runlog_is_run_name(const char *n)
 	if (strlen(n) != 22 || n[8] != '-' || n[15] != '_')
 		return 0;
 	for (i = 0; i < 22; i++)
-		if (i != 8 && i != 15 && !((n[i] >= '0' && n[i] <= '9') ||
-					   (i > 15 && n[i] >= 'a' && n[i] <= 'f')))
+		if (i != 8 && i != 15 &&
+		    !((n[i] >= '0' && n[i] <= '9') || (i > 15 && n[i] >= 'a' && n[i] <= 'f')))
 			return 0;
 	return 1;
 }

@@ -27,20 +27,20 @@ struct runlog; /* opaque */
 enum runlog_section {
 	RUNLOG_SEC_SYSTEM,
 	RUNLOG_SEC_USER,
-	RUNLOG_SEC_TOOLS_PROMPT,	 /* Tools Available Prompt */
+	RUNLOG_SEC_TOOLS_PROMPT,    /* Tools Available Prompt */
 	RUNLOG_SEC_NATIVE_PROVIDED, /* Tools Provided via Provider API Tool Schema */
-	RUNLOG_SEC_NATIVE_CALLS,	 /* Model Called Provider Schema-Native Tools */
-	RUNLOG_SEC_NATIVE_RESULTS,	 /* Provider Schema-Native Tool Call Results */
+	RUNLOG_SEC_NATIVE_CALLS,    /* Model Called Provider Schema-Native Tools */
+	RUNLOG_SEC_NATIVE_RESULTS,  /* Provider Schema-Native Tool Call Results */
 	RUNLOG_SEC_ASSISTANT,
 	RUNLOG_SEC_TOOL_RESULTS, /* Tool Results (Text-Based Execution) */
 };
 
 struct runlog_opts {
 	const char *root_dir; /* the log root; created if missing */
-	int redact;	      /* default on: turning it off is the caller's explicit choice */
+	int redact;           /* default on: turning it off is the caller's explicit choice */
 	int include_raw;      /* raw/requests + raw/responses */
 	int include_events;   /* raw/events/trace.jsonl (resume needs it) */
-	int max_runs;	      /* retention: keep at most this many runs; 0 = all */
+	int max_runs;         /* retention: keep at most this many runs; 0 = all */
 	/* Names of environment variables whose values are secrets. */
 	const char *const *secret_env;
 	size_t nsecret_env;
@@ -55,7 +55,7 @@ struct runlog *runlog_create(const struct runlog_opts *o, char *err, size_t errl
  * NULL it receives the array of good records (caller frees). Removes its
  * own stale temp files and nothing else. */
 struct runlog *runlog_reopen(const char *run_dir, const struct runlog_opts *o, cJSON **events,
-			     char *err, size_t errlen);
+                             char *err, size_t errlen);
 
 /* Flushes the transcript and closes; secrets are wiped. NULL is a no-op. */
 void runlog_close(struct runlog *rl);
@@ -78,7 +78,7 @@ int runlog_event(struct runlog *rl, const char *kind, cJSON *fields);
  * the run directory or NULL) and its index.json entry. The transcript is
  * buffered and written whole by runlog_flush. */
 void runlog_section_add(struct runlog *rl, enum runlog_section sec, int turn, const char *body,
-			const char *link);
+                        const char *link);
 int runlog_flush(struct runlog *rl);
 const char *runlog_section_title(enum runlog_section sec);
 
@@ -92,7 +92,7 @@ uint32_t runlog_crc32c(uint32_t crc, const void *data, size_t len);
 /* Verifies a trace file without a handle (replay --check, tests).
  * 0: ok (*ngood records, *torn_at = offset of a torn tail or -1).
  * -1: corruption, err names file and offset. Never modifies the file. */
-int runlog_trace_verify(const char *path, size_t *ngood, long *torn_at, cJSON **events,
-			char *err, size_t errlen);
+int runlog_trace_verify(const char *path, size_t *ngood, long *torn_at, cJSON **events, char *err,
+                        size_t errlen);
 
 #endif

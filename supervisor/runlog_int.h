@@ -25,7 +25,7 @@ struct runlog_secret {
 struct runlog {
 	pthread_mutex_t mtx; /* tool threads log concurrently */
 	char *dir;
-	int trace_fd;	  /* -1 when include_events is off */
+	int trace_fd;     /* -1 when include_events is off */
 	int redaction_fd; /* meta/redaction.log, append */
 	uint64_t seq;
 	int failed;
@@ -34,7 +34,7 @@ struct runlog {
 	struct runlog_secret *secrets;
 	size_t nsecrets;
 	struct strbuf md; /* conversation.md, written whole by runlog_flush */
-	cJSON *index;	  /* conversation/index.json entries */
+	cJSON *index;     /* conversation/index.json entries */
 	int dirty;
 	long crash_at; /* KYLECODE_CRASH_AT_STEP, 0 = off */
 	long steps;
@@ -54,7 +54,7 @@ void runlog_secrets_load(struct runlog *rl, const struct runlog_opts *o);
 void runlog_secrets_wipe(struct runlog *rl);
 /* Redacts into a new string (caller frees); appends to redaction.log. */
 char *runlog_redact_locked(struct runlog *rl, const char *text, size_t len, const char *where,
-			   size_t *outlen);
+                           size_t *outlen);
 
 /* runlog_trace.c */
 int runlog_trace_open(struct runlog *rl, int verify, cJSON **events, char *err, size_t errlen);

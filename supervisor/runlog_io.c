@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "lib/core/log.h"
-#include "lib/failpoint/failpoint.h"
 #include "lib/core/xmalloc.h"
+#include "lib/failpoint/failpoint.h"
 #include "supervisor/runlog_int.h"
 
 int
@@ -106,7 +106,7 @@ runlog_io_mkdirs(struct runlog *rl, const char *rel_dir)
 			*slash = '\0';
 			if (runlog_io_fsync_dir(path) < 0)
 				rc = runlog_fail(rl, "fsync directory %s: %s", path,
-						 strerror(errno));
+				                 strerror(errno));
 			*slash = '/';
 		} else if (errno != EEXIST) {
 			rc = runlog_fail(rl, "mkdir %s: %s", path, strerror(errno));

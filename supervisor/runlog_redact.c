@@ -22,8 +22,8 @@
 
 #define RUNLOG_MASK "[REDACTED]"
 
-static const char *const runlog_default_env[] = {
-	"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENROUTER_API_KEY", NULL};
+static const char *const runlog_default_env[] = {"OPENAI_API_KEY", "ANTHROPIC_API_KEY",
+                                                 "OPENROUTER_API_KEY", NULL};
 
 static void
 runlog_secret_add(struct runlog *rl, const char *name)
@@ -72,8 +72,8 @@ runlog_secrets_wipe(struct runlog *rl)
 static int
 runlog_tokchar(int c)
 {
-	return isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '+' ||
-	       c == '/' || c == '=';
+	return isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '+' || c == '/' ||
+	       c == '=';
 }
 
 /* Length of a secret-looking token at p (0: none); kind says which. */
@@ -114,8 +114,9 @@ runlog_redaction_note(struct runlog *rl, const char *kind, const char *where, in
 
 	if (rl->redaction_fd < 0)
 		return;
-	n = snprintf(line, sizeof(line), "{\"ts\":%ld,\"kind\":\"%s\",\"where\":\"%s\",\"count\":%d}\n",
-		     (long)time(NULL), kind, where, count);
+	n = snprintf(line, sizeof(line),
+	             "{\"ts\":%ld,\"kind\":\"%s\",\"where\":\"%s\",\"count\":%d}\n",
+	             (long)time(NULL), kind, where, count);
 	if (n > 0 && (size_t)n < sizeof(line))
 		(void)runlog_io_append(rl, rl->redaction_fd, RUNLOG_REDACTION, line, (size_t)n);
 }
@@ -139,7 +140,7 @@ runlog_maybe_secret(const struct runlog *rl, const char *text, size_t len)
 /* Env values first (exact), then the generic patterns. */
 char *
 runlog_redact_locked(struct runlog *rl, const char *text, size_t len, const char *where,
-		     size_t *outlen)
+                     size_t *outlen)
 {
 	struct strbuf sb = STRBUF_INIT;
 	int *counts, nb = 0, nsk = 0;

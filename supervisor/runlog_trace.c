@@ -62,7 +62,8 @@ runlog_record_check(const char *line, size_t len)
 	cJSON *rec;
 
 	for (p = line; (p = memmem(p, len - (size_t)(p - line), RUNLOG_CRC_TAG,
-				   strlen(RUNLOG_CRC_TAG))) != NULL; p++)
+	                           strlen(RUNLOG_CRC_TAG))) != NULL;
+	     p++)
 		tag = p;
 	if (tag == NULL || (size_t)(line + len - tag) != strlen(RUNLOG_CRC_TAG) + 10 ||
 	    memcmp(line + len - 2, "\"}", 2) != 0 ||
@@ -111,7 +112,7 @@ runlog_file_read(const char *path, size_t *len, char *err, size_t errlen)
 /* Walk the records; see runlog.h. */
 int
 runlog_trace_verify(const char *path, size_t *ngood, long *torn_at, cJSON **events, char *err,
-		    size_t errlen)
+                    size_t errlen)
 {
 	size_t len, off = 0, eol;
 	char *buf = runlog_file_read(path, &len, err, errlen), *nl;
@@ -129,7 +130,8 @@ runlog_trace_verify(const char *path, size_t *ngood, long *torn_at, cJSON **even
 		nl = memchr(buf + off, '\n', len - off);
 		eol = nl ? (size_t)(nl - buf) : len;
 		rec = nl ? runlog_record_check(buf + off, eol - off) : NULL;
-		if (rec != NULL && cJSON_GetObjectItemCaseSensitive(rec, "seq")->valuedouble <= prev) {
+		if (rec != NULL &&
+		    cJSON_GetObjectItemCaseSensitive(rec, "seq")->valuedouble <= prev) {
 			cJSON_Delete(rec);
 			rec = NULL;
 		}
@@ -153,8 +155,10 @@ runlog_trace_verify(const char *path, size_t *ngood, long *torn_at, cJSON **even
 	}
 	free(buf);
 	if (bad >= 0 && off < len) {
-		snprintf(err, errlen, "%s: corrupt record at offset %ld (records follow it): the "
-				      "run log is damaged; inspect it by hand", path, bad);
+		snprintf(err, errlen,
+		         "%s: corrupt record at offset %ld (records follow it): the "
+		         "run log is damaged; inspect it by hand",
+		         path, bad);
 		cJSON_Delete(arr);
 		return -1;
 	}
@@ -165,8 +169,7 @@ runlog_trace_verify(const char *path, size_t *ngood, long *torn_at, cJSON **even
 }
 
 static int
-runlog_trace_repair(struct runlog *rl, const char *path, cJSON **events, char *err,
-		    size_t errlen)
+runlog_trace_repair(struct runlog *rl, const char *path, cJSON **events, char *err, size_t errlen)
 {
 	size_t ngood;
 	long torn;
@@ -176,12 +179,13 @@ runlog_trace_repair(struct runlog *rl, const char *path, cJSON **events, char *e
 		return -1;
 	if (events != NULL && *events != NULL && cJSON_GetArraySize(*events) > 0)
 		rl->seq = (uint64_t)cJSON_GetObjectItemCaseSensitive(
-				  cJSON_GetArrayItem(*events, cJSON_GetArraySize(*events) - 1), "seq")
-				  ->valuedouble;
+		              cJSON_GetArrayItem(*events, cJSON_GetArraySize(*events) - 1), "seq")
+		              ->valuedouble;
 	if (torn < 0)
 		return 0;
 	log_warnx("runlog: %s: torn last record at offset %ld (a crash mid-write); "
-		  "truncating it, %zu good records kept", path, torn, ngood);
+	          "truncating it, %zu good records kept",
+	          path, torn, ngood);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || ftruncate(fd, (off_t)torn) != 0 || fsync(fd) != 0) {
 		snprintf(err, errlen, "truncate %s: %s", path, strerror(errno));

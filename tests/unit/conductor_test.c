@@ -66,8 +66,8 @@ ct_result(const char *name, int ok, int complete)
 	return r;
 }
 
-#define CT_COMPLETION                                                                        \
-	"completion:\n  tool_finish: mark_task_complete\n  text_sentinels: [TASK COMPLETE]\n" \
+#define CT_COMPLETION                                                                              \
+	"completion:\n  tool_finish: mark_task_complete\n  text_sentinels: [TASK COMPLETE]\n"      \
 	"  provider_signals: true\n"
 
 Test(conductor_completion, tool_finish_and_sentinel_end_the_run_with_their_reason)
@@ -98,13 +98,15 @@ Test(conductor_completion, provider_stop_counts_only_without_natural_finish_limi
 {
 	struct ct t;
 
-	ct_init(&t, CT_COMPLETION "  natural_finish: {idle_turn_limit: 0, no_tool_turns_threshold: 3}\n");
+	ct_init(&t, CT_COMPLETION
+	        "  natural_finish: {idle_turn_limit: 0, no_tool_turns_threshold: 3}\n");
 	cr_assert_eq(run_completion_check(&t.c, "thinking", 0, NULL, 0, "stop"), 0);
 	cr_assert_eq(run_completion_check(&t.c, "thinking", 0, NULL, 0, "stop"), 0);
 	cr_assert_eq(run_completion_check(&t.c, "thinking", 0, NULL, 0, "stop"), 1);
 	cr_assert_str_eq(t.c.reason, "natural_finish_no_tools");
 	ct_fini(&t);
-	ct_init(&t, CT_COMPLETION "  natural_finish: {idle_turn_limit: 0, no_tool_turns_threshold: 0}\n");
+	ct_init(&t, CT_COMPLETION
+	        "  natural_finish: {idle_turn_limit: 0, no_tool_turns_threshold: 0}\n");
 	cr_assert_eq(run_completion_check(&t.c, "done", 0, NULL, 0, "length"), 0);
 	cr_assert_eq(run_completion_check(&t.c, "done", 0, NULL, 0, "stop"), 1);
 	cr_assert_str_eq(t.c.reason, "provider_signal");
@@ -116,7 +118,9 @@ Test(conductor_completion, idle_turns_must_be_consecutive)
 	struct ct t;
 	struct cond_result r = ct_result("run_shell", 1, 0);
 
-	ct_init(&t, "completion:\n  natural_finish: {idle_turn_limit: 2, no_tool_turns_threshold: 9}\n");
+	ct_init(
+	    &t,
+	    "completion:\n  natural_finish: {idle_turn_limit: 2, no_tool_turns_threshold: 9}\n");
 	cr_assert_eq(run_completion_check(&t.c, "  \n", 0, NULL, 0, "stop"), 0);
 	cr_assert_eq(run_completion_check(&t.c, "", 1, &r, 1, "tool_calls"), 0); /* resets */
 	cr_assert_eq(run_completion_check(&t.c, "", 0, NULL, 0, "stop"), 0);
@@ -134,11 +138,11 @@ Test(conductor_completion, primary_names_the_only_signal_that_counts)
 	ct_fini(&t);
 }
 
-#define CT_MODES                                                                             \
-	"modes:\n  - {name: plan, tools_enabled: [read_file]}\n  - {name: build, "            \
-	"tools_enabled: ['*']}\n  - {name: compact, tools_enabled: [], triggers: "            \
-	"{tokens_remaining_pct_lt: 50}}\nloop:\n  plan_turn_limit: 2\n  sequence:\n"          \
-	"    - {if: features.plan, then: {mode: plan}}\n    - {mode: build}\n"                 \
+#define CT_MODES                                                                                   \
+	"modes:\n  - {name: plan, tools_enabled: [read_file]}\n  - {name: build, "                 \
+	"tools_enabled: ['*']}\n  - {name: compact, tools_enabled: [], triggers: "                 \
+	"{tokens_remaining_pct_lt: 50}}\nloop:\n  plan_turn_limit: 2\n  sequence:\n"               \
+	"    - {if: features.plan, then: {mode: plan}}\n    - {mode: build}\n"                     \
 	"    - {do: {mode: compact}, while: needs_compact}\n"
 
 Test(conductor_loop, plan_phase_runs_plan_turn_limit_turns_then_build)
@@ -167,7 +171,10 @@ ct_fill(cJSON *messages, int n, size_t bytes)
 	for (i = 0; i < n; i++) {
 		cJSON *m = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(m, "role", i == 0 ? "system" : i % 2 ? "user" : "assistant");
+		cJSON_AddStringToObject(m, "role",
+		                        i == 0  ? "system"
+		                        : i % 2 ? "user"
+		                                : "assistant");
 		cJSON_AddStringToObject(m, "content", big);
 		cJSON_AddItemToArray(messages, m);
 	}
@@ -197,8 +204,8 @@ Test(conductor_loop, token_estimate_counts_content_and_tool_calls)
 	cJSON *m = cJSON_Parse("[{\"role\":\"user\",\"content\":\"12345678\"}]");
 	long a = run_tokens_estimate(m);
 	cJSON *b = cJSON_Parse("[{\"role\":\"user\",\"content\":\"12345678\"},{\"role\":"
-			       "\"assistant\",\"content\":\"\",\"tool_calls\":[{\"id\":\"x\","
-			       "\"name\":\"run_shell\",\"arguments\":\"{}\"}]}]");
+	                       "\"assistant\",\"content\":\"\",\"tool_calls\":[{\"id\":\"x\","
+	                       "\"name\":\"run_shell\",\"arguments\":\"{}\"}]}]");
 
 	cr_assert_gt(a, 1);
 	cr_assert_gt(run_tokens_estimate(b), a + 4);
@@ -210,11 +217,13 @@ Test(conductor_setup, dialects_and_native_tools_follow_the_model_globs)
 {
 	struct ct t;
 	const char *y =
-		"providers:\n  default_model: openrouter/openai/x\n  models: [{id: openrouter/openai/x, adapter: openai}]\n"
-		"tools:\n  dialects:\n    preference:\n      default: [bash_block]\n      by_model:\n"
-		"        'openrouter/openai/*': {native: true, order: [provider_native, yaml_command]}\n"
-		"    selection:\n      by_model:\n        'openrouter/*': [opencode_patch]\n"
-		"provider_tools: {use_native: true}\n";
+	    "providers:\n  default_model: openrouter/openai/x\n  models: [{id: "
+	    "openrouter/openai/x, adapter: openai}]\n"
+	    "tools:\n  dialects:\n    preference:\n      default: [bash_block]\n      by_model:\n"
+	    "        'openrouter/openai/*': {native: true, order: [provider_native, "
+	    "yaml_command]}\n"
+	    "    selection:\n      by_model:\n        'openrouter/*': [opencode_patch]\n"
+	    "provider_tools: {use_native: true}\n";
 	char *list;
 
 	ct_init(&t, y);
@@ -232,16 +241,16 @@ Test(conductor_setup, use_native_false_turns_native_tools_off)
 	struct ct t;
 
 	ct_init(&t, "providers:\n  default_model: m/x\n  models: [{id: m/x, adapter: openai}]\n"
-		    "tools:\n  dialects:\n    preference:\n      by_model:\n"
-		    "        'm/*': {native: true, order: [bash_block]}\n"
-		    "provider_tools: {use_native: false}\n");
+	            "tools:\n  dialects:\n    preference:\n      by_model:\n"
+	            "        'm/*': {native: true, order: [bash_block]}\n"
+	            "provider_tools: {use_native: false}\n");
 	cr_assert_eq(t.c.native, 0);
 	cr_assert_str_eq(cJSON_GetArrayItem(t.c.dialects, 0)->valuestring, "bash_block");
 	ct_fini(&t);
 	ct_init(&t, "providers:\n  default_model: m/x\n  models: [{id: m/x, adapter: openai}]\n"
-		    "tools:\n  dialects:\n    preference:\n      by_model:\n"
-		    "        'm/*': {native: true, order: [bash_block]}\n"
-		    "provider_tools: {use_native: true}\n");
+	            "tools:\n  dialects:\n    preference:\n      by_model:\n"
+	            "        'm/*': {native: true, order: [bash_block]}\n"
+	            "provider_tools: {use_native: true}\n");
 	cr_assert_eq(t.c.native, 1);
 	ct_fini(&t);
 }

@@ -15,8 +15,8 @@
 static struct runlog_opts
 rt_opts(const char *root)
 {
-	struct runlog_opts o = {.root_dir = root, .redact = 1, .include_raw = 1,
-				.include_events = 1};
+	struct runlog_opts o = {
+	    .root_dir = root, .redact = 1, .include_raw = 1, .include_events = 1};
 
 	return o;
 }
@@ -42,7 +42,8 @@ rt_workload(const char *root)
 		runlog_write_json(rl, rel, j);
 		runlog_event(rl, "tool_dispatch", cJSON_Duplicate(j, 1));
 		runlog_event(rl, "tool_result", cJSON_Duplicate(j, 1));
-		runlog_section_add(rl, RUNLOG_SEC_ASSISTANT, t, "text Bearer abcdefghijklmnopq", NULL);
+		runlog_section_add(rl, RUNLOG_SEC_ASSISTANT, t, "text Bearer abcdefghijklmnopq",
+		                   NULL);
 		runlog_flush(rl);
 		cJSON_Delete(j);
 	}
@@ -101,7 +102,7 @@ rt_check_run(const char *root, int step)
 	cr_assert_not_null(rl, "step %d: reopen failed: %s", step, err);
 	for (i = 0; i < cJSON_GetArraySize(ev); i++)
 		cr_assert_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(ev, i), "seq")->valueint, i + 1,
-			     "step %d: gap in seq", step);
+		             "step %d: gap in seq", step);
 	/* The run goes on after the crash. */
 	cr_assert_eq(runlog_event(rl, "resumed", NULL), 0);
 	runlog_close(rl);

@@ -9,8 +9,11 @@
 static struct runlog *
 rt_create(const char *root, int max_runs)
 {
-	struct runlog_opts o = {.root_dir = root, .redact = 1, .include_raw = 1,
-				.include_events = 1, .max_runs = max_runs};
+	struct runlog_opts o = {.root_dir = root,
+	                        .redact = 1,
+	                        .include_raw = 1,
+	                        .include_events = 1,
+	                        .max_runs = max_runs};
 	char err[256];
 	struct runlog *rl = runlog_create(&o, err, sizeof(err));
 
@@ -33,10 +36,18 @@ Test(runlog_files, creates_the_logging_v2_layout_named_by_time_and_id)
 	char *root = rt_tmpdir();
 	struct runlog *rl = rt_create(root, 0);
 	const char *dir = runlog_dir(rl), *base = strrchr(dir, '/') + 1;
-	static const char *const dirs[] = {
-		"conversation", "raw/requests", "raw/responses", "raw/events", "prompts/per_turn",
-		"prompts/catalogs", "provider_native/tools_provided", "provider_native/tool_calls",
-		"provider_native/tool_results", "artifacts/tool_results", "artifacts/diffs", "meta"};
+	static const char *const dirs[] = {"conversation",
+	                                   "raw/requests",
+	                                   "raw/responses",
+	                                   "raw/events",
+	                                   "prompts/per_turn",
+	                                   "prompts/catalogs",
+	                                   "provider_native/tools_provided",
+	                                   "provider_native/tool_calls",
+	                                   "provider_native/tool_results",
+	                                   "artifacts/tool_results",
+	                                   "artifacts/diffs",
+	                                   "meta"};
 	size_t i;
 
 	cr_assert_eq(strlen(base), 22, "%s", base);
@@ -83,25 +94,29 @@ Test(runlog_files, transcript_has_the_exact_section_headers_and_links)
 {
 	char *root = rt_tmpdir(), p[1024], *md, *idx;
 	struct runlog *rl = rt_create(root, 0);
-	static const char *const heads[] = {
-		"## System\n", "## User\n", "## Tools Available Prompt\n",
-		"## Tools Provided via Provider API Tool Schema\n",
-		"## Model Called Provider Schema-Native Tools\n",
-		"## Provider Schema-Native Tool Call Results\n", "## Assistant\n",
-		"## Tool Results (Text-Based Execution)\n"};
+	static const char *const heads[] = {"## System\n",
+	                                    "## User\n",
+	                                    "## Tools Available Prompt\n",
+	                                    "## Tools Provided via Provider API Tool Schema\n",
+	                                    "## Model Called Provider Schema-Native Tools\n",
+	                                    "## Provider Schema-Native Tool Call Results\n",
+	                                    "## Assistant\n",
+	                                    "## Tool Results (Text-Based Execution)\n"};
 	int s;
 	cJSON *ij;
 
 	for (s = RUNLOG_SEC_SYSTEM; s <= RUNLOG_SEC_TOOL_RESULTS; s++)
 		runlog_section_add(rl, (enum runlog_section)s, s == 0 ? 0 : 1,
-				   s == 1 ? "## not a header\n```\nfenced\n```\n" : "body",
-				   s == 0 ? "prompts/compiled_system.md" : "raw/requests/turn_1.request.json");
+		                   s == 1 ? "## not a header\n```\nfenced\n```\n" : "body",
+		                   s == 0 ? "prompts/compiled_system.md"
+		                          : "raw/requests/turn_1.request.json");
 	cr_assert_eq(runlog_flush(rl), 0);
 	snprintf(p, sizeof(p), "%s/conversation/conversation.md", runlog_dir(rl));
 	md = rt_slurp(p);
 	for (s = 0; s < 8; s++)
 		cr_assert_not_null(strstr(md, heads[s]), "missing %s", heads[s]);
-	cr_assert_not_null(strstr(md, "[prompts/compiled_system.md](../prompts/compiled_system.md)"));
+	cr_assert_not_null(
+	    strstr(md, "[prompts/compiled_system.md](../prompts/compiled_system.md)"));
 	/* A body cannot forge a header: it sits in a longer fence. */
 	cr_assert_not_null(strstr(md, "````text\n## not a header\n"));
 	snprintf(p, sizeof(p), "%s/conversation/index.json", runlog_dir(rl));
@@ -109,10 +124,12 @@ Test(runlog_files, transcript_has_the_exact_section_headers_and_links)
 	ij = cJSON_Parse(idx);
 	cr_assert_eq(cJSON_GetArraySize(ij), 8);
 	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(ij, 6), "section")->valuestring,
-			 "Assistant");
+	                 "Assistant");
 	/* md_offset points at the section's own header. */
-	cr_assert_eq(strncmp(md + cJSON_GetObjectItem(cJSON_GetArrayItem(ij, 6), "md_offset")->valueint,
-			     "## Assistant\n", 13), 0);
+	cr_assert_eq(
+	    strncmp(md + cJSON_GetObjectItem(cJSON_GetArrayItem(ij, 6), "md_offset")->valueint,
+	            "## Assistant\n", 13),
+	    0);
 	cJSON_Delete(ij);
 	free(idx);
 	free(md);

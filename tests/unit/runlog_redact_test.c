@@ -10,8 +10,12 @@ static struct runlog *
 rt_create(const char *root)
 {
 	static const char *const envs[] = {"KC_TEST_SECRET_KEY"};
-	struct runlog_opts o = {.root_dir = root, .redact = 1, .include_raw = 1,
-				.include_events = 1, .secret_env = envs, .nsecret_env = 1};
+	struct runlog_opts o = {.root_dir = root,
+	                        .redact = 1,
+	                        .include_raw = 1,
+	                        .include_events = 1,
+	                        .secret_env = envs,
+	                        .nsecret_env = 1};
 	char err[256];
 	struct runlog *rl;
 
@@ -28,7 +32,8 @@ Test(runlog_redact, env_key_values_are_removed_from_files_events_and_transcript)
 	cJSON *ev = cJSON_CreateObject();
 	const char *text = "the key is " KEY " and again " KEY "\n";
 
-	cr_assert_eq(runlog_write_file(rl, "raw/requests/turn_1.request.json", text, strlen(text)), 0);
+	cr_assert_eq(runlog_write_file(rl, "raw/requests/turn_1.request.json", text, strlen(text)),
+	             0);
 	cJSON_AddStringToObject(ev, "msg", "leak " KEY);
 	cr_assert_eq(runlog_event(rl, "api_call", ev), 0);
 	runlog_section_add(rl, RUNLOG_SEC_ASSISTANT, 1, "said " KEY, NULL);
@@ -38,8 +43,10 @@ Test(runlog_redact, env_key_values_are_removed_from_files_events_and_transcript)
 	snprintf(cmd, sizeof(cmd), "grep -r -q 'REDACTED' '%s'/*/raw/requests", root);
 	cr_assert_eq(system(cmd), 0);
 	snprintf(cmd, sizeof(cmd),
-		 "grep -q '\"kind\":\"env:KC_TEST_SECRET_KEY\",\"where\":\"raw/requests/turn_1.request.json\",\"count\":2' '%s'/*/meta/redaction.log",
-		 root);
+	         "grep -q "
+	         "'\"kind\":\"env:KC_TEST_SECRET_KEY\",\"where\":\"raw/requests/"
+	         "turn_1.request.json\",\"count\":2' '%s'/*/meta/redaction.log",
+	         root);
 	cr_assert_eq(system(cmd), 0, "redaction.log does not say what was removed");
 	rt_rmrf(root);
 	free(root);
@@ -72,8 +79,8 @@ Test(runlog_redact, bearer_tokens_and_sk_keys_are_masked)
 Test(runlog_redact, short_env_values_are_not_treated_as_secrets)
 {
 	static const char *const envs[] = {"KC_TEST_SHORT"};
-	struct runlog_opts o = {.root_dir = NULL, .redact = 1, .secret_env = envs,
-				.nsecret_env = 1};
+	struct runlog_opts o = {
+	    .root_dir = NULL, .redact = 1, .secret_env = envs, .nsecret_env = 1};
 	char *root = rt_tmpdir(), err[256], *out;
 	struct runlog *rl;
 

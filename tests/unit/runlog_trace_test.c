@@ -6,10 +6,11 @@
 #include "supervisor/runlog.h"
 #include "tests/unit/runlog_testutil.h"
 
-static struct runlog_opts rt_opts(const char *root)
+static struct runlog_opts
+rt_opts(const char *root)
 {
-	struct runlog_opts o = {.root_dir = root, .redact = 1, .include_raw = 1,
-				.include_events = 1};
+	struct runlog_opts o = {
+	    .root_dir = root, .redact = 1, .include_raw = 1, .include_events = 1};
 
 	return o;
 }
@@ -204,10 +205,16 @@ Test(runlog_trace, garbage_file_never_crashes)
 	size_t n;
 	long torn;
 	FILE *f;
-	static const char *const inputs[] = {
-		"", "\n", "\n\n\n", "{}\n", "{\"seq\":1}\n", ",\"crc32c\":\"\n",
-		",\"crc32c\":\"zzzzzzzz\"}\n", "{\"seq\":1,\"crc32c\":\"00000000\"}\n",
-		"not json at all", NULL};
+	static const char *const inputs[] = {"",
+	                                     "\n",
+	                                     "\n\n\n",
+	                                     "{}\n",
+	                                     "{\"seq\":1}\n",
+	                                     ",\"crc32c\":\"\n",
+	                                     ",\"crc32c\":\"zzzzzzzz\"}\n",
+	                                     "{\"seq\":1,\"crc32c\":\"00000000\"}\n",
+	                                     "not json at all",
+	                                     NULL};
 	int i;
 
 	cr_assert(asprintf(&p, "%s/t.jsonl", root) > 0);
