@@ -37,6 +37,15 @@ grep -q "not a loopback address" "$T/e" || fail "non-loopback message: $(cat "$T
 "$MOCK" --script "$T/s.yaml" --listen nonsense 2>/dev/null >/dev/null
 [ $? -eq 1 ] || fail "bad --listen must fail"
 
+# --chunk-bytes N: the stream is written in N-byte pieces and still parses.
+printf 'turns:\n  - text: "chunked across many writes"\n' >"$T/c.yaml"
+mock_start "$T/c.yaml" --chunk-bytes 3
+got=$(curl -sN "$URL/v1/chat/completions" -d '{"stream":true}' | grep '^data: {' | sed 's/^data: //' |
+	jq -j '.choices[0].delta.content // empty')
+[ "$got" = "chunked across many writes" ] || fail "--chunk-bytes: '$got'"
+kill "$MOCK_PID"; wait "$MOCK_PID"; MOCK_PID=
+"$MOCK" --script "$T/c.yaml" --chunk-bytes 0 2>/dev/null; [ $? -eq 2 ] || fail "--chunk-bytes 0 must exit 2"
+
 # SIGTERM stops it cleanly (exit 0).
 mock_start "$T/s.yaml"
 kill -TERM "$MOCK_PID"; wait "$MOCK_PID"; rc=$?; MOCK_PID=
