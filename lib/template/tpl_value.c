@@ -535,7 +535,7 @@ tv_items(struct tpl_rctx *rc, int line, const struct tv *v, struct tv **items, s
 		return 0;
 	case TV_DICT:
 	case TV_NS:
-		*items = v->u.d->k;
+		*items = v->u.d->k ? v->u.d->k : tv_no_items;
 		*n = v->u.d->n;
 		return v->kind == TV_NS ? tpl_fail(rc, line, "'Namespace' object is not iterable") : 0;
 	case TV_JARR:
@@ -572,9 +572,11 @@ tv_dict_pairs(struct tpl_rctx *rc, int line, const struct tv *v, struct tv **key
 	*keys = *vals = tv_no_items;
 	*n = 0;
 	if (v->kind == TV_DICT || v->kind == TV_NS) {
-		*keys = v->u.d->k;
-		*vals = v->u.d->v;
-		*n = v->u.d->n;
+		if (v->u.d->n > 0) {
+			*keys = v->u.d->k;
+			*vals = v->u.d->v;
+			*n = v->u.d->n;
+		}
 		return 0;
 	}
 	if (v->kind == TV_UNDEF)

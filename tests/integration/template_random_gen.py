@@ -20,7 +20,8 @@ ATOMS = ["n", "s", "items", "d", "f", "words", "nothing", "flag", "'lit'", "\"q'
          "items[-1]", "s[1:]", "users[0].name", "missing|default('m')", "missing is defined",
          "'it\\'s'", "'a\\nb\\t'", "'\u00fc\u65e5'", "1e16", "1e-5", "123456789.125", "[0.1, 'x\"y', -0.0]",
          "(0.1 + 0.2)", "2 ** 62", "7 // -2", "-7 % 3", "'%.3f|%5s|%-4d|%x' % (f, s, n, 255)", "{'b': none, 'a': [1]}",
-         "words|sort(case_sensitive=true)", "users|map(attribute='age')|sum", "'abc'[::-1]", "range(2, 9, 3)|list"]
+         "words|sort(case_sensitive=true)", "users|map(attribute='age')|sum", "'abc'[::-1]", "range(2, 9, 3)|list",
+         "[]", "{}", "''", "()", "e_list", "e_dict", "dict(a=1)", "namespace(x=1).x"]
 NUMS = ["n", "f", "3", "-2", "1.5", "0.1", "items[0]", "d.b", "true", "items|length", "7"]
 FILTERS = ["upper", "lower", "title", "capitalize", "trim", "length", "first", "last", "list", "string",
            "sort", "reverse|list", "unique|list", "join(',')", "join", "default('dflt')", "d('x', true)",
@@ -106,7 +107,7 @@ def body(depth):
 
 
 DATA = {"n": 3, "s": "Hi yo", "items": [1, 2, 3], "d": {"a": 1, "b": 2}, "f": 2.5, "words": ["b", "A", "c"],
-        "nothing": None, "flag": True,
+        "nothing": None, "flag": True, "e_list": [], "e_dict": {},
         "users": [{"name": "bo", "age": 3}, {"name": "al", "age": 1}]}
 
 
