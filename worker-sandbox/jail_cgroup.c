@@ -105,7 +105,11 @@ cg_base(const char *hier, const char *ctrl, char *out, size_t n)
 	out[0] = '\0';
 	if (cg_self_path(ctrl, self, sizeof self) != 0)
 		return -1;
-	snprintf(out, n, "%s%s/kylecode", hier, strcmp(self, "/") == 0 ? "" : self);
+	if ((size_t)snprintf(out, n, "%s%s/kylecode", hier, strcmp(self, "/") == 0 ? "" : self) >=
+	    n) {
+		out[0] = '\0';
+		return -1;
+	}
 	if (mkdir(out, 0755) != 0 && errno != EEXIST) {
 		out[0] = '\0';
 		return -1;
@@ -126,7 +130,11 @@ cg_make(const char *hier, const char *ctrl, const char *name, char *out, size_t 
 	out[0] = '\0';
 	if (cg_base(hier, ctrl, base, sizeof base) != 0)
 		return -1;
-	snprintf(out, n, "%s/%s", base, name);
+	/* A truncated path would name another cgroup: refuse it. */
+	if ((size_t)snprintf(out, n, "%s/%s", base, name) >= n) {
+		out[0] = '\0';
+		return -1;
+	}
 	if (mkdir(out, 0700) != 0 && errno != EEXIST) {
 		out[0] = '\0';
 		return -1;

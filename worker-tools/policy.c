@@ -137,6 +137,10 @@ ll_add(int rs, const char *path, int fd, __u64 rights)
 	struct landlock_path_beneath_attr pb = {.allowed_access = rights};
 	int own = -1, rc;
 
+	if (fd < 0 && path == NULL) {
+		errno = EBADF;
+		return -1;
+	}
 	if (fd < 0 && (fd = own = open(path, O_PATH | O_CLOEXEC)) < 0)
 		return -1;
 	pb.parent_fd = fd;
