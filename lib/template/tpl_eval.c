@@ -463,8 +463,14 @@ tpl_eval(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, str
 	case N_CONST: *out = n->cval; return 0;
 	case N_NAME: return tpl_lookup(rc, f, n->name, n->nlen, out);
 	case N_GETATTR:
-		if (tpl_eval(rc, f, n->a, &a) < 0)
+		/* "name.attr" is the most common expression: look the name up
+		 * without another round through the dispatch */
+		if (n->a->kind == N_NAME) {
+			if (tpl_lookup(rc, f, n->a->name, n->a->nlen, &a) < 0)
+				return -1;
+		} else if (tpl_eval(rc, f, n->a, &a) < 0) {
 			return -1;
+		}
 		if (n->flags & NF_NOMETHOD)
 			return tv_getattr_data(rc, n, &a, out);
 		return tv_getattr(rc, n->line, &a, n->name, n->nlen, out);

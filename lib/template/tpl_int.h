@@ -221,16 +221,17 @@ struct tpl_nvec {
 	size_t n;
 };
 
+/* Field order: what every evaluation reads comes first (one cache line). */
 struct tpl_node {
 	uint8_t kind;
 	uint8_t op;
 	uint8_t flags;
 	int line;
-	int fn;          /* resolved filter/test index */
+	int fn;          /* resolved filter/test index; N_GETATTR: hint slot */
+	struct tpl_node *a, *b, *c;
 	const char *name; /* NUL-terminated: names, attrs, filters, data text */
 	size_t nlen;
 	struct tv cval;  /* N_CONST */
-	struct tpl_node *a, *b, *c;
 	struct tpl_nvec args;   /* positional args, items, params, targets */
 	struct tpl_nvec kwargs; /* N_KWARG nodes; N_DICT values */
 	struct tpl_nvec body, orelse;
