@@ -115,6 +115,7 @@ exec_for_items(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *
 	struct tpl_frame *body = tpl_frame_new(rc, f);
 	struct tv loopv = tv_none(), *items;
 	size_t cnt;
+	int simple;
 
 	if (lp == NULL || body == NULL)
 		return tpl_fail(rc, n->line, "template used too much memory");
@@ -124,6 +125,8 @@ exec_for_items(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *
 		return -1;
 	if (cnt == 0)
 		return n->orelse.n ? tpl_exec_body(rc, body, &n->orelse, sb) : 0;
+	/* a plain name other than "loop" needs no search in the fresh scope */
+	simple = n->a->kind == N_NAME && !(n->a->nlen == 4 && memcmp(n->a->name, "loop", 4) == 0);
 	memset(lp, 0, sizeof(*lp));
 	lp->items = items;
 	lp->n = cnt;
@@ -141,7 +144,15 @@ exec_for_items(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *
 		body->vars[0].name = "loop";
 		body->vars[0].n = 4;
 		body->vars[0].v = loopv;
-		if (assign(rc, body, n->a, items[lp->i]) < 0 || tpl_exec_body(rc, body, &n->body, sb) < 0)
+		if (simple) {
+			body->n = 2;
+			body->vars[1].name = n->a->name;
+			body->vars[1].n = n->a->nlen;
+			body->vars[1].v = items[lp->i];
+		} else if (assign(rc, body, n->a, items[lp->i]) < 0) {
+			return -1;
+		}
+		if (tpl_exec_body(rc, body, &n->body, sb) < 0)
 			return -1;
 	}
 	return 0;

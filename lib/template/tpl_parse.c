@@ -676,8 +676,9 @@ p_subscript(struct parser *p, struct tpl_node *obj)
 	}
 	if (tup != NULL)
 		n->b = tup;
-	if (n->b == NULL)
-		return p_fail(p, t->line, "expected an expression in []"), NULL;
+	/* "x[]" parses in Jinja2: the key is the empty tuple */
+	if (n->b == NULL && (n->b = node_new(p, N_TUPLE, t->line)) == NULL)
+		return NULL;
 	return expect_op(p, OP_RBRACKET, "]") < 0 ? NULL : n;
 }
 
