@@ -88,6 +88,7 @@ struct sup {
 	struct sup_worker w[SUP_NROLES];
 	char *workspace, *driver, *libexec;
 	char **llm_env;
+	char *llm_dotenv;
 	int verbose;
 	char rundir[128]; /* short: sun_path holds 108 bytes */
 	pid_t self;
@@ -355,8 +356,9 @@ sup_env_pass(char **env, int *n, int max, const char *name)
 
 /* The environment of a worker is built, not inherited. Rationale: the
  * supervisor's environment may hold API keys and tokens of the user; only
- * worker-llm gets the variables the config names for it (and the CA
- * bundle overrides curl may need). Everyone gets a fixed PATH, the locale
+ * worker-llm gets the variables the config names for it, the path of the
+ * .env file (never its contents), the CA bundle overrides curl may need and
+ * the test override of every base URL. Everyone gets a fixed PATH, the locale
  * and time zone, the failpoint settings, and the sanitizer options of a
  * test build. */
 static char **
@@ -371,7 +373,8 @@ sup_env_build(struct sup *s, enum sup_role r)
 	                                     "UBSAN_OPTIONS",
 	                                     "LSAN_OPTIONS",
 	                                     NULL};
-	static const char *const llm_extra[] = {"SSL_CERT_FILE", "SSL_CERT_DIR", NULL};
+	static const char *const llm_extra[] = {"SSL_CERT_FILE", "SSL_CERT_DIR",
+	                                        "KYLECODE_LLM_BASE_URL", NULL};
 	int max = 64, n = 0, i;
 	char **env = xcalloc((size_t)max + 1, sizeof(*env));
 
@@ -385,6 +388,8 @@ sup_env_build(struct sup *s, enum sup_role r)
 			sup_env_pass(env, &n, max, llm_extra[i]);
 		for (i = 0; s->llm_env != NULL && s->llm_env[i] != NULL; i++)
 			sup_env_pass(env, &n, max, s->llm_env[i]);
+		if (s->llm_dotenv != NULL && n < max)
+			env[n++] = xasprintf("KYLECODE_DOTENV=%s", s->llm_dotenv);
 	}
 	return env;
 }
@@ -1018,6 +1023,7 @@ sup_opts_copy(struct sup *s, const struct sup_opts *o)
 	s->workspace = abs != NULL ? abs : o->workspace != NULL ? xstrdup(o->workspace) : NULL;
 	s->driver = o->driver != NULL ? xstrdup(o->driver) : NULL;
 	s->verbose = o->verbose;
+	s->llm_dotenv = o->llm_dotenv != NULL ? xstrdup(o->llm_dotenv) : NULL;
 	while (o->llm_env != NULL && o->llm_env[n] != NULL)
 		n++;
 	s->llm_env = xcalloc(n + 1, sizeof(char *));
@@ -1036,6 +1042,7 @@ sup_free(struct sup *s)
 	free(s->driver);
 	free(s->libexec);
 	sup_strv_free(s->llm_env);
+	free(s->llm_dotenv);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	free(s);

@@ -30,6 +30,10 @@ struct sup_opts {
 	const char *driver;
 	/* NULL-terminated names of env vars worker-llm may receive (API keys) */
 	const char *const *llm_env;
+	/* Path of a .env file worker-llm reads its keys from (as
+	 * KYLECODE_DOTENV in its environment), or NULL. The supervisor never
+	 * opens it: only worker-llm holds keys (DESIGN §1). */
+	const char *llm_dotenv;
 	int verbose;
 	/* NULL: next to /proc/self/exe, or $KYLECODE_LIBEXEC */
 	const char *libexec;

@@ -173,24 +173,69 @@ run_tools_configure(const struct cond *c)
 	return b;
 }
 
+/* <config dir>/.env if it exists: its path (never its contents) goes to
+ * worker-llm, which reads the keys itself and refuses a file someone else
+ * could have written (DESIGN §1: the supervisor holds no key). The same
+ * check is made here from the file's metadata only, so that the run stops
+ * at once with one clear message instead of a worker failing 5 times.
+ * 0 with *out (NULL: none), or -1 with err. */
+static int
+run_dotenv_path(const struct cond *c, char **out, char *err, size_t errlen)
+{
+	struct stat st;
+	char *p;
+
+	*out = NULL;
+	if (c->cfg == NULL || kc_config_dir(c->cfg) == NULL)
+		return 0;
+	p = xasprintf("%s/.env", kc_config_dir(c->cfg));
+	if (lstat(p, &st) != 0) {
+		free(p);
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode))
+		snprintf(err, errlen, "%s: not a regular file; refusing to read keys from it", p);
+	else if (st.st_uid != 0 && st.st_uid != geteuid())
+		snprintf(err, errlen,
+		         "%s: owned by uid %u, not by you or root; refusing to read keys from it",
+		         p, (unsigned)st.st_uid);
+	else if (st.st_mode & S_IWOTH)
+		snprintf(err, errlen,
+		         "%s: writable by others (mode %03o); refusing to read keys from it (chmod "
+		         "o-w %s)",
+		         p, (unsigned)(st.st_mode & 0777), p);
+	else {
+		*out = p;
+		return 0;
+	}
+	free(p);
+	return -1;
+}
+
 int
 run_setup_workers(struct cond *c, char *err, size_t errlen)
 {
 	struct sup_opts so = {0};
 	unsigned roles = SUP_ROLES_ALL;
 	cJSON *cfgmsg;
+	char *dotenv = NULL;
 
-	if (run_workspace(c, err, errlen) < 0)
+	if ((c->replay_src == NULL && run_dotenv_path(c, &dotenv, err, errlen) < 0) ||
+	    run_workspace(c, err, errlen) < 0) {
+		free(dotenv);
 		return -1;
+	}
 	run_key_envs(c, c->key_envs, sizeof(c->key_envs) / sizeof(c->key_envs[0]));
 	so.workspace = c->workspace;
 	so.driver =
 	    c->o->driver ? c->o->driver : kc_cfg_str(c->root, "workspace.sandbox.driver", "jail");
 	so.llm_env = c->key_envs;
+	so.llm_dotenv = dotenv;
 	so.verbose = log_getverbose();
 	if (c->replay_src != NULL)
 		roles &= ~SUP_ROLE_BIT(SUP_LLM); /* replay never reaches a model */
 	c->sup = sup_start(roles, &so, err, errlen);
+	free(dotenv);
 	if (c->sup == NULL)
 		return -1;
 	sup_set_on_event(c->sup, run_worker_event, c);

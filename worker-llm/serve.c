@@ -38,6 +38,24 @@ serve_complete(struct ipc_req *r, const cJSON *body, cJSON **reply, void *arg)
 	return 0;
 }
 
+/* The .env beside the config, whose path the supervisor passed in
+ * KYLECODE_DOTENV (it never reads the file itself: DESIGN §1). Read before
+ * the confinement, which leaves no way to open it. A file that is refused
+ * stops the worker: running on without the keys the user put there would
+ * only fail later with a less clear message. */
+static void
+llm_dotenv_load(void)
+{
+	char *path = llm_key_get("KYLECODE_DOTENV"), err[1024];
+
+	if (path == NULL)
+		return;
+	if (llm_keys_load_dotenv(path, err, sizeof(err)) < 0)
+		fatalx("llm: .env: %s", err);
+	log_debug("llm: keys read from %s", path);
+	llm_key_free(path);
+}
+
 /* Messages this role accepts; PING and SHUTDOWN are built into ipc. */
 static const struct ipc_handler llm_handlers[] = {
     {IPC_T_LLM_COMPLETE, serve_complete},
@@ -52,6 +70,7 @@ llm_main(const struct worker_args *wa, char **envp)
 	 * library can read it. */
 	llm_init();
 	llm_keys_load(envp, llm_env_keep);
+	llm_dotenv_load();
 	/* curl's global state (TLS library, CA paths) is set up before the
 	 * seccomp filter, which does not allow everything it touches once. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)

@@ -3,6 +3,8 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "worker-llm/keys.h"
 
@@ -55,5 +57,93 @@ Test(llm_keys, empty_and_unknown_are_unset)
 	cr_assert_null(llm_key_get("KC_EMPTY_SECRET"));
 	cr_assert_null(llm_key_get("KC_NEVER_SET"));
 	cr_assert_null(llm_key_get(NULL));
+	llm_keys_clear();
+}
+
+static char *
+dotenv_write(const char *text, mode_t mode)
+{
+	static char path[] = "/tmp/kc-dotenv-test.XXXXXX";
+	int fd;
+
+	strcpy(path, "/tmp/kc-dotenv-test.XXXXXX");
+	fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	cr_assert_eq(fchmod(fd, mode), 0);
+	close(fd);
+	return path;
+}
+
+static void
+key_is(const char *name, const char *want)
+{
+	char *k = llm_key_get(name);
+
+	if (want == NULL)
+		cr_assert_null(k, "%s should be unset", name);
+	else
+		cr_assert_str_eq(k ? k : "(null)", want, "%s", name);
+	llm_key_free(k);
+}
+
+Test(llm_keys, dotenv_syntax_export_quotes_comments)
+{
+	char *p = dotenv_write("# comment\n"
+	                       "\n"
+	                       "A_KEY=plain-value\n"
+	                       "export B_KEY='single # quoted'\n"
+	                       "  C_KEY = \"dq \\\"x\\\" # kept\"  # dropped\n"
+	                       "D_KEY=bare # comment\r\n"
+	                       "E_KEY=\n"
+	                       "F_KEY=last-without-newline",
+	                       0600);
+	char err[512] = "";
+
+	cr_assert_eq(llm_keys_load_dotenv(p, err, sizeof(err)), 0, "%s", err);
+	key_is("A_KEY", "plain-value");
+	key_is("B_KEY", "single # quoted");
+	key_is("C_KEY", "dq \"x\" # kept");
+	key_is("D_KEY", "bare");
+	key_is("E_KEY", NULL);
+	key_is("F_KEY", "last-without-newline");
+	cr_assert_null(getenv("A_KEY"), "never put into the environment");
+	unlink(p);
+	llm_keys_clear();
+}
+
+Test(llm_keys, dotenv_environment_wins)
+{
+	char a[] = "G_KEY=from-env";
+	char *envp[] = {a, NULL};
+	char *p = dotenv_write("G_KEY=from-file\nH_KEY=only-file\n", 0600);
+	char err[512] = "";
+
+	llm_keys_load(envp, NULL);
+	cr_assert_eq(llm_keys_load_dotenv(p, err, sizeof(err)), 0, "%s", err);
+	key_is("G_KEY", "from-env");
+	key_is("H_KEY", "only-file");
+	unlink(p);
+	llm_keys_clear();
+}
+
+Test(llm_keys, dotenv_refuses_writable_by_others_and_bad_lines)
+{
+	char *p = dotenv_write("I_KEY=x\n", 0602);
+	char err[512] = "";
+
+	cr_assert_eq(llm_keys_load_dotenv(p, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "writable by others") != NULL, "%s", err);
+	key_is("I_KEY", NULL);
+	unlink(p);
+	p = dotenv_write("J_KEY=ok\nnot a line with the secret-value\n", 0600);
+	cr_assert_eq(llm_keys_load_dotenv(p, err, sizeof(err)), -1);
+	cr_assert(strstr(err, ":2: ") != NULL, "%s", err);
+	cr_assert(strstr(err, "secret-value") == NULL, "the line is never quoted");
+	unlink(p);
+	p = dotenv_write("K_KEY='unterminated\n", 0600);
+	cr_assert_eq(llm_keys_load_dotenv(p, err, sizeof(err)), -1);
+	unlink(p);
+	cr_assert_eq(llm_keys_load_dotenv("/nonexistent/.env", err, sizeof(err)), -1);
 	llm_keys_clear();
 }
