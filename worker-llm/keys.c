@@ -138,10 +138,8 @@ keys_value_parse(const char *p, const char *end, char *out)
 			} else
 				*o++ = *p;
 		}
-		if (p >= end)
-			return -1;
-		*o = '\0';
-		return 0;
+		*o = '\0'; /* also on error: the caller wipes up to it */
+		return p >= end ? -1 : 0;
 	}
 	for (; p < end && !(*p == '#' && (o == out || o[-1] == ' ' || o[-1] == '\t')); p++)
 		*o++ = *p;
