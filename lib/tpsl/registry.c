@@ -18,7 +18,6 @@
 #include "lib/tpsl/tpsl_int.h"
 
 #define TPSL_DEFAULT_DEFS "implementations/tools/defs"
-#define TPSL_MAX_DEF_BYTES (1024u * 1024u)
 
 static char *
 reg_where(const struct kc_locmap *locs, const cJSON *n, const char *file)
