@@ -74,6 +74,15 @@ cond_setup(struct cond *c, char *err, size_t errlen)
 	}
 	if (run_setup_workers(c, err, errlen) < 0)
 		return KC_EXIT_FAIL;
+	if (strcmp(c->o->driver ? c->o->driver
+	                        : kc_cfg_str(c->root, "workspace.sandbox.driver", "jail"),
+	           "process") == 0)
+		run_warn(c, "driver process: no isolation: the model's commands run on this host "
+		            "with your rights (development only; use jail, runsc or docker)");
+	/* A fresh run starts from the mirrored project; a resumed one keeps
+	 * the workspace as the crash left it. */
+	if (!resumed && run_mirror(c, "in", err, errlen) < 0)
+		return KC_EXIT_FAIL;
 	if (!resumed && run_workspace_record(c) < 0) {
 		snprintf(err, errlen, "run log: %s", runlog_last_error(c->rl));
 		return KC_EXIT_FAIL;
@@ -117,11 +126,18 @@ cond_finish(struct cond *c, const char *status, const char *err)
 {
 	cJSON *f = cJSON_CreateObject();
 	int code = strcmp(status, "completed") == 0 ? KC_EXIT_OK : KC_EXIT_FAIL;
+	char mirr[1024];
 
 	if (c->reason[0] == '\0')
 		snprintf(c->reason, sizeof(c->reason), "%s", status);
 	if (c->check_diffs > 0)
 		code = KC_EXIT_FAIL;
+	/* Changed files go back to the project only when the task was done. */
+	if (code == KC_EXIT_OK && run_mirror(c, "out", mirr, sizeof(mirr)) < 0) {
+		fprintf(stderr, "kylecode: %s\n", mirr);
+		cJSON_AddStringToObject(f, "mirror_error", mirr);
+		code = KC_EXIT_FAIL;
+	}
 	cJSON_AddStringToObject(f, "status", status);
 	cJSON_AddStringToObject(f, "reason", c->reason);
 	cJSON_AddNumberToObject(f, "turns", c->turn);

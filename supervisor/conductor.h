@@ -49,7 +49,8 @@ int cond_run(const struct cond_opts *o);
 struct run_ui {
 	pthread_mutex_t mtx;
 	int quiet, json, color;
-	int mid_line; /* streamed text left the cursor mid-line */
+	int mid_line;    /* streamed text left the cursor mid-line */
+	size_t streamed; /* bytes of model text shown for the current request */
 };
 
 struct cond_mode {
@@ -117,6 +118,9 @@ struct cond {
 	struct run_llm_job *llm_abandoned; /* a model call left running at SIGINT */
 	struct run_batch *exec_abandoned;  /* tool calls left running at SIGINT */
 	int stopping;                      /* interrupted: stop printing streamed text */
+	cJSON *sbx_base;      /* SBX_EXEC fields from workspace.sandbox (run_start.c) */
+	int shell_timeout_ms; /* workspace.sandbox.resources.timeout_s, or 0 */
+	cJSON *warnings;      /* run_meta.json "warnings" (strings) */
 };
 
 /* run_setup.c */
@@ -125,6 +129,8 @@ int run_setup_log(struct cond *c, const char *resume_dir, char *err, size_t errl
 int run_setup_workers(struct cond *c, char *err, size_t errlen);
 struct cond_mode *run_mode_get(struct cond *c, const char *name, char *err, size_t errlen);
 void run_teardown(struct cond *c);
+void run_warn(struct cond *c, const char *msg);
+int run_mirror(struct cond *c, const char *op, char *err, size_t errlen);
 
 /* run_loop.c */
 const char *run_loop_next_mode(struct cond *c);
@@ -162,6 +168,7 @@ const cJSON *run_recorded_result(const struct cond *c, int turn, const char *cal
 void run_ui_init(struct run_ui *ui, int quiet, int json);
 void run_ui_event(struct run_ui *ui, const char *event, cJSON *fields); /* takes fields */
 void run_ui_text(struct run_ui *ui, const char *text);                  /* streamed tokens */
+void run_ui_retry(struct run_ui *ui, const cJSON *ev); /* worker-llm `retry`: text so far void */
 void run_ui_line(struct run_ui *ui, const char *color, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -62,12 +62,17 @@ run_shell_event(const cJSON *ev, void *arg)
 /* timeout: seconds as run_shell documents it; values above an hour can
  * only be milliseconds (opencode's bash). */
 static int
-run_shell_timeout(const cJSON *args)
+run_shell_timeout(const struct cond *c, const cJSON *args)
 {
 	double t = kc_cfg_num(args, "timeout", 0);
+	double max = c->shell_timeout_ms > 0 ? c->shell_timeout_ms : RUN_SHELL_MAX_MS;
 	double ms = t <= 0 ? RUN_SHELL_DEFAULT_MS : t <= 3600 ? t * 1000 : t;
 
-	return ms > RUN_SHELL_MAX_MS ? RUN_SHELL_MAX_MS : (int)ms;
+	/* workspace.sandbox.resources.timeout_s is both the default and the
+	 * most a call may ask for. */
+	if (t <= 0 && c->shell_timeout_ms > 0)
+		ms = c->shell_timeout_ms;
+	return ms > max ? (int)max : (int)ms;
 }
 
 static void
@@ -82,15 +87,16 @@ run_exec_shell(struct run_job *j, const cJSON *args, char *err, size_t errlen)
 		run_result_set(j->r, 0, "error: the shell call has no 'command' argument");
 		return;
 	}
-	b = cJSON_CreateObject();
+	b = j->c->sbx_base != NULL ? cJSON_Duplicate(j->c->sbx_base, 1) : cJSON_CreateObject();
 	argv = cJSON_AddArrayToObject(b, "argv");
 	cJSON_AddItemToArray(argv, cJSON_CreateString("sh"));
 	cJSON_AddItemToArray(argv, cJSON_CreateString("-c"));
 	cJSON_AddItemToArray(argv, cJSON_CreateString(cmd));
-	cJSON_AddNumberToObject(b, "timeout_ms", run_shell_timeout(args));
+	cJSON_AddNumberToObject(b, "timeout_ms", run_shell_timeout(j->c, args));
 	cJSON_AddBoolToObject(b, "stream", 1);
-	rc = sup_call(j->c->sup, SUP_SANDBOX, IPC_T_SBX_EXEC, b, run_shell_timeout(args) + 15000, 0,
-	              &rep, run_shell_event, j->c, err, errlen);
+	rc = sup_call(j->c->sup, SUP_SANDBOX, IPC_T_SBX_EXEC, b,
+	              run_shell_timeout(j->c, args) + 15000, 0, &rep, run_shell_event, j->c, err,
+	              errlen);
 	cJSON_Delete(b);
 	if (rc != IPC_OK) {
 		strbuf_addf(&sb, "error: %s",
@@ -103,7 +109,18 @@ run_exec_shell(struct run_job *j, const cJSON *args, char *err, size_t errlen)
 		if (sb.len > 0 && sb.buf[sb.len - 1] != '\n')
 			strbuf_addc(&sb, '\n');
 		if (kc_cfg_bool(rep, "timed_out", 0))
-			strbuf_addf(&sb, "[timed out after %d ms]\n", run_shell_timeout(args));
+			strbuf_addf(&sb, "[timed out after %d ms]\n",
+			            run_shell_timeout(j->c, args));
+		else if (*kc_cfg_str(rep, "killed_reason", "") != '\0')
+			strbuf_addf(&sb, "[killed: %s limit reached]\n",
+			            kc_cfg_str(rep, "killed_reason", ""));
+		if (kc_cfg_num(rep, "stdout_dropped", 0) + kc_cfg_num(rep, "stderr_dropped", 0) > 0)
+			strbuf_addf(&sb, "[output truncated: %.0f byte(s) over the cap dropped]\n",
+			            kc_cfg_num(rep, "stdout_dropped", 0) +
+			                kc_cfg_num(rep, "stderr_dropped", 0));
+		if (kc_cfg_bool(rep, "setup_failed", 0))
+			strbuf_addf(&sb, "[sandbox setup failed: %s]\n",
+			            kc_cfg_str(rep, "error", "?"));
 		strbuf_addf(&sb, "[exit code %d]\n", (int)kc_cfg_num(rep, "exit_code", -1));
 		run_result_set(j->r,
 		               kc_cfg_num(rep, "exit_code", -1) == 0 &&

@@ -45,6 +45,8 @@ run_meta_fill(struct cond *c, cJSON *m, const char *status)
 	    m, "driver",
 	    c->o->driver ? c->o->driver : kc_cfg_str(c->root, "workspace.sandbox.driver", "jail"));
 	cJSON_AddStringToObject(m, "task", c->task);
+	if (c->warnings != NULL)
+		cJSON_AddItemToObject(m, "warnings", cJSON_Duplicate(c->warnings, 1));
 	cJSON_AddNumberToObject(m, "max_steps", c->max_steps);
 	cJSON_AddStringToObject(m, "updated_at", now);
 	cJSON_AddNumberToObject(m, "turns", c->turn);

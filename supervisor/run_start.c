@@ -169,7 +169,8 @@ run_tools_configure(const struct cond *c)
 	                      x ? cJSON_Duplicate(x, 1) : cJSON_CreateObject());
 	cJSON_AddBoolToObject(b, "allow_network_tools", 0);
 	cJSON_AddBoolToObject(b, "git_writable",
-	                      kc_cfg_bool(c->root, "workspace.sandbox.git_writable", 0));
+	                      kc_cfg_bool(c->root, "workspace.sandbox.allow_git_writes", 0) ||
+	                          kc_cfg_bool(c->root, "workspace.sandbox.git_writable", 0));
 	return b;
 }
 
@@ -212,6 +213,121 @@ run_dotenv_path(const struct cond *c, char **out, char *err, size_t errlen)
 	return -1;
 }
 
+/* A loud warning: on the terminal (stderr, whatever the UI mode), as a
+ * `warning` event in the trace and in run_meta.json "warnings". */
+void
+run_warn(struct cond *c, const char *msg)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	if (c->warnings == NULL)
+		c->warnings = cJSON_CreateArray();
+	cJSON_AddItemToArray(c->warnings, cJSON_CreateString(msg));
+	fprintf(stderr, "%skylecode: WARNING: %s%s\n", isatty(2) ? "\033[1;31m" : "", msg,
+	        isatty(2) ? "\033[0m" : "");
+	cJSON_AddStringToObject(f, "message", msg);
+	runlog_event(c->rl, "warning", f);
+}
+
+/* The SBX_EXEC fields every command of the run carries, from
+ * workspace.sandbox: `resources` (mem_gb or memory_mb, pids, output_bytes,
+ * timeout_s), `env_allow` (names whose values are taken from kylecode's
+ * environment: never an API-key variable), `allow_git_writes` (or
+ * `git_writable`), docker `image` and `runtime`. */
+static void
+run_sbx_base(struct cond *c)
+{
+	const cJSON *sb = kc_cfg_get(c->root, "workspace.sandbox"), *res, *n;
+	cJSON *b = cJSON_CreateObject(), *lim, *env, *allow, *opts;
+	double mem = 0;
+	size_t i;
+	int key;
+
+	res = kc_cfg_get(sb, "resources");
+	if (kc_cfg_num(res, "mem_gb", 0) > 0)
+		mem = kc_cfg_num(res, "mem_gb", 0) * 1073741824.0;
+	if (kc_cfg_num(res, "memory_mb", 0) > 0)
+		mem = kc_cfg_num(res, "memory_mb", 0) * 1048576.0;
+	lim = cJSON_AddObjectToObject(b, "limits");
+	if (mem > 0)
+		cJSON_AddNumberToObject(lim, "memory_bytes", mem);
+	if (kc_cfg_num(res, "pids", 0) > 0)
+		cJSON_AddNumberToObject(lim, "pids", kc_cfg_num(res, "pids", 0));
+	if (kc_cfg_num(res, "output_bytes", 0) > 0)
+		cJSON_AddNumberToObject(lim, "output_bytes", kc_cfg_num(res, "output_bytes", 0));
+	c->shell_timeout_ms = (int)(kc_cfg_num(res, "timeout_s", 0) * 1000);
+	env = cJSON_AddObjectToObject(b, "env");
+	allow = cJSON_AddArrayToObject(b, "env_allow");
+	cJSON_ArrayForEach(n, kc_cfg_get(sb, "env_allow"))
+	{
+		if (!cJSON_IsString(n))
+			continue;
+		for (key = 0, i = 0; c->key_envs[i] != NULL; i++)
+			key |= strcmp(c->key_envs[i], n->valuestring) == 0;
+		if (key) { /* DESIGN §1: keys stay in worker-llm */
+			log_warnx(
+			    "run: workspace.sandbox.env_allow: %s holds an API key; not passed",
+			    n->valuestring);
+			continue;
+		}
+		cJSON_AddItemToArray(allow, cJSON_CreateString(n->valuestring));
+		if (getenv(n->valuestring) != NULL)
+			cJSON_AddStringToObject(env, n->valuestring, getenv(n->valuestring));
+	}
+	opts = cJSON_AddObjectToObject(b, "driver_opts");
+	cJSON_AddBoolToObject(opts, "git_writable",
+	                      kc_cfg_bool(sb, "allow_git_writes", 0) ||
+	                          kc_cfg_bool(sb, "git_writable", 0));
+	if (kc_cfg_str(sb, "image", NULL) != NULL)
+		cJSON_AddStringToObject(opts, "image", kc_cfg_str(sb, "image", NULL));
+	if (kc_cfg_str(sb, "runtime", NULL) != NULL)
+		cJSON_AddStringToObject(opts, "runtime", kc_cfg_str(sb, "runtime", NULL));
+	c->sbx_base = b;
+}
+
+/* workspace.mirror: op "in" copies mirror.path into the workspace, "out"
+ * copies changed files back (worker-sandbox/mirror.c). Recorded as a
+ * `mirror` trace event. 0 when mirroring is off or done, -1 with err. */
+int
+run_mirror(struct cond *c, const char *op, char *err, size_t errlen)
+{
+	const char *path = kc_cfg_str(c->root, "workspace.mirror.path", NULL);
+	char real[PATH_MAX], e[512];
+	cJSON *b, *rep = NULL, *f;
+	int rc;
+
+	if (!kc_cfg_bool(c->root, "workspace.mirror.enabled", 0) || c->replay_src != NULL)
+		return 0;
+	if (path == NULL || realpath(path, real) == NULL) {
+		snprintf(err, errlen, "workspace.mirror.path %s: %s", path ? path : "(not set)",
+		         path ? strerror(errno) : "needed when mirror.enabled is true");
+		return -1;
+	}
+	b = cJSON_CreateObject();
+	cJSON_AddStringToObject(b, "op", op);
+	cJSON_AddStringToObject(b, "host_path", real);
+	rc = sup_call(c->sup, SUP_SANDBOX, IPC_T_SBX_MIRROR, b, 300000, 0, &rep, NULL, NULL, e,
+	              sizeof(e));
+	cJSON_Delete(b);
+	if (rc != IPC_OK) {
+		snprintf(err, errlen, "mirror %s %s: %s", op, real,
+		         rc == IPC_E_REMOTE ? kc_cfg_str(rep, "error", "?") : e);
+		cJSON_Delete(rep);
+		return -1;
+	}
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "op", op);
+	cJSON_AddStringToObject(f, "host_path", real);
+	cJSON_AddNumberToObject(f, "copied", cJSON_GetArraySize(kc_cfg_get(rep, "copied")));
+	cJSON_AddItemToObject(f, "skipped", cJSON_Duplicate(kc_cfg_get(rep, "skipped"), 1));
+	run_ui_line(&c->ui, "2", "mirror %s: %d file(s) %s %s", op,
+	            cJSON_GetArraySize(kc_cfg_get(rep, "copied")), strcmp(op, "in") ? "to" : "from",
+	            real);
+	runlog_event(c->rl, "mirror", f);
+	cJSON_Delete(rep);
+	return 0;
+}
+
 int
 run_setup_workers(struct cond *c, char *err, size_t errlen)
 {
@@ -226,6 +342,7 @@ run_setup_workers(struct cond *c, char *err, size_t errlen)
 		return -1;
 	}
 	run_key_envs(c, c->key_envs, sizeof(c->key_envs) / sizeof(c->key_envs[0]));
+	run_sbx_base(c);
 	so.workspace = c->workspace;
 	so.driver =
 	    c->o->driver ? c->o->driver : kc_cfg_str(c->root, "workspace.sandbox.driver", "jail");
@@ -280,6 +397,8 @@ run_teardown(struct cond *c)
 	cJSON_Delete(c->dialects);
 	cJSON_Delete(c->messages);
 	cJSON_Delete(c->recorded);
+	cJSON_Delete(c->sbx_base);
+	cJSON_Delete(c->warnings);
 	free(c->model_id);
 	free(c->workspace);
 	free(c->task);

@@ -69,7 +69,16 @@ static const char *const sbx_env_base[] = {"PATH",     "HOME", "LANG",    "TERM"
                                            "LC_CTYPE", "USER", "LOGNAME", "SHELL", NULL};
 
 static int
-sbx_env_allowed(const struct sbx *s, const char *kv)
+sbx_name_in(const char *kv, size_t n, char *const *names)
+{
+	for (; names != NULL && *names != NULL; names++)
+		if (strlen(*names) == n && strncmp(kv, *names, n) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+sbx_env_allowed(const struct sbx *s, const struct sbx_req *req, const char *kv)
 {
 	size_t n = strcspn(kv, "=");
 	size_t i;
@@ -79,10 +88,7 @@ sbx_env_allowed(const struct sbx *s, const char *kv)
 	for (i = 0; sbx_env_base[i] != NULL; i++)
 		if (strlen(sbx_env_base[i]) == n && strncmp(kv, sbx_env_base[i], n) == 0)
 			return 1;
-	for (i = 0; s->env_allow != NULL && s->env_allow[i] != NULL; i++)
-		if (strlen(s->env_allow[i]) == n && strncmp(kv, s->env_allow[i], n) == 0)
-			return 1;
-	return 0;
+	return sbx_name_in(kv, n, s->env_allow) || sbx_name_in(kv, n, req->env_allow);
 }
 
 static void
@@ -117,7 +123,7 @@ sbx_env_build(const struct sbx *s, const struct sbx_req *req, const char *home)
 	sbx_env_set(v, &n, "LOGNAME=agent");
 	sbx_env_set(v, &n, "SHELL=/bin/sh");
 	for (i = 0; req->env != NULL && req->env[i] != NULL; i++)
-		if (sbx_env_allowed(s, req->env[i]))
+		if (sbx_env_allowed(s, req, req->env[i]))
 			sbx_env_set(v, &n, req->env[i]);
 	v[n] = NULL;
 	return v;

@@ -167,24 +167,30 @@ h_exec(struct ipc_req *r, const cJSON *body, cJSON **reply, void *arg)
 	struct sbx_req req;
 	struct sbx_result res;
 	size_t bytes = 0;
-	char **argv, **env;
+	char **argv, **env, **allow = NULL;
 	int64_t left = ipc_req_remaining_ms(r);
 
 	argv = h_strv(cJSON_GetObjectItemCaseSensitive(body, "argv"), H_MAX_ARGV, &bytes);
 	env = h_env(envj);
-	if (argv == NULL || argv[0] == NULL || (envj != NULL && env == NULL)) {
+	if (cJSON_GetObjectItemCaseSensitive(body, "env_allow") != NULL)
+		allow =
+		    h_strv(cJSON_GetObjectItemCaseSensitive(body, "env_allow"), H_MAX_ENV, &bytes);
+	if (argv == NULL || argv[0] == NULL || (envj != NULL && env == NULL) ||
+	    (cJSON_GetObjectItemCaseSensitive(body, "env_allow") != NULL && allow == NULL)) {
 		ipc_req_seterr(
 		    r, "bad_request",
 		    "SBX_EXEC: argv must be a non-empty array of strings (<= %d, <= 1 MiB), "
-		    "env an object of strings",
+		    "env an object of strings, env_allow an array of names",
 		    H_MAX_ARGV);
 		sbx_strv_free(argv);
 		sbx_strv_free(env);
+		sbx_strv_free(allow);
 		return -1;
 	}
 	memset(&req, 0, sizeof req);
 	req.argv = argv;
 	req.env = env;
+	req.env_allow = allow;
 	req.cwd = h_str(body, "cwd");
 	req.timeout_ms = (int)h_num_max(body, "timeout_ms", 0, H_MAX_TIMEOUT_MS);
 	if (left > 0 && (req.timeout_ms <= 0 || req.timeout_ms > left - H_DEADLINE_MARGIN_MS))
@@ -209,6 +215,7 @@ h_exec(struct ipc_req *r, const cJSON *body, cJSON **reply, void *arg)
 	sbx_result_free(&res);
 	sbx_strv_free(argv);
 	sbx_strv_free(env);
+	sbx_strv_free(allow);
 	return 0;
 }
 

@@ -49,6 +49,7 @@ struct sbx_req {
 	const char *cwd;         /* relative to the workspace; NULL = its root */
 	int timeout_ms;          /* <= 0: SBX_DEF_TIMEOUT_MS */
 	char *const *env;        /* extra "NAME=VALUE" (allowlisted names only), or NULL */
+	char *const *env_allow;  /* names allowed through for this request too, or NULL */
 	struct sbx_limits lim;   /* zero fields take the defaults */
 	int git_writable;        /* 1: .git stays writable inside */
 	const char *image;       /* docker image (NULL: the factory's) */
