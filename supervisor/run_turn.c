@@ -66,9 +66,7 @@ run_llm_event(const cJSON *ev, void *arg)
 	if (strcmp(kind, "token") == 0) {
 		run_ui_text(&c->ui, kc_cfg_str(ev, "text", ""));
 	} else if (strcmp(kind, "retry") == 0) {
-		run_ui_line(&c->ui, "33", "[model: retry %d in %d ms: %s]",
-		            (int)kc_cfg_num(ev, "attempt", 0), (int)kc_cfg_num(ev, "delay_ms", 0),
-		            kc_cfg_str(ev, "reason", "?"));
+		run_ui_retry(&c->ui, ev);
 		runlog_event(c->rl, "api_retry", cJSON_Duplicate(ev, 1));
 	}
 }
@@ -204,6 +202,9 @@ run_llm_wait(struct cond *c, const cJSON *body, cJSON **reply, char *err, size_t
 	int rc;
 
 	j->c = c;
+	pthread_mutex_lock(&c->ui.mtx);
+	c->ui.streamed = 0; /* what a `retry` of this request voids */
+	pthread_mutex_unlock(&c->ui.mtx);
 	j->body = cJSON_Duplicate(body, 1); /* the thread may outlive the caller's */
 	pthread_mutex_init(&j->mu, NULL);
 	pthread_cond_init(&j->cv, NULL);

@@ -67,6 +67,9 @@ run_ui_text(struct run_ui *ui, const char *text)
 	if (ui->quiet || text == NULL || text[0] == '\0')
 		return;
 	if (ui->json) {
+		pthread_mutex_lock(&ui->mtx);
+		ui->streamed += strlen(text);
+		pthread_mutex_unlock(&ui->mtx);
 		f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "text", text);
 		run_ui_event(ui, "token", f);
@@ -74,9 +77,43 @@ run_ui_text(struct run_ui *ui, const char *text)
 	}
 	pthread_mutex_lock(&ui->mtx);
 	fputs(text, stdout);
+	ui->streamed += strlen(text);
 	ui->mid_line = text[strlen(text) - 1] != '\n';
 	fflush(stdout);
 	pthread_mutex_unlock(&ui->mtx);
+}
+
+/* A `retry` event of worker-llm means the text streamed so far for the
+ * request is void: the next attempt streams the whole answer again
+ * (docs/IPC.md). The terminal cannot take it back, so it says so; the
+ * recorded answer is the reply's content, which is only the successful
+ * attempt's. JSON mode: a `retry` event with `void_chars`. */
+void
+run_ui_retry(struct run_ui *ui, const cJSON *ev)
+{
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(ev, "reason");
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(ev, "attempt");
+	const char *reason = cJSON_IsString(r) ? r->valuestring : "?";
+	size_t n;
+	cJSON *f;
+
+	pthread_mutex_lock(&ui->mtx);
+	n = ui->streamed;
+	ui->streamed = 0;
+	pthread_mutex_unlock(&ui->mtx);
+	if (ui->json) {
+		f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "reason", reason);
+		cJSON_AddNumberToObject(f, "attempt", cJSON_IsNumber(a) ? a->valuedouble : 0);
+		cJSON_AddNumberToObject(f, "void_chars", (double)n);
+		run_ui_event(ui, "retry", f);
+		return;
+	}
+	if (n > 0)
+		run_ui_line(ui, "33", "(retrying: %s) the %zu byte(s) of answer above are void",
+		            reason, n);
+	else
+		run_ui_line(ui, "33", "(retrying: %s)", reason);
 }
 
 /* A status line; color is an SGR code ("1;34") or NULL. */

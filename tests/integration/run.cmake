@@ -1,5 +1,5 @@
 # `kylecode run` end to end against kylecode-mockllm (real workers).
-foreach(t demo dialects native relay modes completion compaction sigint replay redaction)
+foreach(t demo dialects native relay modes completion compaction sigint replay redaction sandbox_config retry_ui)
   kc_script_test(run_${t} ${CMAKE_CURRENT_LIST_DIR}/run_${t}.sh
     LABELS "integration;quick" TIMEOUT 120)
 endforeach()
