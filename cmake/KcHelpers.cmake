@@ -31,5 +31,5 @@ function(kc_script_test name script)
   add_test(NAME ${name} COMMAND bash ${script})
   set_tests_properties(${name} PROPERTIES LABELS "${A_LABELS}" TIMEOUT ${A_TIMEOUT}
     SKIP_RETURN_CODE 77
-    ENVIRONMENT "KC_BIN=${CMAKE_BINARY_DIR}/bin;KC_SRC=${CMAKE_SOURCE_DIR};KC_BUILD=${CMAKE_BINARY_DIR}")
+    ENVIRONMENT "KC_BIN=${CMAKE_BINARY_DIR}/bin;KC_SRC=${CMAKE_SOURCE_DIR};KC_BUILD=${CMAKE_BINARY_DIR};KC_SHARED=${CMAKE_SOURCE_DIR}/../shared")
 endfunction()
