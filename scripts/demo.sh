@@ -2,26 +2,34 @@
 # The offline demo: kylecode does a small C task (examples/c_task) against
 # kylecode-mockllm, the scripted model server. No API key, no network.
 #   scripts/demo.sh [--driver jail|process] [--keep]
-# Builds kylecode if needed (build dir: $KC_BUILD or ./build), starts the
-# mock on a free loopback port, runs `kylecode run` in a fresh temporary
-# workspace, prints where the run log is, and stops the mock.
+# Builds kylecode if needed (build dir: $KC_BUILD or <source>/build; on a
+# fresh machine scripts/deps.sh installs the missing Debian packages
+# first), starts the mock on a free loopback port, runs `kylecode run` in a
+# fresh temporary workspace, prints where the run log is, and stops the
+# mock. Works from any working directory.
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${KC_BUILD:-$SRC/build}
 BIN=${KC_BIN:-$BUILD/bin}
+# Absolute: the run below happens from the source tree.
+case "$BUILD" in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+case "$BIN" in /*) ;; *) BIN=$PWD/$BIN ;; esac
 DRIVER=jail
 KEEP=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--driver) DRIVER=$2; shift 2 ;;
 	--keep) KEEP=1; shift ;;
-	-h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "usage: scripts/demo.sh [--driver jail|process] [--keep]" >&2; exit 2 ;;
 	esac
 done
 
 if [ ! -x "$BIN/kylecode" ] || [ ! -x "$BIN/kylecode-mockllm" ]; then
+	# A fresh machine has no compiler, cmake or libraries yet: deps.sh
+	# installs only what is missing (and does nothing when all is there).
+	"$SRC/scripts/deps.sh"
 	echo "== building kylecode in $BUILD"
 	cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build "$BUILD" -j"$(nproc)" --target kylecode kylecode-llm kylecode-tools \

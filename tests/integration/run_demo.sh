@@ -44,4 +44,11 @@ trace_has tool_result '.duration_ms >= 0 and .ok == false' || fail "tool_result 
 n=$(wc -l <"$RUN/raw/events/trace.jsonl")
 [ "$(jq -s '[.[].seq] == [range(1; length+1)]' "$RUN/raw/events/trace.jsonl")" = true ] || fail "seq gaps"
 [ "$n" -gt 20 ] || fail "only $n trace records"
+# scripts/demo.sh itself, called by absolute path from / (it must not
+# depend on the caller's working directory).
+(cd / && KC_BIN="$KC_BIN" "$KC_SRC/scripts/demo.sh" --driver "$DRIVER") >"$T/demo.out" 2>&1 ||
+	{ tail -20 "$T/demo.out"; fail "scripts/demo.sh from / failed"; }
+grep -q "^== exit code 0" "$T/demo.out" || fail "demo.sh: $(tail -5 "$T/demo.out")"
+demo_tmp=$(sed -n 's|^== exit code 0; run log under \(/tmp/kylecode-demo\.[A-Za-z0-9]*\)/logs:$|\1|p' "$T/demo.out")
+[ -n "$demo_tmp" ] && rm -rf "$demo_tmp"
 echo "run_demo: ok"
