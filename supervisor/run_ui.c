@@ -93,7 +93,10 @@ run_ui_retry(struct run_ui *ui, const cJSON *ev)
 {
 	const cJSON *r = cJSON_GetObjectItemCaseSensitive(ev, "reason");
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(ev, "attempt");
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(ev, "delay_ms");
 	const char *reason = cJSON_IsString(r) ? r->valuestring : "?";
+	double att = cJSON_IsNumber(a) ? a->valuedouble : 0;
+	double delay = cJSON_IsNumber(d) ? d->valuedouble : 0;
 	size_t n;
 	cJSON *f;
 
@@ -104,16 +107,20 @@ run_ui_retry(struct run_ui *ui, const cJSON *ev)
 	if (ui->json) {
 		f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "reason", reason);
-		cJSON_AddNumberToObject(f, "attempt", cJSON_IsNumber(a) ? a->valuedouble : 0);
+		cJSON_AddNumberToObject(f, "attempt", att);
+		cJSON_AddNumberToObject(f, "delay_ms", delay);
 		cJSON_AddNumberToObject(f, "void_chars", (double)n);
 		run_ui_event(ui, "retry", f);
 		return;
 	}
 	if (n > 0)
-		run_ui_line(ui, "33", "(retrying: %s) the %zu byte(s) of answer above are void",
-		            reason, n);
+		run_ui_line(
+		    ui, "33",
+		    "(retrying: %s) attempt %d in %d ms; the %zu byte(s) of answer above are void",
+		    reason, (int)att, (int)delay, n);
 	else
-		run_ui_line(ui, "33", "(retrying: %s)", reason);
+		run_ui_line(ui, "33", "(retrying: %s) attempt %d in %d ms", reason, (int)att,
+		            (int)delay);
 }
 
 /* A status line; color is an SGR code ("1;34") or NULL. */

@@ -15,7 +15,7 @@ expect_rc 0
 [ "$(requests | jq length)" = 2 ] || fail "retry: $(requests | jq length) requests"
 [ "$(meta .turns)" = 1 ] || fail "retry: the retry became a turn"
 trace_has api_retry '.attempt >= 1' || fail "retry: no api_retry record"
-grep -q "model: retry" "$T/out" || fail "retry: not shown on the terminal"
+grep -q "^(retrying: HTTP 429.*) attempt 2 in" "$T/out" || fail "retry: not shown on the terminal"
 
 # (b) the model fails for good: exit 1, status failed, log complete.
 one_run broken "turns:

@@ -16,7 +16,7 @@ run_config "routing: {backoff_base_ms: 10, backoff_max_ms: 20}"
 kc_run --task-text "answer" -m 2
 expect_rc 0
 grep -q "VOIDPART" "$T/out" || { show; fail "the first attempt's text was not streamed (test premise)"; }
-grep -qE '^\(retrying: .*\) the [0-9]+ byte\(s\) of answer above are void$' "$T/out" ||
+grep -qE '^\(retrying: .*\) attempt [0-9]+ in [0-9]+ ms; the [0-9]+ byte\(s\) of answer above are void$' "$T/out" ||
 	{ show; fail "no '(retrying: reason)' line"; }
 trace_has api_retry || fail "no api_retry record"
 grep -q "VOIDPART" "$RUN/raw/responses/turn_1.response.json" "$RUN/conversation/conversation.md" &&
