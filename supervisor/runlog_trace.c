@@ -140,6 +140,7 @@ runlog_trace_verify(const char *path, size_t *ngood, long *torn_at, cJSON **even
 				break;
 			bad = (long)off;
 		} else if (bad >= 0) {
+			cJSON_Delete(rec);
 			break; /* good after bad: corruption */
 		} else {
 			prev = cJSON_GetObjectItemCaseSensitive(rec, "seq")->valuedouble;
