@@ -269,6 +269,7 @@ run_llm_call(struct cond *c, const char *mode, cJSON *messages, int with_tools, 
 	runlog_event(c->rl, "api_call_start", f);
 	rc = run_llm_wait(c, body, &reply, err, errlen);
 	if (rc == RUN_LLM_ABANDONED) {
+		cJSON_Delete(body); /* the job runs on its own copy */
 		f = cJSON_CreateObject();
 		cJSON_AddNumberToObject(f, "turn", c->turn);
 		runlog_event(c->rl, "api_call_abandoned", f);
