@@ -15,14 +15,14 @@ struct sup_cmd {
 
 static const struct sup_cmd sup_cmds[] = {
 	{"run", cmd_run, "run [--config F] [--task F | --task-text T] [-m N] [--model ID] "
-			 "[--workspace D] [--log-dir D] [--driver D]"},
-	{"resume", cmd_resume, "resume RUN_DIR"},
-	{"replay", cmd_replay, "replay RUN_DIR [--check]"},
+			 "[--workspace D] [--log-dir D] [--driver D] [--quiet] [--json]"},
+	{"resume", cmd_resume, "resume RUN_DIR [--quiet] [--json]"},
+	{"replay", cmd_replay, "replay RUN_DIR [--check] [--log-dir D] [--workspace D] [--driver D] [--quiet] [--json]"},
 	{"config", cmd_config, "config show F [--json] [--effective] | config check F..."},
 	{"prompts", cmd_prompts, "prompts F [--mode M] [--model ID] [--out D]"},
 	{"render", cmd_render, "render TEMPLATE [--data JSON_FILE]"},
-	{"exec", cmd_exec, "exec [--driver D] [--workspace D] [--timeout S] -- CMD [ARG...]"},
-	{"apply", cmd_apply, "apply [--workspace D] [--dialect NAME] < TEXT"},
+	{"exec", cmd_exec, "exec [--driver D] [--workspace D] [--timeout S] [--runtime runc|runsc] -- CMD [ARG...]"},
+	{"apply", cmd_apply, "apply [--workspace D] [--dialect NAME] [--config F] [--json] < TEXT"},
 	{"doctor", cmd_doctor, "doctor [--probe] [--driver D] [--failpoints]"},
 };
 
