@@ -1,7 +1,7 @@
 #!/bin/bash
 # The config's workspace.sandbox settings reach every command of a run:
 # a memory limit kills a memory-hungry command (the model is told why), a
-# timeout, an output cap, env_allow; workspace.mirror copies the project
+# timeout, an output cap, env_allow, allow_git_writes; workspace.mirror copies the project
 # in at the start and changed files back on success; the process driver
 # is warned about on the terminal, in the trace and in run_meta.json.
 . "$(dirname "$0")/mockllm_lib.sh"
@@ -21,8 +21,22 @@ YAML
 	expect_rc 0
 	grep -q "killed: memory limit reached" "$RUN"/artifacts/tool_results/turn_1/*run_shell*.txt ||
 		{ show; cat "$RUN"/artifacts/tool_results/turn_1/*; fail "the model was not told about the memory limit"; }
+	# allow_git_writes: .git is read-only inside the jail unless the config says so
+	for allow in false true; do
+		# turn 1 makes .git; turn 2, a new jail, finds it there and tries to write
+		one_run git "$(cat <<'YAML'
+turns:
+  - text: "<TOOL_CALL>\nrun_shell(command=\"mkdir -p .git\")\n</TOOL_CALL>\n"
+  - text: "<TOOL_CALL>\nrun_shell(command=\"echo x > .git/probe && echo wrote-git\")\n</TOOL_CALL>\n"
+  - text: "TASK COMPLETE"
+YAML
+)" "workspace: {sandbox: {allow_git_writes: $allow}}" --driver jail --task-text t -m 4
+		expect_rc 0
+		if grep -q "^wrote-git" "$RUN"/artifacts/tool_results/turn_2/*run_shell*.txt; then got=true; else got=false; fi
+		[ $got = $allow ] || fail "allow_git_writes: $allow, but .git written: $got"
+	done
 else
-	echo "note: jail unavailable here; memory limit case skipped"
+	echo "note: jail unavailable here; memory limit and allow_git_writes cases skipped"
 fi
 
 # 2. timeout_s, output_bytes, env_allow (process driver: fast, and its warning)
