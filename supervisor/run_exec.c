@@ -81,7 +81,7 @@ run_exec_shell(struct run_job *j, const cJSON *args, char *err, size_t errlen)
 	const char *cmd = kc_cfg_str(args, "command", NULL);
 	cJSON *b, *argv, *rep = NULL;
 	struct strbuf sb = STRBUF_INIT;
-	int rc;
+	int rc, timeout_ms = run_shell_timeout(j->c, args);
 
 	if (cmd == NULL) {
 		run_result_set(j->r, 0, "error: the shell call has no 'command' argument");
@@ -92,11 +92,10 @@ run_exec_shell(struct run_job *j, const cJSON *args, char *err, size_t errlen)
 	cJSON_AddItemToArray(argv, cJSON_CreateString("sh"));
 	cJSON_AddItemToArray(argv, cJSON_CreateString("-c"));
 	cJSON_AddItemToArray(argv, cJSON_CreateString(cmd));
-	cJSON_AddNumberToObject(b, "timeout_ms", run_shell_timeout(j->c, args));
+	cJSON_AddNumberToObject(b, "timeout_ms", timeout_ms);
 	cJSON_AddBoolToObject(b, "stream", 1);
-	rc = sup_call(j->c->sup, SUP_SANDBOX, IPC_T_SBX_EXEC, b,
-	              run_shell_timeout(j->c, args) + 15000, 0, &rep, run_shell_event, j->c, err,
-	              errlen);
+	rc = sup_call(j->c->sup, SUP_SANDBOX, IPC_T_SBX_EXEC, b, timeout_ms + 15000, 0, &rep,
+	              run_shell_event, j->c, err, errlen);
 	cJSON_Delete(b);
 	if (rc != IPC_OK) {
 		strbuf_addf(&sb, "error: %s",
@@ -109,8 +108,7 @@ run_exec_shell(struct run_job *j, const cJSON *args, char *err, size_t errlen)
 		if (sb.len > 0 && sb.buf[sb.len - 1] != '\n')
 			strbuf_addc(&sb, '\n');
 		if (kc_cfg_bool(rep, "timed_out", 0))
-			strbuf_addf(&sb, "[timed out after %d ms]\n",
-			            run_shell_timeout(j->c, args));
+			strbuf_addf(&sb, "[timed out after %d ms]\n", timeout_ms);
 		else if (*kc_cfg_str(rep, "killed_reason", "") != '\0')
 			strbuf_addf(&sb, "[killed: %s limit reached]\n",
 			            kc_cfg_str(rep, "killed_reason", ""));
