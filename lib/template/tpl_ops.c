@@ -213,6 +213,10 @@ op_repeat(struct tpl_rctx *rc, int line, const struct tv *seq, long long times, 
 	}
 	if (unit > 0 && (unsigned long long)times > TPL_MAX_OUTPUT / unit)
 		return tpl_fail(rc, line, "output too large (limit %u MiB)", TPL_MAX_OUTPUT >> 20);
+	/* an empty sequence repeated any number of times: no loop at all
+	 * (the count may be 2**62) */
+	if (unit == 0)
+		times = 0;
 	if (seq->kind == TV_STR) {
 		for (k = 0; k < times; k++)
 			strbuf_add(&sb, seq->u.s.p, seq->u.s.n);

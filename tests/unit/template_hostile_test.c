@@ -58,6 +58,12 @@ Test(template_hostile, huge_string_repeat_is_refused_before_allocation)
 	tt_expect_err("{{ [1, 2] * 10000000000 }}", NULL, "output too large");
 }
 
+Test(template_hostile, repeating_empty_sequences_a_huge_number_of_times_is_instant)
+{
+	/* found by the random differential test: this used to spin 2**62 times */
+	tt_expect("[{{ '' * 2 ** 62 }}{{ () * 2 ** 62 }}{{ [] * 4611686018427387904 }}]", NULL, "[()[]]");
+}
+
 Test(template_hostile, nested_loops_hit_the_work_budget)
 {
 	tt_expect_err("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", NULL,
