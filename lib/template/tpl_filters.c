@@ -606,7 +606,9 @@ f_indent(struct tpl_rctx *rc, int line, struct tv in, const struct tpl_callargs 
 	} else {
 		if (need_int(rc, line, &a[0], 4, &w) < 0)
 			return -1;
-		for (i = 0; i < w && i <= TPL_MAX_OUTPUT; i++)
+		if (w > (long long)TPL_MAX_OUTPUT)
+			return tpl_fail(rc, line, "output too large (limit %u MiB)", TPL_MAX_OUTPUT >> 20);
+		for (i = 0; i < w; i++)
 			strbuf_addc(&src, ' ');
 		if (tv_from_sb(rc, line, &src, &ind) < 0)
 			return strbuf_free(&src), -1;

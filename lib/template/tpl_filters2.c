@@ -462,6 +462,8 @@ f_batch(struct tpl_rctx *rc, int line, struct tv in, const struct tpl_callargs *
 			return -1;
 	}
 	if (cur->n > 0) {
+		if (!tv_missing(&a[1]) && a[1].kind != TV_NONE && lc > TPL_MAX_RANGE)
+			return tpl_fail(rc, line, "batch too big (limit %lld items)", TPL_MAX_RANGE);
 		while (!tv_missing(&a[1]) && a[1].kind != TV_NONE && (long long)cur->n < lc)
 			if (tv_list_push(rc, cur, a[1]) < 0)
 				return -1;
