@@ -21,7 +21,7 @@ struct ct {
 static void
 ct_init(struct ct *t, const char *yaml)
 {
-	char path[512], err[512];
+	char path[512], err[512] = "";
 	struct kc_diag_list d = {0};
 	struct runlog_opts ro = {0};
 	FILE *f;

@@ -228,7 +228,7 @@ Test(config_load, yaml_errors_in_a_base_name_the_base)
 Test(config_load, resolves_paths_from_the_config_dir_and_its_parents)
 {
 	struct kc_config *c;
-	char err[4096], *p;
+	char err[4096] = "", *p;
 
 	put("implementations/tools/defs/x.yaml", "id: x\n");
 	put("agent_configs/c.yaml", "a: 1\n");
