@@ -1,5 +1,7 @@
 /* Path normalization and confinement beneath the workspace root. */
 #include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "edit_testutil.h"
 
@@ -63,9 +65,15 @@ Test(fs_path, symlink_out_of_root_refused_by_open)
 	tws_puts(&w, "in.txt", "x");
 	snprintf(p, sizeof(p), "%s/inlink", w.path);
 	cr_assert_eq(symlink("in.txt", p), 0);
-	fd = tool_fs_open(&w.fs, "inlink", O_RDONLY); /* a symlink inside the root is followed */
-	cr_assert(fd >= 0);
-	close(fd);
+	fd = tool_fs_open(&w.fs, "inlink", O_RDONLY);
+	if (syscall(SYS_openat2, -1, "", NULL, 0) == -1 && errno == ENOSYS)
+		/* No openat2 (old kernel, valgrind 3.19): the component walk
+		 * refuses every symlink, inside the root too. */
+		cr_assert_eq(fd, -1);
+	else /* a symlink inside the root is followed */
+		cr_assert(fd >= 0);
+	if (fd >= 0)
+		close(fd);
 	tws_fini(&w);
 }
 
