@@ -24,6 +24,7 @@
  * inherited by every jail, under the jail's own stricter filter.
  */
 #include <errno.h>
+#include <sched.h>
 #include <linux/capability.h>
 #include <seccomp.h>
 #include <stdlib.h>
@@ -173,6 +174,19 @@ sbx_worker_confine(enum sbx_driver_id driver)
 	/* 3. What the jail needs made while we still may: the parent cgroups
 	 * of the per-command cgroups (a hierarchy root is mode 0555). */
 	jail_cgroup_sweep();
+	/* 3b. Network: the worker itself needs none (docker's CLI reaches
+	 * dockerd through a filesystem socket, which a network namespace does
+	 * not hide; runsc and the jail make their own empty ones). Rationale:
+	 * should a command ever escape its jail into this worker, it lands in
+	 * a namespace with no interface, not on the host's network. Made while
+	 * CAP_SYS_ADMIN is still ours; a non-root run without it keeps the host
+	 * namespace (each jail still gets its own) and says so. */
+	if (unshare(CLONE_NEWNET) != 0) {
+		if (geteuid() == 0)
+			fatal("sbx: unshare(CLONE_NEWNET)");
+		log_info("sbx: no network namespace for the worker (not root): %s",
+		         strerror(errno));
+	}
 	/* 4. Capabilities: see the table above. */
 	policy_caps(runsc);
 	/* 5. No core dumps of a process that handles command output. */
