@@ -179,6 +179,9 @@ static const struct sk sk_sandbox[] = {{"driver", T_STR, 0, NULL, NULL, en_drive
                                        {"runtime", T_STR, 0, NULL, NULL, NULL},
                                        {"resources", T_MAP, F_OPEN, NULL, NULL, NULL},
                                        {"allow_git_writes", T_BOOL, 0, NULL, NULL, NULL},
+                                       /* the run loop's spelling too (supervisor/run_sandbox) */
+                                       {"git_writable", T_BOOL, 0, NULL, NULL, NULL},
+                                       {"env_allow", T_LIST, 0, NULL, &sk_str, NULL},
                                        {NULL, 0, 0, NULL, NULL, NULL}};
 static const struct sk sk_mirror[] = {{"enabled", T_BOOL, 0, NULL, NULL, NULL},
                                       {"path", T_STR, 0, NULL, NULL, NULL},
