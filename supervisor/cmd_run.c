@@ -3,6 +3,7 @@
  * `kylecode replay RUN_DIR [--check]`: argument handling; the run itself
  * is supervisor/conductor.c.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "lib/core/xmalloc.h"
 #include "supervisor/cmd.h"
 #include "supervisor/conductor.h"
+#include "supervisor/run_snapshot.h"
 
 #define RUN_USAGE                                                                                  \
 	"usage: kylecode run [--config F] [--task F | --task-text T] [-m N] [--model ID]\n"        \
@@ -186,6 +188,28 @@ cmd_run_recorded_help(const char *usage, int replay)
 	                "that\nwas in flight is reported to the model as interrupted.\n");
 }
 
+/* Replay: a fresh workspace (a temp directory unless --workspace) with
+ * the recorded run's start state restored before the first turn. */
+static int
+cmd_run_restore(const char *run_dir, struct cond_opts *o, char *tmpl)
+{
+	char err[1024];
+	int rc;
+
+	if (o->workspace == NULL) {
+		if (mkdtemp(tmpl) == NULL) {
+			fprintf(stderr, "kylecode replay: mkdtemp %s: %s\n", tmpl, strerror(errno));
+			return -1;
+		}
+		o->workspace = tmpl;
+	}
+	rc = run_snapshot_restore(run_dir, o->workspace, &o->restore_note, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "kylecode replay: restoring the recorded start state: %s\n", err);
+	o->restored = rc == 1;
+	return rc < 0 ? -1 : 0;
+}
+
 static int
 cmd_run_recorded(int argc, char **argv, int replay)
 {
@@ -201,7 +225,7 @@ cmd_run_recorded(int argc, char **argv, int replay)
 	                             "[--workspace D] [--driver D] [--quiet] [--json]\n"
 	                           : "usage: kylecode resume RUN_DIR [--quiet] [--json]\n";
 	struct cond_opts o = {0}, cli = {0};
-	char real[PATH_MAX], *parent;
+	char real[PATH_MAX], *parent, tmpl[] = "/tmp/kylecode-replay.XXXXXX";
 	cJSON *meta;
 	int ch, rc;
 
@@ -258,7 +282,7 @@ cmd_run_recorded(int argc, char **argv, int replay)
 		o.resume_dir = real;
 		o.workspace = kc_cfg_str(meta, "workspace", NULL);
 	}
-	rc = cond_run(&o);
+	rc = replay && cmd_run_restore(real, &o, tmpl) < 0 ? KC_EXIT_FAIL : cond_run(&o);
 	free(parent);
 	cJSON_Delete(meta);
 	return rc;

@@ -32,9 +32,11 @@ struct cond_opts {
 	const char *driver;
 	int quiet;
 	int json;
-	const char *resume_dir; /* resume: the run to continue */
-	const char *replay_dir; /* replay: the run whose responses to play */
-	int check;              /* replay --check */
+	const char *resume_dir;   /* resume: the run to continue */
+	const char *replay_dir;   /* replay: the run whose responses to play */
+	int check;                /* replay --check */
+	int restored;             /* replay: the recorded start state is in the workspace */
+	const char *restore_note; /* replay: why it is not (static text), or NULL */
 };
 
 /* Runs to completion; returns the exit code (DESIGN §7). */

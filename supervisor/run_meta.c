@@ -14,6 +14,7 @@
 #include "lib/core/strbuf.h"
 #include "lib/core/xmalloc.h"
 #include "supervisor/conductor.h"
+#include "supervisor/run_snapshot.h"
 #include "supervisor/runlog.h"
 
 static void
@@ -224,7 +225,7 @@ run_ws_visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 int
 run_workspace_record(struct cond *c)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cJSON_CreateObject(), *snap;
 	int rc;
 
 	run_ws_list = cJSON_CreateArray();
@@ -236,6 +237,13 @@ run_workspace_record(struct cond *c)
 	cJSON_AddNumberToObject(o, "bytes", run_ws_bytes);
 	cJSON_AddItemToObject(o, "paths", run_ws_list);
 	run_ws_list = NULL;
+	/* The copy first: this file, written last, is what makes it count. */
+	snap = run_snapshot_take(c);
+	if (snap == NULL) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	cJSON_AddItemToObject(o, "snapshot", snap);
 	rc = runlog_write_json(c->rl, "meta/workspace_start.json", o);
 	cJSON_Delete(o);
 	return rc;
@@ -250,11 +258,16 @@ run_workspace_compare(struct cond *c)
 	double files = kc_cfg_num(rec, "files", 0);
 
 	free(p);
-	if (files > 0)
-		run_ui_line(
-		    &c->ui, "33",
-		    "note: the recorded run started from a workspace of %.0f file(s); this "
-		    "replay starts from %s: results may differ (use --workspace with a copy)",
-		    files, c->workspace);
+	if (c->o->restored)
+		run_ui_line(&c->ui, "2",
+		            "replay: the recorded start state (%.0f file(s)) restored in %s", files,
+		            c->workspace);
+	else if (files > 0)
+		run_ui_line(&c->ui, "33",
+		            "note: the recorded run started from a workspace of %.0f file(s) "
+		            "(not restored: %s); this replay starts from %s: results may differ "
+		            "(use --workspace with a copy)",
+		            files, c->o->restore_note ? c->o->restore_note : "no snapshot",
+		            c->workspace);
 	cJSON_Delete(rec);
 }

@@ -316,6 +316,39 @@ runlog_write_file(struct runlog *rl, const char *rel, const char *data, size_t l
 	return rc;
 }
 
+/* Each component of rel is a plain name: not empty, not "." or "..". */
+static int
+runlog_rel_ok(const char *rel)
+{
+	const char *p = rel, *e;
+	size_t n;
+
+	if (rel[0] == '\0' || rel[0] == '/')
+		return 0;
+	for (;; p = e + 1) {
+		e = strchr(p, '/');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		if (e == NULL)
+			return 1;
+	}
+}
+
+int
+runlog_write_verbatim(struct runlog *rl, const char *rel, const char *data, size_t len, mode_t mode)
+{
+	int rc;
+
+	pthread_mutex_lock(&rl->mtx);
+	if (!runlog_rel_ok(rel))
+		rc = runlog_fail(rl, "refusing path outside the run directory: %s", rel);
+	else
+		rc = runlog_io_whole_mode(rl, rel, data, len, mode & 0755);
+	pthread_mutex_unlock(&rl->mtx);
+	return rc;
+}
+
 int
 runlog_write_json(struct runlog *rl, const char *rel, const cJSON *j)
 {

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
@@ -67,6 +68,12 @@ uint64_t runlog_last_seq(const struct runlog *rl);
 /* Writes a whole file at rel (parents created), redacted first. 0 or -1. */
 int runlog_write_file(struct runlog *rl, const char *rel, const char *data, size_t len);
 int runlog_write_json(struct runlog *rl, const char *rel, const cJSON *j);
+/* A whole file copied as it is: NOT redacted (the workspace snapshot; the
+ * user's own files), with mode & 0755. rel: plain names joined by '/'
+ * (any name but "." and ".."); the caller skips names ending in .kctmp,
+ * which resume removes as stale temp files. */
+int runlog_write_verbatim(struct runlog *rl, const char *rel, const char *data, size_t len,
+                          mode_t mode);
 /* Raw request/response files obey include_raw (a no-op returning 0 when off). */
 int runlog_write_raw(struct runlog *rl, const char *rel, const cJSON *j);
 

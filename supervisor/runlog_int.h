@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
@@ -45,6 +46,8 @@ int runlog_io_write_all(int fd, const void *buf, size_t len);
 int runlog_io_fsync_dir(const char *dir);
 int runlog_io_mkdirs(struct runlog *rl, const char *rel_dir);
 int runlog_io_whole(struct runlog *rl, const char *rel, const char *data, size_t len);
+int runlog_io_whole_mode(struct runlog *rl, const char *rel, const char *data, size_t len,
+                         mode_t mode);
 int runlog_io_append(struct runlog *rl, int fd, const char *what, const char *rec, size_t len);
 void runlog_io_step(struct runlog *rl, int fd, const char *rec, size_t len);
 int runlog_fail(struct runlog *rl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -120,9 +120,10 @@ runlog_io_mkdirs(struct runlog *rl, const char *rel_dir)
 }
 
 static int
-runlog_io_tmpwrite(struct runlog *rl, const char *tmp, const char *data, size_t len)
+runlog_io_tmpwrite(struct runlog *rl, const char *tmp, const char *data, size_t len, mode_t mode)
 {
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	/* The umask applies: a user who keeps files private keeps the log private. */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 
 	if (fd < 0)
 		return runlog_fail(rl, "create %s: %s", tmp, strerror(errno));
@@ -145,13 +146,22 @@ runlog_io_tmpwrite(struct runlog *rl, const char *tmp, const char *data, size_t 
 int
 runlog_io_whole(struct runlog *rl, const char *rel, const char *data, size_t len)
 {
+	if (rl->failed)
+		return -1;
+	if (strstr(rel, "..") != NULL || rel[0] == '/')
+		return runlog_fail(rl, "refusing path outside the run directory: %s", rel);
+	return runlog_io_whole_mode(rl, rel, data, len, 0644);
+}
+
+/* The same with the file's mode; rel is checked by the caller. */
+int
+runlog_io_whole_mode(struct runlog *rl, const char *rel, const char *data, size_t len, mode_t mode)
+{
 	char *path = NULL, *tmp = NULL, *dir = NULL, *slash;
 	int rc = -1;
 
 	if (rl->failed)
 		return -1;
-	if (strstr(rel, "..") != NULL || rel[0] == '/')
-		return runlog_fail(rl, "refusing path outside the run directory: %s", rel);
 	path = xasprintf("%s/%s", rl->dir, rel);
 	dir = xstrdup(path);
 	slash = strrchr(dir, '/');
@@ -166,7 +176,7 @@ runlog_io_whole(struct runlog *rl, const char *rel, const char *data, size_t len
 		rc = -1;
 	}
 	tmp = xasprintf("%s/.%s%s", dir, slash + 1, RUNLOG_TMP_SUFFIX);
-	if (runlog_io_tmpwrite(rl, tmp, data, len) < 0)
+	if (runlog_io_tmpwrite(rl, tmp, data, len, mode) < 0)
 		goto out;
 	runlog_io_step(rl, -1, NULL, 0);
 	if ((errno = FAILPOINT("runlog.rename")) != 0 || rename(tmp, path) != 0) {

@@ -27,12 +27,13 @@ grep -q "replay --check: 0 difference(s)" "$T/out" || { show; fail "no check sum
 [ "$(meta .replay_of)" = "$SRC_RUN" ] && [ "$(meta .turns)" = 4 ] || fail "replay meta"
 trace_has run_end '.check_differences == 0' || fail "run_end lacks the check result"
 
-# Change what the recorded model asked for in turn 2: the replayed results
+# Change what the recorded model asked for in turn 2 (and drop the snapshot,
+# as in a run recorded before snapshots): the replayed results
 # now differ from the recorded ones.
 cp -r "$SRC_RUN" "$T/tampered"
 jq '.content |= sub("make test"; "make test; echo tampered")' \
 	"$SRC_RUN/raw/responses/turn_2.response.json" >"$T/tampered/raw/responses/turn_2.response.json"
-jq '.files = 3' "$SRC_RUN/meta/workspace_start.json" >"$T/tampered/meta/workspace_start.json"
+jq '.files = 3 | del(.snapshot)' "$SRC_RUN/meta/workspace_start.json" >"$T/tampered/meta/workspace_start.json"
 replay "$T/tampered" "$T/rws2"
 expect_rc 1
 grep -q "started from a workspace of 3 file(s)" "$T/out" || fail "no warning about the start state"

@@ -1,0 +1,136 @@
+#!/bin/bash
+# The start-state snapshot: a run whose workspace starts with files (a
+# subdirectory, an executable, a symlink pointing outside the workspace,
+# a FIFO) records them under workspace_start/ (the symlink as a symlink,
+# never followed; the FIFO skipped and listed); `replay --check` restores
+# them into its fresh workspace, gets the same results and ends with the
+# same tree. Over logging.snapshot_max_bytes there is no snapshot and
+# replay warns as before; logging.snapshot: false turns it off.
+. "$(dirname "$0")/mockllm_lib.sh"
+. "$(dirname "$0")/run_lib.sh"
+
+cat >"$T/s.yaml" <<'YAML'
+turns:
+  - text: |
+      Looking at what is there.
+      <TOOL_CALL>
+      run_shell(command="./tool.sh a b; cat src/data.txt; readlink out_link; ls -l tool.sh | cut -c1-10; ls emptydir | wc -l")
+      </TOOL_CALL>
+  - expect: {contains: "tool ran a b"}
+    text: |
+      <TOOL_CALL>
+      run_shell(command="echo more >> src/data.txt; cat rel_link; find . ! -type p | sort | tr '\n' ' '")
+      </TOOL_CALL>
+  - expect: {contains: "more"}
+    text: "Done. TASK COMPLETE"
+YAML
+
+SECRET="TOPSECRET-$$-outside-the-workspace"
+echo "$SECRET" >"$T/secret.txt"
+# make_ws DIR: the start state.
+make_ws() {
+	rm -rf "$1"
+	mkdir -p "$1/src/deep" "$1/emptydir"
+	echo hello >"$1/src/data.txt"
+	printf 'x' >"$1/src/deep/one_byte"
+	: >"$1/src/empty"
+	printf '#!/bin/sh\necho tool ran "$@"\n' >"$1/tool.sh"
+	chmod 755 "$1/tool.sh"
+	chmod 640 "$1/src/data.txt"
+	ln -s "$T/secret.txt" "$1/out_link"
+	ln -s src/data.txt "$1/rel_link"
+	mkfifo "$1/fifo"
+}
+# run_in WS ARGS...: `kylecode run` in WS as it is (kc_run would empty it).
+run_in() {
+	local ws=$1
+	shift
+	rm -rf "$T/logs"
+	(cd "$KC_SRC" && "$KC" run --config "$T/cfg.yaml" --workspace "$ws" --log-dir "$T/logs" \
+		--driver "$DRIVER" --task-text "look around" -m 5 "$@") >"$T/out" 2>"$T/err" </dev/null
+	RC=$?
+	RUN=$(ls -d "$T"/logs/*/ 2>/dev/null | tail -1)
+	RUN=${RUN%/}
+}
+replay() { # DIR WS
+	rm -rf "$T/replays"
+	(cd "$KC_SRC" && "$KC" replay "$1" --check --log-dir "$T/replays" --workspace "$2" \
+		--driver "$DRIVER") >"$T/out" 2>"$T/err" </dev/null
+	RC=$?
+	RUN=$(ls -d "$T"/replays/*/ | tail -1)
+	RUN=${RUN%/}
+}
+# tree DIR: every entry but FIFOs (never restored) with its type,
+# permission bits, link target and content hash.
+tree() {
+	(cd "$1" && find . -mindepth 1 ! -type p -printf '%P %y %m %l\n' | sort &&
+		find . -type f -exec sha256sum {} + | sort -k2)
+}
+snap() { jq -r "$1" "$SRC_RUN/meta/workspace_start.json"; }
+
+mock_start "$T/s.yaml"
+run_config
+make_ws "$T/ws0"
+run_in "$T/ws0"
+expect_rc 0
+SRC_RUN=$RUN
+mock_stop
+
+# What was recorded: files with their mode, symlinks as symlinks.
+[ "$(snap .snapshot.status)" = complete ] || fail "snapshot status: $(snap .snapshot)"
+cmp -s "$SRC_RUN/workspace_start/src/data.txt" <(echo hello) || fail "data.txt not copied"
+[ -x "$SRC_RUN/workspace_start/tool.sh" ] || fail "tool.sh lost its x bit in the log"
+[ -e "$SRC_RUN/workspace_start/out_link" ] && fail "the symlink was copied as a file"
+! grep -rqF "$SECRET" "$SRC_RUN" || fail "the target of a symlink was followed into the log"
+[ "$(snap '.snapshot.entries[] | select(.path=="out_link") | .type + " " + .target')" = \
+	"symlink $T/secret.txt" ] || fail "out_link entry: $(snap .snapshot.entries)"
+[ "$(snap '.snapshot.entries[] | select(.path=="tool.sh") | .mode')" = 493 ] || fail "tool.sh mode"
+[ "$(snap '.snapshot.entries[] | select(.path=="emptydir") | .type')" = dir ] || fail "emptydir"
+[ "$(snap '.snapshot.skipped[] | select(.path=="fifo") | .why')" = "a FIFO" ] ||
+	fail "the FIFO is not listed as skipped: $(snap .snapshot.skipped)"
+grep -q -- "-rwxr-xr-x" "$SRC_RUN/artifacts/tool_results/turn_1/001_run_shell.txt" ||
+	fail "the run did not see its start state"
+
+# Replay from the snapshot into a new directory: same results, same tree.
+replay "$SRC_RUN" "$T/rws"
+expect_rc 0
+grep -q "replay --check: 0 difference(s)" "$T/out" || { show; fail "no clean check"; }
+grep -q "recorded start state (.*) restored" "$T/out" || { show; fail "no restore line"; }
+! grep -q "started from a workspace of" "$T/out" || fail "warned although restored"
+diff <(tree "$T/ws0") <(tree "$T/rws") || fail "the replayed workspace differs from the original's"
+[ "$(readlink "$T/rws/out_link")" = "$T/secret.txt" ] || fail "restored symlink"
+[ "$(jq -r .snapshot.status "$RUN/meta/workspace_start.json")" = complete ] ||
+	fail "the replay did not snapshot its own start"
+
+# A replay into a workspace that is not empty uses it as it is.
+mkdir -p "$T/busy" && echo mine >"$T/busy/mine.txt"
+replay "$SRC_RUN" "$T/busy"
+grep -q "not restored: the replay workspace is not empty" "$T/out" || { show; fail "no busy note"; }
+[ ! -e "$T/busy/tool.sh" ] || fail "restored into a non-empty workspace"
+
+# Over the cap: no snapshot, and replay warns as for an old run.
+mock_start "$T/s.yaml"
+run_config "" "logging: {snapshot_max_bytes: 10}"
+make_ws "$T/ws1"
+run_in "$T/ws1"
+expect_rc 0
+SRC_RUN=$RUN
+mock_stop
+[ "$(snap .snapshot.status)" = over_cap ] || fail "over the cap: $(snap .snapshot)"
+[ ! -e "$SRC_RUN/workspace_start" ] || fail "files copied although over the cap"
+replay "$SRC_RUN" "$T/rws1"
+expect_rc 1 # ./tool.sh is not there: the results differ
+grep -q "started from a workspace of [0-9]* file(s) (not restored: the recorded workspace was over the snapshot cap" \
+	"$T/out" || { show; fail "no over-cap warning"; }
+
+# logging.snapshot: false.
+mock_start "$T/s.yaml"
+run_config "" "logging: {snapshot: false}"
+make_ws "$T/ws2"
+run_in "$T/ws2"
+expect_rc 0
+SRC_RUN=$RUN
+[ "$(snap .snapshot.status) $(snap .snapshot.why)" = "disabled logging.snapshot is false" ] ||
+	fail "opt-out: $(snap .snapshot)"
+[ ! -e "$SRC_RUN/workspace_start" ] || fail "files copied although logging.snapshot is false"
+echo "run_replay_snapshot: ok"
