@@ -34,8 +34,10 @@
 
 struct snap {
 	struct runlog *rl;
-	dev_t dev; /* the workspace's filesystem: mounts are not crossed */
-	uid_t uid; /* the workspace's owner */
+	dev_t dev;     /* the workspace's filesystem: mounts are not crossed */
+	uid_t uid;     /* the workspace's owner */
+	dev_t run_dev; /* this run's own directory, when it lies in the workspace */
+	ino_t run_ino;
 	double max_bytes, max_files;
 	double bytes, files;
 	int copy;   /* second pass: copy (the first one only measures) */
@@ -221,6 +223,12 @@ snap_subdir(struct snap *s, int dfd, const char *name, const char *path, const s
 		snap_skip(s, path, "a mount point: another filesystem is not copied");
 		return;
 	}
+	if (st->st_dev == s->run_dev && st->st_ino == s->run_ino) {
+		/* A log root inside the workspace: copying the run directory
+		 * into itself would grow while it is walked. */
+		snap_skip(s, path, "this run's own log directory");
+		return;
+	}
 	if (depth >= SNAP_MAX_DEPTH) {
 		snap_skip(s, path, "deeper than 64 levels");
 		return;
@@ -327,6 +335,10 @@ run_snapshot_take(struct cond *c)
 	}
 	s.dev = st.st_dev;
 	s.uid = st.st_uid;
+	if (stat(runlog_dir(c->rl), &st) == 0) {
+		s.run_dev = st.st_dev;
+		s.run_ino = st.st_ino;
+	}
 	snap_walk(&s, fd);
 	close(fd);
 	if (s.failed) {

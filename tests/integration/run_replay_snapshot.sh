@@ -45,11 +45,12 @@ make_ws() {
 run_in() {
 	local ws=$1
 	shift
-	rm -rf "$T/logs"
-	(cd "$KC_SRC" && "$KC" run --config "$T/cfg.yaml" --workspace "$ws" --log-dir "$T/logs" \
+	local logs=${LOGS:-$T/logs}
+	rm -rf "$logs"
+	(cd "$KC_SRC" && "$KC" run --config "$T/cfg.yaml" --workspace "$ws" --log-dir "$logs" \
 		--driver "$DRIVER" --task-text "look around" -m 5 "$@") >"$T/out" 2>"$T/err" </dev/null
 	RC=$?
-	RUN=$(ls -d "$T"/logs/*/ 2>/dev/null | tail -1)
+	RUN=$(ls -d "$logs"/*/ 2>/dev/null | tail -1)
 	RUN=${RUN%/}
 }
 replay() { # DIR WS
@@ -133,4 +134,18 @@ SRC_RUN=$RUN
 [ "$(snap .snapshot.status) $(snap .snapshot.why)" = "disabled logging.snapshot is false" ] ||
 	fail "opt-out: $(snap .snapshot)"
 [ ! -e "$SRC_RUN/workspace_start" ] || fail "files copied although logging.snapshot is false"
+mock_stop
+
+# The log root inside the workspace: the run's own directory is skipped,
+# not copied into itself while it grows.
+mock_start "$T/s.yaml"
+run_config
+make_ws "$T/ws3"
+LOGS="$T/ws3/logs" run_in "$T/ws3"
+expect_rc 0
+SRC_RUN=$RUN
+[ "$(snap .snapshot.status)" = complete ] || fail "log inside: $(snap .snapshot)"
+[ "$(snap ".snapshot.skipped[] | select(.path == \"logs/$(basename "$RUN")\") | .why")" = \
+	"this run's own log directory" ] || fail "the run directory was not skipped: $(snap .snapshot.skipped)"
+[ ! -e "$SRC_RUN/workspace_start/logs/$(basename "$RUN")" ] || fail "the run copied itself"
 echo "run_replay_snapshot: ok"
