@@ -37,7 +37,6 @@ fi
 # Cases decided before the file tools see them: the dialect parser that
 # finds the patch in the model's text (worker-tools/dialects/) cuts it.
 declare -A DIALECT_DIFFERS=(
-	[u51_context_line_lost_its_space]="the unified_diff dialect ends the diff at the unprefixed line"
 )
 fail=0 n=0
 for name in "${CASES[@]}"; do

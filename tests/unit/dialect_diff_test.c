@@ -130,3 +130,17 @@ Test(dialect_diff, blank_context_line_inside_a_counted_hunk_is_kept)
 	cr_assert_str_eq(message(&p), "Thanks.");
 	parsed_free(&p);
 }
+
+Test(dialect_diff, unprefixed_context_line_inside_a_hunk_stays_in_the_diff)
+{
+	struct parsed p;
+	const char *text = "--- a/k.py\n+++ b/k.py\n@@ -1,4 +1,4 @@\n a = 1\n-b = 2\n+b = 20\n"
+	                   "c = 3\n-d = 4\n+d = 40\n";
+
+	parse_with(&p, REG_DEFS, "unified_diff", text);
+	cr_assert_eq(nerrors(&p), 0, "%s", err_msg(&p, 0));
+	cr_assert_eq(ncalls(&p), 1);
+	assert_contains(call_sarg(&p, 0, "patch"), "c = 3\n-d = 4\n+d = 40\n");
+	cr_assert_str_eq(message(&p), "");
+	parsed_free(&p);
+}

@@ -104,6 +104,18 @@ hunk_done(const struct hunk_left *h)
 	return h->old >= 0 && h->old <= 0 && h->new <= 0;
 }
 
+/* 1 if the line after the one at i is a hunk line or a hunk header. */
+static int
+hunk_line_follows(struct dlg_ctx *c, size_t i)
+{
+	size_t n = dlg_next_line(c->text, c->len, i);
+	size_t ne = dlg_line_end(c->text, c->len, n);
+
+	if (n >= c->len || ne == n)
+		return 0;
+	return strchr(" +-", c->text[n]) != NULL || starts(c->text, n, ne, "@@");
+}
+
 /* A bare diff starting at line ls: 1 and its end. The diff goes on while
  * lines are headers or hunk lines. A blank line is context while the hunk
  * header says lines are missing (models drop the space of empty context
@@ -145,6 +157,15 @@ bare_extent(struct dlg_ctx *c, size_t ls, size_t *end)
 		} else if (in_hunk && le == i) {
 			blank = 1; /* kept only if a header follows */
 			continue;
+		} else if (in_hunk && !blank && h.old > 0 && !is_header(s, i, le) &&
+		           hunk_line_follows(c, i)) {
+			/* A context line that lost its leading space, while the
+			 * header's counts still want old lines and the hunk goes on
+			 * after it: the edit tools read it the same way
+			 * (docs/PATCH.md), so keep it in the diff. Prose right after
+			 * a miscounted hunk is not followed by hunk lines. */
+			hunk_take(&h, ' ');
+			soft = (size_t)-1;
 		} else if (is_header(s, i, le)) {
 			in_hunk = 0;
 			soft = (size_t)-1;
