@@ -21,7 +21,7 @@ secs=60
 build=1
 list=0
 targets=()
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
@@ -117,11 +117,12 @@ for t in "${targets[@]}"; do
 		failed=1
 		a=$(grep -oE "Test unit written to [^ ]+" "$log" | tail -1 | sed 's/Test unit written to //')
 		[ -n "$a" ] || a=$(ls -t "$ART/$t"/* 2>/dev/null | head -1)
-		kind=$(grep -oE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer|UndefinedBehaviorSanitizer)[^(]*' "$log" | head -1)
+		kind=$(grep -oE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer|UndefinedBehaviorSanitizer)[^(]*' "$log" |
+			head -1 | sed 's/ on address.*//')
 		[ -n "$kind" ] || kind=$(grep -m1 -oE 'runtime error: .*' "$log")
 		result="CRASH (exit $rc: ${kind:-see log})"
 		cp "$log" "$ART/$t/last.log"
-		grep -E 'ERROR|runtime error|^ *#[0-9]+ 0x' "$log" | head -25
+		grep -E 'ERROR|runtime error|^ *#[0-9]+ 0x' "$log" | head -12
 		echo "   artifact: ${a:-none}"
 		echo "   log:      $ART/$t/last.log"
 		echo "   reproduce: $BUILD/bin/fuzz_$t ${a:-<artifact>}"
