@@ -37,7 +37,7 @@ Test(ipc_msg, round_trip_keeps_header_and_body)
 {
 	struct ipc_hdr h;
 	size_t len;
-	char err[256];
+	char err[256] = "";
 	unsigned char *buf = msg_make(IPC_T_PING, "{\"a\":[1,2,{\"b\":\"c\"}]}", &len);
 	cJSON *j = ipc_msg_decode(buf, len, &h, err, sizeof(err));
 
