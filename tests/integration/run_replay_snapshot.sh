@@ -58,7 +58,7 @@ replay() { # DIR WS
 	(cd "$KC_SRC" && "$KC" replay "$1" --check --log-dir "$T/replays" --workspace "$2" \
 		--driver "$DRIVER") >"$T/out" 2>"$T/err" </dev/null
 	RC=$?
-	RUN=$(ls -d "$T"/replays/*/ | tail -1)
+	RUN=$(ls -d "$T"/replays/*/ 2>/dev/null | tail -1)
 	RUN=${RUN%/}
 }
 # tree DIR: every entry but FIFOs (never restored) with its type,
@@ -102,6 +102,22 @@ diff <(tree "$T/ws0") <(tree "$T/rws") || fail "the replayed workspace differs f
 [ "$(readlink "$T/rws/out_link")" = "$T/secret.txt" ] || fail "restored symlink"
 [ "$(jq -r .snapshot.status "$RUN/meta/workspace_start.json")" = complete ] ||
 	fail "the replay did not snapshot its own start"
+
+# A hostile manifest (the log may have been edited): a path with "..",
+# and a file beneath a symlink to a directory outside the workspace. The
+# replay stops (exit 1, naming the entry) and writes nothing outside.
+hostile() { # JQ_EDIT
+	rm -rf "$T/evil" "$T/outside" && mkdir "$T/outside" && cp -r "$SRC_RUN" "$T/evil"
+	jq "$1" "$SRC_RUN/meta/workspace_start.json" >"$T/evil/meta/workspace_start.json"
+	replay "$T/evil" "$T/rws_evil_$2"
+	expect_rc 1
+	grep -q "restoring the recorded start state: .*$3" "$T/err" || { show; fail "hostile $2"; }
+	[ -z "$(ls -A "$T/outside")" ] && [ ! -e "$T/escaped" ] || fail "hostile $2 wrote outside"
+}
+hostile '.snapshot.entries += [{"path":"../escaped","type":"file","mode":420}]' dotdot \
+	'entry "../escaped": not a plain relative path'
+hostile ".snapshot.entries += [{\"path\":\"d\",\"type\":\"symlink\",\"target\":\"$T/outside\"},
+	{\"path\":\"d/src\",\"type\":\"dir\",\"mode\":493}]" link 'd/src (dir): Not a directory'
 
 # A replay into a workspace that is not empty uses it as it is.
 mkdir -p "$T/busy" && echo mine >"$T/busy/mine.txt"
