@@ -181,7 +181,9 @@ cmd_run_recorded_help(const char *usage, int replay)
 {
 	fputs(usage, stdout);
 	printf(replay ? "\nRe-runs a recorded run with its recorded model responses (no model is "
-	                "called)\nin a fresh workspace; --check fails (exit 1) if any tool result "
+	                "called)\nin a fresh workspace (a temp directory, or --workspace D when "
+	                "empty) holding\nthe recorded start state (workspace_start/); a non-empty "
+	                "D is used as it is.\n--check fails (exit 1) if any tool result "
 	                "differs.\n"
 	              : "\nContinues an interrupted run from its last complete turn, in the same "
 	                "run\ndirectory: calls with a recorded result are not run again, a call "
