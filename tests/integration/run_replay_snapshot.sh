@@ -140,6 +140,19 @@ expect_rc 1 # ./tool.sh is not there: the results differ
 grep -q "started from a workspace of [0-9]* file(s) (not restored: the recorded workspace was over the snapshot cap" \
 	"$T/out" || { show; fail "no over-cap warning"; }
 
+mock_stop
+
+# The entry cap: logging.snapshot_max_files.
+mock_start "$T/s.yaml"
+run_config "" "logging: {snapshot_max_files: 3}"
+make_ws "$T/ws1"
+run_in "$T/ws1"
+expect_rc 0
+SRC_RUN=$RUN
+[ "$(snap .snapshot.status)" = over_cap ] || fail "over the file cap: $(snap .snapshot)"
+[ ! -e "$SRC_RUN/workspace_start" ] || fail "files copied although over the file cap"
+mock_stop
+
 # logging.snapshot: false.
 mock_start "$T/s.yaml"
 run_config "" "logging: {snapshot: false}"
