@@ -16,7 +16,7 @@
 static void
 config(const char *spec)
 {
-	char err[256];
+	char err[256] = "";
 
 	cr_assert_eq(fp_configure(spec, err, sizeof(err)), 0, "%s: %s", spec, err);
 }

@@ -108,7 +108,7 @@ serve_join(struct serve_arg *s)
 static struct ipc_client *
 client_open(void)
 {
-	char err[256];
+	char err[256] = "";
 	struct ipc_client *c = ipc_client_open(req_url, ev_url, err, sizeof(err));
 
 	cr_assert_not_null(c, "%s", err);

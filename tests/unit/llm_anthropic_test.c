@@ -37,7 +37,7 @@ Test(llm_anthropic_build, system_blocks_tool_use_and_merged_results)
 	cJSON *params =
 	    cJSON_Parse("{\"temperature\":0.1,\"parallel_tools\":false,\"stop\":\"END\"}");
 	struct llm_wire w = {"claude-3-7-sonnet", 1, 1, params};
-	char err[128];
+	char err[128] = "";
 	cJSON *out = llm_anthropic_build(&w, req, err, sizeof(err));
 
 	cr_assert_not_null(out, "%s", err);

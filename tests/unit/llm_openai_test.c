@@ -35,7 +35,7 @@ Test(llm_openai_build, full_request_with_tools_stream_and_params)
 	                            "\"parallel_tools\":true,\"tool_use\":true,"
 	                            "\"structured_outputs\":{\"enabled\":true,\"strict\":true}}");
 	struct llm_wire w = {"gpt-4o-mini", 1, 1, params};
-	char err[128];
+	char err[128] = "";
 	cJSON *out = llm_openai_build(&w, req, err, sizeof(err));
 
 	cr_assert_not_null(out, "%s", err);
