@@ -225,7 +225,7 @@ Test(llm_complete, non_streamed_success_with_cost)
 	struct events ev;
 	cJSON *reply;
 	const char *code;
-	char err[512];
+	char err[512] = "";
 
 	srv_start(t, 1);
 	cr_assert_eq(
@@ -249,7 +249,7 @@ Test(llm_complete, streamed_tokens_are_forwarded_as_events)
 	struct events ev;
 	cJSON *reply;
 	const char *code;
-	char err[512];
+	char err[512] = "";
 
 	srv_start(t, 1);
 	cr_assert_eq(run(NULL, NULL, NULL, &reply, &code, err, sizeof(err), &ev), 0, "%s", err);
@@ -273,7 +273,7 @@ Test(llm_complete, rate_limit_with_retry_after_then_success)
 	struct events ev;
 	cJSON *reply;
 	const char *code;
-	char err[512];
+	char err[512] = "";
 	struct timespec a, b;
 
 	srv_start(t, 2);
@@ -297,7 +297,7 @@ Test(llm_complete, server_error_then_success)
 	struct events ev;
 	cJSON *reply;
 	const char *code;
-	char err[512];
+	char err[512] = "";
 
 	srv_start(t, 3);
 	cr_assert_eq(run(NULL, NULL, ",\"stream\":false", &reply, &code, err, sizeof(err), &ev), 0,
@@ -317,7 +317,7 @@ Test(llm_complete, unauthorized_is_not_retried_and_reports_provider_message)
 	struct events ev;
 	cJSON *reply;
 	const char *code;
-	char err[512];
+	char err[512] = "";
 
 	srv_start(t, 2);
 	cr_assert_eq(run(NULL, NULL, ",\"stream\":false", &reply, &code, err, sizeof(err), &ev),
@@ -336,7 +336,7 @@ Test(llm_complete, broken_stream_is_retried_as_a_whole)
 	struct events ev;
 	cJSON *reply;
 	const char *code;
-	char err[512];
+	char err[512] = "";
 
 	srv_start(t, 2);
 	cr_assert_eq(run(NULL, NULL, NULL, &reply, &code, err, sizeof(err), &ev), 0, "%s", err);
@@ -357,7 +357,7 @@ Test(llm_complete, stream_closed_before_done_is_retried)
 	struct events ev;
 	cJSON *reply;
 	const char *code;
-	char err[512];
+	char err[512] = "";
 
 	srv_start(t, 2);
 	cr_assert_eq(run(NULL, NULL, NULL, &reply, &code, err, sizeof(err), &ev), 0, "%s", err);
@@ -374,7 +374,7 @@ Test(llm_complete, malformed_json_is_a_clear_error_not_retried)
 	struct events ev;
 	cJSON *reply;
 	const char *code;
-	char err[512];
+	char err[512] = "";
 
 	srv_start(t, 2);
 	cr_assert_eq(run(NULL, NULL, ",\"stream\":false", &reply, &code, err, sizeof(err), &ev),
@@ -392,7 +392,7 @@ Test(llm_complete, fallback_model_used_after_repeated_failure)
 	struct events ev;
 	cJSON *reply;
 	const char *code;
-	char err[512], extra[256];
+	char err[512] = "", extra[256];
 
 	srv_start(t, 3);
 	snprintf(extra, sizeof(extra),
@@ -418,7 +418,7 @@ Test(llm_complete, stream_probe_failure_retries_without_stream_and_remembers)
 	struct events ev;
 	cJSON *reply;
 	const char *code;
-	char err[512];
+	char err[512] = "";
 	const char *probe = ",\"disable_stream_on_probe_failure\":true";
 
 	srv_start(t, 3);
@@ -442,7 +442,7 @@ Test(llm_complete, tools_probe_failure_retries_without_tools)
 	struct events ev;
 	cJSON *reply;
 	const char *code;
-	char err[512];
+	char err[512] = "";
 	const char *log;
 
 	srv_start(t, 2);
@@ -466,7 +466,7 @@ Test(llm_complete, key_only_in_the_auth_header)
 	struct events ev;
 	cJSON *reply;
 	const char *code;
-	char err[512], *printed;
+	char err[512] = "", *printed;
 
 	llm_keys_load(envp, NULL);
 	srv_start(t, 1);
@@ -491,7 +491,7 @@ Test(llm_complete, missing_key_is_a_clear_error)
 	struct events ev;
 	cJSON *reply;
 	const char *code;
-	char err[512];
+	char err[512] = "";
 
 	srv_start(t, 1);
 	cr_assert_eq(run(NULL, ",\"api_key_env\":\"KC_NOPE_API_KEY\"", NULL, &reply, &code, err,
@@ -508,7 +508,7 @@ Test(llm_complete, bad_request_is_refused_before_any_traffic)
 	cJSON *req = cJSON_Parse("{\"model\":{\"id\":\"m\"},\"messages\":[{\"role\":\"x\"}]}");
 	cJSON *reply;
 	const char *code;
-	char err[256];
+	char err[256] = "";
 
 	cr_assert_eq(llm_complete(req, -1, NULL, &reply, &code, err, sizeof(err)), -1);
 	cr_assert_str_eq(code, "bad_request");
@@ -524,7 +524,7 @@ Test(llm_complete, key_is_never_sent_over_plain_http_to_another_host)
 	                         "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
 	cJSON *reply;
 	const char *code;
-	char err[512];
+	char err[512] = "";
 
 	llm_keys_load(envp, NULL);
 	cr_assert_eq(llm_complete(req, -1, NULL, &reply, &code, err, sizeof(err)), -1);
