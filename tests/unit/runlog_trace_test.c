@@ -35,7 +35,7 @@ Test(runlog_crc, matches_the_castagnoli_check_value)
 
 Test(runlog_trace, records_have_increasing_seq_and_valid_crc)
 {
-	char *root = rt_tmpdir(), err[256];
+	char *root = rt_tmpdir(), err[256] = "";
 	struct runlog_opts o = rt_opts(root);
 	struct runlog *rl = runlog_create(&o, err, sizeof(err));
 	cJSON *ev = NULL, *f;
@@ -72,7 +72,7 @@ Test(runlog_trace, records_have_increasing_seq_and_valid_crc)
 static char *
 rt_run_with_events(char **root, int n)
 {
-	char err[256], *dir;
+	char err[256] = "", *dir;
 	struct runlog_opts o;
 	struct runlog *rl;
 	int i;
@@ -90,7 +90,7 @@ rt_run_with_events(char **root, int n)
 
 Test(runlog_trace, torn_tail_is_truncated_on_reopen)
 {
-	char *root, *dir = rt_run_with_events(&root, 3), *p, err[256], *text;
+	char *root, *dir = rt_run_with_events(&root, 3), *p, err[256] = "", *text;
 	struct runlog_opts o = rt_opts(root);
 	struct runlog *rl;
 	cJSON *ev = NULL;
@@ -124,7 +124,7 @@ Test(runlog_trace, torn_tail_is_truncated_on_reopen)
 
 Test(runlog_trace, bad_crc_on_last_line_is_a_torn_tail)
 {
-	char *root, *dir = rt_run_with_events(&root, 2), *p, err[256], *text;
+	char *root, *dir = rt_run_with_events(&root, 2), *p, err[256] = "", *text;
 	size_t n;
 	long torn;
 	FILE *f;
@@ -147,7 +147,7 @@ Test(runlog_trace, bad_crc_on_last_line_is_a_torn_tail)
 
 Test(runlog_trace, corruption_mid_file_is_an_error_naming_file_and_offset)
 {
-	char *root, *dir = rt_run_with_events(&root, 3), *p, err[512], *text, want[64];
+	char *root, *dir = rt_run_with_events(&root, 3), *p, err[512] = "", *text, want[64];
 	struct runlog_opts o;
 	size_t n;
 	long torn;
@@ -180,7 +180,7 @@ Test(runlog_trace, corruption_mid_file_is_an_error_naming_file_and_offset)
 
 Test(runlog_trace, a_repeated_seq_is_not_accepted)
 {
-	char *root, *dir = rt_run_with_events(&root, 2), *p, err[256], *text;
+	char *root, *dir = rt_run_with_events(&root, 2), *p, err[256] = "", *text;
 	size_t n;
 	long torn;
 	FILE *f;
@@ -201,7 +201,7 @@ Test(runlog_trace, a_repeated_seq_is_not_accepted)
 
 Test(runlog_trace, garbage_file_never_crashes)
 {
-	char *root = rt_tmpdir(), *p, err[256];
+	char *root = rt_tmpdir(), *p, err[256] = "";
 	size_t n;
 	long torn;
 	FILE *f;
