@@ -14,7 +14,7 @@ rt_create(const char *root, int max_runs)
 	                        .include_raw = 1,
 	                        .include_events = 1,
 	                        .max_runs = max_runs};
-	char err[256];
+	char err[256] = "";
 	struct runlog *rl = runlog_create(&o, err, sizeof(err));
 
 	cr_assert_not_null(rl, "%s", err);
@@ -140,7 +140,7 @@ Test(runlog_files, transcript_has_the_exact_section_headers_and_links)
 
 Test(runlog_files, reopen_appends_to_the_transcript)
 {
-	char *root = rt_tmpdir(), p[1024], *md, *dir, err[256];
+	char *root = rt_tmpdir(), p[1024], *md, *dir, err[256] = "";
 	struct runlog *rl = rt_create(root, 0);
 	struct runlog_opts o = {.root_dir = root, .redact = 1, .include_events = 1};
 
@@ -163,7 +163,7 @@ Test(runlog_files, reopen_appends_to_the_transcript)
 
 Test(runlog_files, reopen_refuses_a_directory_that_is_not_a_run)
 {
-	char *root = rt_tmpdir(), err[256];
+	char *root = rt_tmpdir(), err[256] = "";
 	struct runlog_opts o = {.root_dir = root};
 
 	cr_assert_null(runlog_reopen(root, &o, NULL, err, sizeof(err)));

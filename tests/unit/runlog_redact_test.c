@@ -16,7 +16,7 @@ rt_create(const char *root)
 	                        .include_events = 1,
 	                        .secret_env = envs,
 	                        .nsecret_env = 1};
-	char err[256];
+	char err[256] = "";
 	struct runlog *rl;
 
 	setenv("KC_TEST_SECRET_KEY", KEY, 1);
@@ -81,7 +81,7 @@ Test(runlog_redact, short_env_values_are_not_treated_as_secrets)
 	static const char *const envs[] = {"KC_TEST_SHORT"};
 	struct runlog_opts o = {
 	    .root_dir = NULL, .redact = 1, .secret_env = envs, .nsecret_env = 1};
-	char *root = rt_tmpdir(), err[256], *out;
+	char *root = rt_tmpdir(), err[256] = "", *out;
 	struct runlog *rl;
 
 	o.root_dir = root;
@@ -98,7 +98,7 @@ Test(runlog_redact, short_env_values_are_not_treated_as_secrets)
 Test(runlog_redact, redact_off_writes_text_unchanged)
 {
 	struct runlog_opts o = {.redact = 0};
-	char *root = rt_tmpdir(), err[256], *out;
+	char *root = rt_tmpdir(), err[256] = "", *out;
 	struct runlog *rl;
 
 	o.root_dir = root;

@@ -161,7 +161,7 @@ static struct sbx *
 process_sbx(void)
 {
 	struct sbx_config cfg = {0};
-	char err[256];
+	char err[256] = "";
 	struct sbx *s;
 
 	strcpy(ws_dir, "/tmp/kc-sbx-unit-XXXXXX");
@@ -270,7 +270,7 @@ Test(sbx_driver, names_round_trip)
 Test(sbx_seccomp, builds_a_program_and_an_oci_profile)
 {
 	struct sock_fprog p = {0};
-	char err[128];
+	char err[128] = "";
 	cJSON *prof = jail_seccomp_oci(0);
 	char *txt = cJSON_PrintUnformatted(prof);
 
@@ -301,7 +301,7 @@ Test(sbx_mirror, copies_in_and_back_without_git_or_symlinks)
 {
 	char host[] = "/tmp/kc-mirror-host-XXXXXX", ws[] = "/tmp/kc-mirror-ws-XXXXXX", p[600];
 	struct strbuf copied = STRBUF_INIT, skipped = STRBUF_INIT;
-	char err[256];
+	char err[256] = "";
 
 	cr_assert_not_null(mkdtemp(host));
 	cr_assert_not_null(mkdtemp(ws));
@@ -339,7 +339,7 @@ Test(sbx_mirror, listed_paths_with_the_workspace_prefix_are_not_duplicated)
 	char host[] = "/tmp/kc-mirror-host-XXXXXX", ws[] = "/tmp/kc-mirror-ws-XXXXXX", p[600];
 	struct strbuf copied = STRBUF_INIT, skipped = STRBUF_INIT;
 	const char *name;
-	char *paths[3], err[256];
+	char *paths[3], err[256] = "";
 
 	cr_assert_not_null(mkdtemp(host));
 	cr_assert_not_null(mkdtemp(ws));
