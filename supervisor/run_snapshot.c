@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "lib/config/config.h"
+#include "lib/core/fsutil.h"
 #include "lib/core/strbuf.h"
 #include "lib/core/xmalloc.h"
 #include "supervisor/conductor.h"
@@ -533,26 +534,6 @@ snap_manifest_load(const char *run_dir)
 	return j;
 }
 
-static int
-snap_mkdir_p(const char *path)
-{
-	char *p = xstrdup(path), *s;
-	int rc = 0;
-
-	for (s = p + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) != 0 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (mkdir(p, 0755) != 0 && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
-}
-
 /* The workspace directory, opened; *empty says whether it holds nothing. */
 static int
 snap_ws_open(const char *workspace, int *empty, char *err, size_t errlen)
@@ -561,7 +542,7 @@ snap_ws_open(const char *workspace, int *empty, char *err, size_t errlen)
 	char **names;
 	int fd;
 
-	if (snap_mkdir_p(workspace) < 0 ||
+	if (kc_mkdir_p(workspace, 0755) < 0 ||
 	    (fd = open(workspace, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "workspace %s: %s", workspace, strerror(errno));
 		return -1;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/config/config.h"
+#include "lib/core/fsutil.h"
 #include "lib/core/log.h"
 #include "lib/core/xmalloc.h"
 #include "lib/tpsl/tpsl.h"
@@ -47,26 +48,6 @@ run_key_envs(const struct cond *c, const char **out, size_t max)
 		out[n++] = k;
 	out[n] = NULL;
 	return n;
-}
-
-static int
-run_mkdir_p(const char *path)
-{
-	char *p = xstrdup(path), *s;
-	int rc = 0;
-
-	for (s = p + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) != 0 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (mkdir(p, 0755) != 0 && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
 }
 
 int
@@ -132,7 +113,7 @@ run_workspace(struct cond *c, char *err, size_t errlen)
 	}
 	if (ws == NULL)
 		ws = kc_cfg_str(c->root, "workspace.root", "./agent_ws");
-	if (run_mkdir_p(ws) < 0 || realpath(ws, real) == NULL) {
+	if (kc_mkdir_p(ws, 0755) < 0 || realpath(ws, real) == NULL) {
 		snprintf(err, errlen, "workspace %s: %s", ws, strerror(errno));
 		return -1;
 	}

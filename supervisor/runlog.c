@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/core/fsutil.h"
 #include "lib/core/log.h"
 #include "lib/core/xmalloc.h"
 #include "supervisor/runlog_int.h"
@@ -69,26 +70,6 @@ runlog_new(const struct runlog_opts *o)
 	return rl;
 }
 
-static int
-runlog_mkdir_p(const char *path)
-{
-	char *p = xstrdup(path), *s;
-	int rc = 0;
-
-	for (s = p + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) != 0 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (mkdir(p, 0755) != 0 && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
-}
-
 /* <root>/<YYYYmmdd-HHMMSS>_<6 hex>; a collision just draws another id. */
 static char *
 runlog_make_dir(const char *root, char *err, size_t errlen)
@@ -99,7 +80,7 @@ runlog_make_dir(const char *root, char *err, size_t errlen)
 	unsigned char rnd[3];
 	int tries;
 
-	if (runlog_mkdir_p(root) < 0) {
+	if (kc_mkdir_p(root, 0755) < 0) {
 		snprintf(err, errlen, "log root %s: %s", root, strerror(errno));
 		return NULL;
 	}
