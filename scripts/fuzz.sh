@@ -59,12 +59,13 @@ dict_of() {
 if [ $build = 1 ]; then
 	command -v clang >/dev/null || { echo "fuzz.sh: clang is needed" >&2; exit 2; }
 	echo "== configure + build $BUILD"
+	mkdir -p "$BUILD"
 	CC=clang cmake -S "$SRC" -B "$BUILD" -DKC_FUZZ=ON -DKC_TESTS=OFF -DKC_BENCH=OFF \
-		>"$BUILD.configure.log" 2>&1 || { cat "$BUILD.configure.log"; exit 2; }
+		>"$BUILD/fuzz-configure.log" 2>&1 || { cat "$BUILD/fuzz-configure.log"; exit 2; }
 	# Only the fuzz_* targets (and what they link), not the whole tree.
 	mapfile -t fz < <(cmake --build "$BUILD" --target help | grep -oE '\bfuzz_[a-z0-9_]+' | sort -u)
-	cmake --build "$BUILD" -j"${KC_FUZZ_JOBS:-$(nproc)}" --target "${fz[@]}" >"$BUILD.build.log" 2>&1 ||
-		{ tail -40 "$BUILD.build.log"; echo "fuzz.sh: build failed" >&2; exit 2; }
+	cmake --build "$BUILD" -j"${KC_FUZZ_JOBS:-$(nproc)}" --target "${fz[@]}" >"$BUILD/fuzz-build.log" 2>&1 ||
+		{ tail -40 "$BUILD/fuzz-build.log"; echo "fuzz.sh: build failed" >&2; exit 2; }
 fi
 
 all=()
