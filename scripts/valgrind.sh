@@ -69,7 +69,7 @@ for t in "${tests[@]}"; do
 	log=$LOGS/$t.log
 	s=$(date +%s)
 	# --kill-after: a hung test child is a process group of valgrinds.
-	(cd "$BUILD" && timeout --kill-after=10 "$tmo" "${VG[@]}" "$bin" --jobs "$jobs" --full-stats) >"$log" 2>&1
+	(cd "$BUILD" && timeout --kill-after=10 "$tmo" "${VG[@]}" "$bin" --jobs "$jobs") >"$log" 2>&1
 	rc=$?
 	dt=$(($(date +%s) - s))
 	stats=$(grep -oE 'Synthesis: Tested: [0-9]+ \| Passing: [0-9]+ \| Failing: [0-9]+ \| Crashing: [0-9]+' "$log" |
