@@ -135,7 +135,7 @@ Test(ipc_chan, ping_answers_pong_with_pid)
 	struct serve_arg *s = serve_start();
 	struct ipc_client *c = client_open();
 	cJSON *reply;
-	char err[256];
+	char err[256] = "";
 
 	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 5000, &reply, NULL, NULL, err, sizeof(err)),
 	             IPC_OK, "%s", err);
@@ -168,7 +168,7 @@ Test(ipc_chan, events_reach_the_caller_before_return)
 	struct serve_arg *s = serve_start();
 	struct ipc_client *c = client_open();
 	cJSON *b = body_make(0, 50), *reply;
-	char err[256];
+	char err[256] = "";
 	int last = -1;
 
 	cr_assert_eq(
@@ -202,7 +202,7 @@ par_call(void *a)
 {
 	struct par *p = a;
 	cJSON *b = body_make(300, 3), *reply = NULL;
-	char err[256];
+	char err[256] = "";
 
 	p->rc = ipc_call(p->c, IPC_T_TOOLS_EXEC, 0, b, 5000, &reply, ev_mine, p, err, sizeof(err));
 	cJSON_Delete(reply);
@@ -241,7 +241,7 @@ Test(ipc_chan, deadline_passes_as_timeout_and_is_visible_to_handler)
 	struct serve_arg *s = serve_start();
 	struct ipc_client *c = client_open();
 	cJSON *b = body_make(1500, 0), *reply = NULL;
-	char err[256];
+	char err[256] = "";
 	long t0 = now_ms();
 
 	cr_assert_eq(ipc_call(c, IPC_T_TOOLS_EXEC, 0, b, 300, &reply, NULL, NULL, err, sizeof(err)),
@@ -265,7 +265,7 @@ Test(ipc_chan, handler_error_and_unknown_request_come_back_as_remote_errors)
 	struct serve_arg *s = serve_start();
 	struct ipc_client *c = client_open();
 	cJSON *b = cJSON_Parse("{\"fail\":true}"), *reply = NULL;
-	char err[256];
+	char err[256] = "";
 
 	cr_assert_eq(
 	    ipc_call(c, IPC_T_TOOLS_EXEC, 0, b, 2000, &reply, NULL, NULL, err, sizeof(err)),
@@ -291,7 +291,7 @@ raw_exchange(nng_socket sock, const void *buf, size_t len, cJSON **body)
 {
 	nng_msg *m;
 	struct ipc_hdr h;
-	char err[256];
+	char err[256] = "";
 
 	cr_assert_eq(nng_msg_alloc(&m, 0), 0);
 	cr_assert_eq(nng_msg_append(m, buf, len), 0);
@@ -403,7 +403,7 @@ Test(ipc_chan, worker_death_fails_call_in_flight_as_closed)
 {
 	struct ipc_client *c;
 	cJSON *b = body_make(10000, 0), *reply = NULL;
-	char err[256];
+	char err[256] = "";
 	pthread_t killer;
 	pid_t pid;
 	long t0;
@@ -434,7 +434,7 @@ Test(ipc_chan, send_failpoint_fails_the_call_without_sending)
 {
 	struct serve_arg *s = serve_start();
 	struct ipc_client *c = client_open();
-	char err[256];
+	char err[256] = "";
 
 	cr_assert_eq(fp_configure("ipc.client.send=1*error(EPIPE)->off", err, sizeof(err)), 0);
 	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 2000, NULL, NULL, NULL, err, sizeof(err)),
@@ -513,7 +513,7 @@ Test(ipc_chan, reply_with_another_request_id_is_a_protocol_error)
 	struct fake f;
 	size_t len;
 	struct ipc_client *c;
-	char err[256];
+	char err[256] = "";
 
 	void *r = reply_make(IPC_T_PONG, 12345, "{}", &len);
 
@@ -531,7 +531,7 @@ Test(ipc_chan, reply_of_the_wrong_type_or_garbage_is_a_protocol_error)
 	struct fake f;
 	size_t len;
 	struct ipc_client *c;
-	char err[256];
+	char err[256] = "";
 
 	void *r = reply_make(IPC_T_SBX_EXEC_OK, 0, "{}", &len);
 
@@ -559,7 +559,7 @@ Test(ipc_chan, oversized_reply_drops_the_worker_connection)
 	size_t big = IPC_HDR_LEN + IPC_MAX_BODY + 1024;
 	unsigned char *buf = calloc(1, big);
 	struct ipc_client *c;
-	char err[256];
+	char err[256] = "";
 	long t0;
 
 	memcpy(buf, "KCCP\x01\x00\x0c\x00", 8);
