@@ -31,6 +31,7 @@ struct exec_opts {
 	const char *workspace;
 	const char *runtime; /* docker: runc | runsc */
 	double timeout_s;
+	double cpus; /* cgroup CPU quota in cores; 0 = none */
 	char **argv;
 };
 
@@ -43,7 +44,8 @@ exec_usage(FILE *f)
 {
 	fprintf(
 	    f, "usage: kylecode exec [--driver jail|runsc|docker|process] [--workspace DIR]\n"
-	       "                     [--timeout SECONDS] [--runtime runc|runsc] -- CMD [ARG...]\n");
+	       "                     [--timeout SECONDS] [--cpus N] [--runtime runc|runsc]\n"
+	       "                     -- CMD [ARG...]\n");
 	if (f != stdout)
 		return;
 	fprintf(f, "\nRuns one command in the sandbox (default driver: jail) with the workspace\n"
@@ -53,6 +55,8 @@ exec_usage(FILE *f)
 	           "  --workspace D   the directory the command may write (default: .)\n"
 	           "  --timeout S     wall-clock limit in seconds (default 600); the whole\n"
 	           "                  process tree is killed when it passes\n"
+	           "  --cpus N        at most N cores of CPU time (e.g. 0.5), by a cgroup\n"
+	           "                  quota where the host offers the cpu controller\n"
 	           "  --runtime R     docker driver only: runc (default) or runsc (gVisor)\n\n"
 	           "Exit status: the command's; 124 timeout; 125 sandbox setup failed;\n"
 	           "126 not executable; 127 not found; 2 usage.\n");
@@ -64,7 +68,8 @@ exec_parse(int argc, char **argv, struct exec_opts *o)
 	static const struct option opts[] = {
 	    {"driver", required_argument, NULL, 'd'},  {"workspace", required_argument, NULL, 'w'},
 	    {"timeout", required_argument, NULL, 't'}, {"runtime", required_argument, NULL, 'r'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	    {"cpus", required_argument, NULL, 'c'},    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	char *end;
 	int c;
@@ -97,6 +102,15 @@ exec_parse(int argc, char **argv, struct exec_opts *o)
 			    o->timeout_s > 86400) {
 				fprintf(stderr,
 				        "kylecode exec: --timeout %s: want seconds in (0, 86400]\n",
+				        optarg);
+				return -1;
+			}
+			break;
+		case 'c':
+			errno = 0;
+			o->cpus = strtod(optarg, &end);
+			if (errno != 0 || *end != '\0' || !(o->cpus > 0) || o->cpus > 1024) {
+				fprintf(stderr, "kylecode exec: --cpus %s: want cores in (0, 1024]\n",
 				        optarg);
 				return -1;
 			}
@@ -209,6 +223,8 @@ exec_body(const struct exec_opts *o)
 		cJSON_AddItemToArray(av, cJSON_CreateString(o->argv[i]));
 	cJSON_AddNumberToObject(body, "timeout_ms", (double)(long long)(o->timeout_s * 1000));
 	cJSON_AddBoolToObject(body, "stream", 1);
+	if (o->cpus > 0)
+		cJSON_AddNumberToObject(cJSON_AddObjectToObject(body, "limits"), "cpus", o->cpus);
 	if (o->runtime != NULL)
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(body, "driver_opts"), "runtime",
 		                        o->runtime);

@@ -21,7 +21,7 @@ static const struct sup_cmd sup_cmds[] = {
 	{"config", cmd_config, "config show F [--json] [--effective] | config check F..."},
 	{"prompts", cmd_prompts, "prompts F [--mode M] [--model ID] [--out D]"},
 	{"render", cmd_render, "render TEMPLATE [--data JSON_FILE]"},
-	{"exec", cmd_exec, "exec [--driver D] [--workspace D] [--timeout S] [--runtime runc|runsc] -- CMD [ARG...]"},
+	{"exec", cmd_exec, "exec [--driver D] [--workspace D] [--timeout S] [--cpus N] [--runtime runc|runsc] -- CMD [ARG...]"},
 	{"apply", cmd_apply, "apply [--workspace D] [--dialect NAME] [--config F] [--json] < TEXT"},
 	{"doctor", cmd_doctor, "doctor [--probe] [--driver D] [--failpoints]"},
 };

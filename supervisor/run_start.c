@@ -234,6 +234,8 @@ run_sbx_base(struct cond *c)
 		cJSON_AddNumberToObject(lim, "memory_bytes", mem);
 	if (kc_cfg_num(res, "pids", 0) > 0)
 		cJSON_AddNumberToObject(lim, "pids", kc_cfg_num(res, "pids", 0));
+	if (kc_cfg_num(res, "cpus", 0) > 0)
+		cJSON_AddNumberToObject(lim, "cpus", kc_cfg_num(res, "cpus", 0));
 	if (kc_cfg_num(res, "output_bytes", 0) > 0)
 		cJSON_AddNumberToObject(lim, "output_bytes", kc_cfg_num(res, "output_bytes", 0));
 	c->shell_timeout_ms = (int)(kc_cfg_num(res, "timeout_s", 0) * 1000);

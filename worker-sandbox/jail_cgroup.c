@@ -1,5 +1,5 @@
 /*
- * jail_cgroup.c — per-command cgroups for memory and pids limits.
+ * jail_cgroup.c — per-command cgroups for memory, pids and CPU limits.
  *
  * Rationale: rlimits are per process (RLIMIT_AS) or per user (NPROC), so a
  * command can still exhaust the host's memory with many processes; a
@@ -25,6 +25,9 @@
 
 /* The worker's own path in the hierarchy that holds controller ctrl
  * ("" for the v2 line "0::"). */
+/* CFS period for the CPU quota: 100 ms, the kernel default. */
+#define CG_CPU_PERIOD 100000u
+
 static int
 cg_self_path(const char *ctrl, char *out, size_t n)
 {
@@ -116,7 +119,7 @@ cg_base(const char *hier, const char *ctrl, char *out, size_t n)
 	}
 	if (*ctrl == '\0') { /* v2: our children need the controllers too */
 		snprintf(path, sizeof path, "%s", out);
-		cg_write(path, "cgroup.subtree_control", "+memory +pids");
+		cg_write(path, "cgroup.subtree_control", "+memory +pids +cpu");
 	}
 	return 0;
 }
@@ -177,6 +180,11 @@ jail_cgroup_create(struct jail_cgroup *cg, const char *name, const struct sbx_li
 		snprintf(val, sizeof val, "%u", lim->pids);
 		cg->have_pids = cg_write(cg->mem, "pids.max", val) == 0;
 		snprintf(cg->pids, sizeof cg->pids, "%s", cg->mem);
+		if (lim->cpu_milli > 0) {
+			snprintf(val, sizeof val, "%u %u", lim->cpu_milli * CG_CPU_PERIOD / 1000,
+			         CG_CPU_PERIOD);
+			cg->have_cpu = cg_write(cg->mem, "cpu.max", val) == 0;
+		}
 		return 0;
 	}
 	if (cg_make(CG_ROOT "/memory", "memory", name, cg->mem, sizeof cg->mem) == 0) {
@@ -188,6 +196,16 @@ jail_cgroup_create(struct jail_cgroup *cg, const char *name, const struct sbx_li
 	if (cg_make(CG_ROOT "/pids", "pids", name, cg->pids, sizeof cg->pids) == 0) {
 		snprintf(val, sizeof val, "%u", lim->pids);
 		cg->have_pids = cg_write(cg->pids, "pids.max", val) == 0;
+	}
+	/* CPU: a CFS quota per period, so a spinning command gets at most
+	 * cpu_milli/1000 of a core however many threads it runs (RLIMIT_CPU
+	 * only bounds the total, per process). */
+	if (lim->cpu_milli > 0 &&
+	    cg_make(CG_ROOT "/cpu", "cpu", name, cg->cpu, sizeof cg->cpu) == 0) {
+		snprintf(val, sizeof val, "%u", CG_CPU_PERIOD);
+		cg_write(cg->cpu, "cpu.cfs_period_us", val);
+		snprintf(val, sizeof val, "%u", lim->cpu_milli * CG_CPU_PERIOD / 1000);
+		cg->have_cpu = cg_write(cg->cpu, "cpu.cfs_quota_us", val) == 0;
 	}
 	return 0;
 }
@@ -203,6 +221,8 @@ jail_cgroup_attach(const struct jail_cgroup *cg, pid_t pid)
 		rc = -1;
 	if (cg->pids[0] != '\0' && strcmp(cg->pids, cg->mem) != 0 &&
 	    cg_write(cg->pids, "cgroup.procs", val) != 0)
+		rc = -1;
+	if (cg->cpu[0] != '\0' && cg_write(cg->cpu, "cgroup.procs", val) != 0)
 		rc = -1;
 	return rc;
 }
@@ -234,11 +254,13 @@ jail_cgroup_destroy(struct jail_cgroup *cg)
 		if (cg->pids[0] != '\0' && strcmp(cg->pids, cg->mem) != 0 && rmdir(cg->pids) != 0 &&
 		    errno == EBUSY)
 			busy = 1;
+		if (cg->cpu[0] != '\0' && rmdir(cg->cpu) != 0 && errno == EBUSY)
+			busy = 1;
 		if (!busy)
 			break;
 		usleep(2000);
 	}
-	cg->mem[0] = cg->pids[0] = '\0';
+	cg->mem[0] = cg->pids[0] = cg->cpu[0] = '\0';
 }
 
 /* Removes the empty per-command cgroups of workers that are gone (a worker
@@ -308,6 +330,7 @@ jail_cgroup_sweep(void)
 	}
 	cg_sweep_dir(CG_ROOT "/memory", "memory");
 	cg_sweep_dir(CG_ROOT "/pids", "pids");
+	cg_sweep_dir(CG_ROOT "/cpu", "cpu");
 }
 
 int

@@ -35,6 +35,7 @@ struct sbx_limits {
 	uint64_t memory_bytes; /* cgroup memory limit; RLIMIT_DATA */
 	uint32_t pids;         /* cgroup pids.max; RLIMIT_NPROC */
 	uint64_t cpu_ms;       /* RLIMIT_CPU (0 = none) */
+	uint32_t cpu_milli;    /* cgroup CPU quota, 1/1000 of a core (0 = none) */
 	size_t output_bytes;   /* per stream; beyond it bytes are counted, dropped */
 	uint64_t fsize_bytes;  /* RLIMIT_FSIZE */
 	uint32_t nofile;       /* RLIMIT_NOFILE */

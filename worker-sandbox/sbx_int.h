@@ -109,7 +109,7 @@ struct jail_cgroup {
 	char mem[256];
 	char pids[256];
 	char cpu[256];
-	int have_mem, have_pids;
+	int have_mem, have_pids, have_cpu;
 };
 int jail_cgroup_create(struct jail_cgroup *cg, const char *name, const struct sbx_limits *lim);
 int jail_cgroup_attach(const struct jail_cgroup *cg, pid_t pid);
