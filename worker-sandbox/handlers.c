@@ -106,6 +106,18 @@ h_num_max(const cJSON *obj, const char *key, uint64_t def, uint64_t max)
 	return n->valuedouble >= (double)max ? max : (uint64_t)n->valuedouble;
 }
 
+/* "cpus": cores as a number (0.5 = half a core, as docker --cpus), in
+ * thousandths of a core; 0 (no quota) when absent or not positive. */
+static uint32_t
+h_cpus_milli(const cJSON *obj)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(obj, "cpus");
+
+	if (!cJSON_IsNumber(c) || !(c->valuedouble > 0))
+		return 0;
+	return c->valuedouble >= 1024.0 ? 1024000u : (uint32_t)(c->valuedouble * 1000.0 + 0.5);
+}
+
 static const char *
 h_str(const cJSON *obj, const char *key)
 {
@@ -125,15 +137,7 @@ h_limits(const cJSON *l, struct sbx_limits *lim)
 	lim->memory_bytes = h_num_max(l, "memory_bytes", 0, 1ull << 50);
 	lim->pids = (uint32_t)h_num_max(l, "pids", 0, 1u << 22);
 	lim->cpu_ms = h_num_max(l, "cpu_ms", 0, 1ull << 40);
-	/* "cpus": cores as a number (0.5 = half a core), as docker --cpus */
-	lim->cpu_milli = (uint32_t)(h_num_max(l, "cpus_milli", 0, 1024000));
-	{
-		const cJSON *c = cJSON_GetObjectItemCaseSensitive(l, "cpus");
-
-		if (cJSON_IsNumber(c) && c->valuedouble > 0)
-			lim->cpu_milli = c->valuedouble >= 1024.0 ? 1024000u
-			                                          : (uint32_t)(c->valuedouble * 1000.0 + 0.5);
-	}
+	lim->cpu_milli = h_cpus_milli(l);
 	lim->output_bytes = (size_t)h_num_max(l, "output_bytes", 0, H_MAX_OUTPUT);
 	lim->fsize_bytes = h_num_max(l, "fsize_bytes", 0, 1ull << 50);
 	lim->nofile = (uint32_t)h_num_max(l, "nofile", 0, 1u << 20);
