@@ -31,6 +31,18 @@ int kc_tpl_render(const struct kc_tpl *t, const cJSON *data, struct strbuf *out,
 
 void kc_tpl_free(struct kc_tpl *t);
 
+/* Template data converted once for many renders (kc_tpl_render converts
+ * data on every call). data: a JSON object, or NULL for no variables; it
+ * is copied, so the caller may free it afterwards. Returns NULL with err
+ * set ("template data: ...") for a non-object or a tree too deep or too
+ * large. Read-only once made: renders may share it between threads. */
+struct kc_tpl_data;
+struct kc_tpl_data *kc_tpl_data_new(const cJSON *data, char *err, size_t errlen);
+void kc_tpl_data_free(struct kc_tpl_data *d);
+/* kc_tpl_render with converted data (d may be NULL: no variables). */
+int kc_tpl_render_data(const struct kc_tpl *t, const struct kc_tpl_data *d, struct strbuf *out, char *err,
+		       size_t errlen);
+
 /* Reads, parses and renders the file at path (its path names errors). */
 int kc_tpl_render_file(const char *path, const cJSON *data, struct strbuf *out, char *err, size_t errlen);
 

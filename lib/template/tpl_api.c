@@ -130,33 +130,60 @@ kc_tpl_free(struct kc_tpl *t)
 	free(t);
 }
 
+/* Renders with rc->arena set up and rc->data filled in by the caller. */
+static int
+tpl_render_rc(struct tpl_rctx *rc)
+{
+	struct tpl_frame *root;
+	int r = -1;
+	size_t nh = (size_t)rc->t->nattr + 1;
+
+	rc->attr_hint = tpl_arena_alloc(&rc->arena, nh * sizeof(*rc->attr_hint));
+	if (rc->attr_hint != NULL)
+		memset(rc->attr_hint, 0, nh * sizeof(*rc->attr_hint));
+	if (rc->attr_hint != NULL && (root = tpl_frame_new(rc, NULL)) != NULL)
+		r = tpl_exec_body(rc, root, &rc->t->body, rc->out);
+	if (r < 0 && !rc->failed)
+		tpl_fail(rc, 0, "render failed");
+	tpl_arena_free(&rc->arena);
+	return r;
+}
+
+static void
+tpl_rctx_init(struct tpl_rctx *rc, const struct kc_tpl *t, struct strbuf *out, char *err, size_t errlen)
+{
+	memset(rc, 0, sizeof(*rc));
+	rc->t = t;
+	rc->out = out;
+	rc->err = err;
+	rc->errlen = errlen;
+	tpl_arena_init(&rc->arena, TPL_MAX_ARENA);
+}
+
 int
 kc_tpl_render(const struct kc_tpl *t, const cJSON *data, struct strbuf *out, char *err, size_t errlen)
 {
 	struct tpl_rctx rc;
-	struct tpl_frame *root;
-	int r = -1;
 
-	if (data != NULL && !cJSON_IsObject(data)) {
-		set_err(err, errlen, "%s: template data must be a JSON object", t->name);
+	tpl_rctx_init(&rc, t, out, err, errlen);
+	/* converted into the render arena, borrowing data's strings: data
+	 * outlives this call */
+	if (data != NULL && (rc.data = tpl_data_convert(&rc.arena, data, 0, t->name, err, errlen)) == NULL) {
+		tpl_arena_free(&rc.arena);
 		return -1;
 	}
-	memset(&rc, 0, sizeof(rc));
-	rc.t = t;
-	rc.data = data;
-	rc.out = out;
-	rc.err = err;
-	rc.errlen = errlen;
-	tpl_arena_init(&rc.arena, TPL_MAX_ARENA);
-	rc.attr_hint = tpl_arena_alloc(&rc.arena, (size_t)t->nattr + 1);
-	if (rc.attr_hint != NULL)
-		memset(rc.attr_hint, 0, (size_t)t->nattr + 1);
-	if (rc.attr_hint != NULL && (root = tpl_frame_new(&rc, NULL)) != NULL)
-		r = tpl_exec_body(&rc, root, &t->body, out);
-	if (r < 0 && !rc.failed)
-		tpl_fail(&rc, 0, "render failed");
-	tpl_arena_free(&rc.arena);
-	return r;
+	return tpl_render_rc(&rc);
+}
+
+int
+kc_tpl_render_data(const struct kc_tpl *t, const struct kc_tpl_data *d, struct strbuf *out, char *err,
+		   size_t errlen)
+{
+	struct tpl_rctx rc;
+
+	tpl_rctx_init(&rc, t, out, err, errlen);
+	rc.data = tpl_data_root(d);
+	return tpl_render_rc(&rc);
 }
 
 static char *

@@ -81,3 +81,60 @@ tpl_arena_strndup(struct tpl_arena *a, const char *s, size_t n)
 	p[n] = '\0';
 	return p;
 }
+
+/* ---- interned strings: one pointer per distinct string ---- */
+
+size_t
+tpl_hash(const char *p, size_t n)
+{
+	size_t h = 2166136261u; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 16777619u;
+	return h;
+}
+
+static void
+strset_grow(struct tpl_strset *set)
+{
+	size_t cap = set->slot ? (set->mask + 1) * 2 : 64, i, k;
+	const char **nv = xcalloc(cap, sizeof(*nv));
+
+	for (i = 0; set->slot != NULL && i <= set->mask; i++) {
+		if (set->slot[i] == NULL)
+			continue;
+		for (k = tpl_hash(set->slot[i], strlen(set->slot[i])) & (cap - 1); nv[k] != NULL; k = (k + 1) & (cap - 1))
+			;
+		nv[k] = set->slot[i];
+	}
+	free(set->slot);
+	set->slot = nv;
+	set->mask = cap - 1;
+}
+
+const char *
+tpl_intern(struct tpl_strset *set, struct tpl_arena *a, const char *s, size_t n, int copy)
+{
+	const char *hit;
+	size_t k;
+
+	if (set->slot == NULL || 2 * (set->n + 1) > set->mask + 1)
+		strset_grow(set);
+	for (k = tpl_hash(s, n) & set->mask; (hit = set->slot[k]) != NULL; k = (k + 1) & set->mask)
+		if (strncmp(hit, s, n) == 0 && hit[n] == '\0')
+			return hit;
+	if (copy && (s = tpl_arena_strndup(a, s, n)) == NULL)
+		return NULL;
+	set->slot[k] = s;
+	set->n++;
+	return s;
+}
+
+void
+tpl_strset_free(struct tpl_strset *set)
+{
+	free(set->slot);
+	set->slot = NULL;
+	set->mask = set->n = 0;
+}

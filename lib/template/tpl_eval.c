@@ -1,6 +1,6 @@
 /* Expression evaluation over the AST. Values are small structs passed by
  * value; anything they point to lives in the render arena, the template,
- * or the caller's cJSON tree, so nothing here frees. Names resolve from
+ * or the converted data (tpl_data.c), so nothing here frees. Names resolve from
  * the innermost frame outwards, then the data object, then the builtin
  * globals (range, dict, namespace...), as Jinja2's context does. */
 #include <limits.h>
@@ -57,21 +57,24 @@ tpl_frame_set(struct tpl_rctx *rc, struct tpl_frame *f, const char *name, size_t
 int
 tpl_lookup(struct tpl_rctx *rc, struct tpl_frame *f, const char *name, size_t n, struct tv *out)
 {
-	const cJSON *j;
+	const struct tpl_dict *d = rc->data;
 	size_t i;
 	int fn;
 
 	for (; f != NULL; f = f->parent) {
 		for (i = 0; i < f->n; i++) {
-			if (f->vars[i].n == n && tpl_name_eq(f->vars[i].name, name, n)) {
+			/* names from the parser are interned: mostly one pointer compare */
+			if (f->vars[i].n == n && (f->vars[i].name == name || tpl_name_eq(f->vars[i].name, name, n))) {
 				*out = f->vars[i].v;
 				return 0;
 			}
 		}
 	}
-	if (rc->data != NULL && (j = cJSON_GetObjectItemCaseSensitive(rc->data, name)) != NULL) {
-		*out = tv_from_json(j);
-		return 0;
+	for (i = 0; d != NULL && i < d->n; i++) {
+		if (d->k[i].u.s.n == n && tpl_name_eq(d->k[i].u.s.p, name, n)) {
+			*out = d->v[i];
+			return 0;
+		}
 	}
 	if ((fn = tpl_func_find(name, n)) >= 0) {
 		*out = tv_none();
@@ -80,6 +83,23 @@ tpl_lookup(struct tpl_rctx *rc, struct tpl_frame *f, const char *name, size_t n,
 		return 0;
 	}
 	*out = tv_undef_name(name);
+	return 0;
+}
+
+/* The innermost scope by interned pointer only (a loop's target, most
+ * often): a hit is the binding tpl_lookup would find, a miss proves
+ * nothing and tpl_lookup then searches properly. */
+static inline int
+lookup_inner(const struct tpl_frame *f, const char *name, struct tv *out)
+{
+	size_t i;
+
+	for (i = 0; f != NULL && i < f->n; i++) {
+		if (f->vars[i].name == name) {
+			*out = f->vars[i].v;
+			return 1;
+		}
+	}
 	return 0;
 }
 
@@ -378,7 +398,7 @@ eval_neg(struct tpl_rctx *rc, int line, int neg, const struct tv *v, struct tv *
 	return tpl_fail(rc, line, "bad operand type for unary %c: '%s'", neg ? '-' : '+', tv_type_name(v));
 }
 
-static int
+static __attribute__((noinline)) int
 eval_logic(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct tv *out)
 {
 	int t;
@@ -453,54 +473,99 @@ eval_negconst_pow(struct tpl_rctx *rc, int line, const struct tv *a, const struc
 	return eval_neg(rc, line, 1, &r, out);
 }
 
+/* "name.attr" is the most common expression: the name is looked up
+ * without another round through the dispatch. */
+static __attribute__((noinline)) int
+eval_getattr(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct tv *out)
+{
+	struct tv a;
+
+	if (n->a->kind == N_NAME) {
+		if (!lookup_inner(f, n->a->name, &a) && tpl_lookup(rc, f, n->a->name, n->a->nlen, &a) < 0)
+			return -1;
+	} else if (tpl_eval(rc, f, n->a, &a) < 0) {
+		return -1;
+	}
+	if (n->flags & NF_NOMETHOD) {
+		/* the hit of tv_getattr_data's hint, without its call */
+		if (a.kind == TV_DICT) {
+			const struct tpl_attr_hint *h = &rc->attr_hint[n->fn];
+			const struct tpl_dict *d = a.u.d;
+			if (h->idx < d->n && d->k[h->idx].u.s.p == h->key && d->k[h->idx].kind == TV_STR &&
+			    d->k[h->idx].u.s.n == n->nlen) {
+				*out = d->v[h->idx];
+				return 0;
+			}
+		}
+		return tv_getattr_data(rc, n, &a, out);
+	}
+	return tv_getattr(rc, n->line, &a, n->name, n->nlen, out);
+}
+
+static __attribute__((noinline)) int
+eval_binop(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct tv *out)
+{
+	struct tv a, b;
+
+	if (tpl_eval(rc, f, n->a, &a) < 0 || tpl_eval(rc, f, n->b, &b) < 0)
+		return -1;
+	if (n->op == OP_POW && (n->a->flags & NF_NEGCONST) && !is_const_expr(n->b, 0))
+		return eval_negconst_pow(rc, n->line, &a, &b, out);
+	return tv_binop(rc, n->line, n->op, &a, &b, out);
+}
+
+static __attribute__((noinline)) int
+eval_unary(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct tv *out)
+{
+	struct tv a;
+	int t;
+
+	if (tpl_eval(rc, f, n->a, &a) < 0)
+		return -1;
+	if (n->kind != N_NOT)
+		return eval_neg(rc, n->line, n->kind == N_NEG, &a, out);
+	if ((t = tv_truth(rc, n->line, &a)) < 0)
+		return -1;
+	*out = tv_bool(!t);
+	return 0;
+}
+
+static __attribute__((noinline)) int
+eval_filter(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct tv *out)
+{
+	return tpl_apply_filter(rc, f, n, tv_none(), out);
+}
+
+static __attribute__((noinline)) int
+eval_bad(struct tpl_rctx *rc, const struct tpl_node *n)
+{
+	return tpl_fail(rc, n->line, "internal error: cannot evaluate node %d", n->kind);
+}
+
+/* A pure dispatcher: every case is a tail call (or a copy), so that the
+ * most frequent call of a render needs no stack frame of its own. */
 int
 tpl_eval(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct tv *out)
 {
-	struct tv a, b;
-	int t;
-
 	switch (n->kind) {
 	case N_CONST: *out = n->cval; return 0;
 	case N_NAME: return tpl_lookup(rc, f, n->name, n->nlen, out);
-	case N_GETATTR:
-		/* "name.attr" is the most common expression: look the name up
-		 * without another round through the dispatch */
-		if (n->a->kind == N_NAME) {
-			if (tpl_lookup(rc, f, n->a->name, n->a->nlen, &a) < 0)
-				return -1;
-		} else if (tpl_eval(rc, f, n->a, &a) < 0) {
-			return -1;
-		}
-		if (n->flags & NF_NOMETHOD)
-			return tv_getattr_data(rc, n, &a, out);
-		return tv_getattr(rc, n->line, &a, n->name, n->nlen, out);
+	case N_GETATTR: return eval_getattr(rc, f, n, out);
 	case N_GETITEM: return eval_item(rc, f, n, out);
 	case N_LIST:
 	case N_TUPLE: return eval_seq(rc, f, n, out);
 	case N_DICT: return eval_dict(rc, f, n, out);
-	case N_BINOP:
-		if (tpl_eval(rc, f, n->a, &a) < 0 || tpl_eval(rc, f, n->b, &b) < 0)
-			return -1;
-		if (n->op == OP_POW && (n->a->flags & NF_NEGCONST) && !is_const_expr(n->b, 0))
-			return eval_negconst_pow(rc, n->line, &a, &b, out);
-		return tv_binop(rc, n->line, n->op, &a, &b, out);
+	case N_BINOP: return eval_binop(rc, f, n, out);
 	case N_NEG:
 	case N_POS:
-		if (tpl_eval(rc, f, n->a, &a) < 0)
-			return -1;
-		return eval_neg(rc, n->line, n->kind == N_NEG, &a, out);
-	case N_NOT:
-		if (tpl_eval(rc, f, n->a, &a) < 0 || (t = tv_truth(rc, n->line, &a)) < 0)
-			return -1;
-		*out = tv_bool(!t);
-		return 0;
+	case N_NOT: return eval_unary(rc, f, n, out);
 	case N_AND:
 	case N_OR: return eval_logic(rc, f, n, out);
 	case N_COMPARE: return eval_compare(rc, f, n, out);
 	case N_COND: return eval_cond(rc, f, n, out);
-	case N_FILTER: return tpl_apply_filter(rc, f, n, tv_none(), out);
+	case N_FILTER: return eval_filter(rc, f, n, out);
 	case N_TEST: return eval_test(rc, f, n, out);
 	case N_CALL: return eval_call(rc, f, n, out);
-	default: return tpl_fail(rc, n->line, "internal error: cannot evaluate node %d", n->kind);
+	default: return eval_bad(rc, n);
 	}
 }

@@ -141,7 +141,7 @@ exec_for_items(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *
 		/* the body's scope starts empty each iteration: "loop" first,
 		 * then the target (which may shadow it, as in Jinja2) */
 		body->n = 1;
-		body->vars[0].name = "loop";
+		body->vars[0].name = rc->t->name_loop;
 		body->vars[0].n = 4;
 		body->vars[0].v = loopv;
 		if (simple) {
@@ -158,7 +158,7 @@ exec_for_items(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *
 	return 0;
 }
 
-static int
+static __attribute__((noinline)) int
 exec_for(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct strbuf *sb)
 {
 	struct tv iter;
@@ -403,7 +403,7 @@ make_macro(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *def,
 }
 
 /* {% call(args) m(...) %}body{% endcall %}: m gets caller=<body>. */
-static int
+static __attribute__((noinline)) int
 exec_callblock(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct strbuf *sb)
 {
 	const struct tpl_node *call = n->a;
@@ -433,7 +433,7 @@ exec_callblock(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *
 	return res.kind == TV_STR ? out_add(rc, n->line, sb, res.u.s.p, res.u.s.n) : tv_write_str(rc, n->line, &res, sb);
 }
 
-static int
+static __attribute__((noinline)) int
 exec_with(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct strbuf *sb)
 {
 	struct tpl_frame *wf = tpl_frame_new(rc, f);
@@ -449,7 +449,7 @@ exec_with(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, st
 	return tpl_exec_body(rc, wf, &n->body, sb);
 }
 
-static int
+static __attribute__((noinline)) int
 exec_print(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct strbuf *sb)
 {
 	struct tv v;
@@ -464,7 +464,7 @@ exec_print(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, s
 	return tv_charge(rc, n->line, sb->len - before);
 }
 
-static int
+static __attribute__((noinline)) int
 exec_if(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct strbuf *sb)
 {
 	struct tv c;
@@ -475,36 +475,69 @@ exec_if(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, stru
 	return tpl_exec_body(rc, f, t ? &n->body : &n->orelse, sb);
 }
 
-static int
-exec_node(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct strbuf *sb)
+static __attribute__((noinline)) int
+exec_set(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n)
 {
 	struct tv v;
 
+	if (tpl_eval(rc, f, n->b, &v) < 0)
+		return -1;
+	return assign(rc, f, n->a, v);
+}
+
+static __attribute__((noinline)) int
+exec_setblock(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n)
+{
+	struct tv v;
+
+	if (render_to_value(rc, f, &n->body, n->line, &v) < 0)
+		return -1;
+	if (n->c != NULL && tpl_apply_filter(rc, f, n->c, v, &v) < 0)
+		return -1;
+	return assign(rc, f, n->a, v);
+}
+
+static __attribute__((noinline)) int
+exec_macro(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n)
+{
+	struct tv v;
+
+	if (make_macro(rc, f, n, &v) < 0)
+		return -1;
+	return tpl_frame_set(rc, f, n->name, n->nlen, v);
+}
+
+static __attribute__((noinline)) int
+exec_filterblock(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct strbuf *sb)
+{
+	struct tv v;
+
+	if (render_to_value(rc, f, &n->body, n->line, &v) < 0 || tpl_apply_filter(rc, f, n->c, v, &v) < 0)
+		return -1;
+	return tv_write_str(rc, n->line, &v, sb);
+}
+
+static __attribute__((noinline)) int
+exec_bad(struct tpl_rctx *rc, const struct tpl_node *n)
+{
+	return tpl_fail(rc, n->line, "internal error: cannot execute node %d", n->kind);
+}
+
+/* A pure dispatcher, as tpl_eval is: tail calls only, no stack frame. */
+static int
+exec_node(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n, struct strbuf *sb)
+{
 	switch (n->kind) {
 	case N_DATA: return out_add(rc, n->line, sb, n->name, n->nlen);
 	case N_PRINT: return exec_print(rc, f, n, sb);
 	case N_IF: return exec_if(rc, f, n, sb);
 	case N_FOR: return exec_for(rc, f, n, sb);
-	case N_SET:
-		if (tpl_eval(rc, f, n->b, &v) < 0)
-			return -1;
-		return assign(rc, f, n->a, v);
-	case N_SETBLOCK:
-		if (render_to_value(rc, f, &n->body, n->line, &v) < 0)
-			return -1;
-		if (n->c != NULL && tpl_apply_filter(rc, f, n->c, v, &v) < 0)
-			return -1;
-		return assign(rc, f, n->a, v);
-	case N_MACRO:
-		if (make_macro(rc, f, n, &v) < 0)
-			return -1;
-		return tpl_frame_set(rc, f, n->name, n->nlen, v);
+	case N_SET: return exec_set(rc, f, n);
+	case N_SETBLOCK: return exec_setblock(rc, f, n);
+	case N_MACRO: return exec_macro(rc, f, n);
 	case N_CALLBLOCK: return exec_callblock(rc, f, n, sb);
-	case N_FILTERBLOCK:
-		if (render_to_value(rc, f, &n->body, n->line, &v) < 0 || tpl_apply_filter(rc, f, n->c, v, &v) < 0)
-			return -1;
-		return tv_write_str(rc, n->line, &v, sb);
+	case N_FILTERBLOCK: return exec_filterblock(rc, f, n, sb);
 	case N_WITH: return exec_with(rc, f, n, sb);
-	default: return tpl_fail(rc, n->line, "internal error: cannot execute node %d", n->kind);
+	default: return exec_bad(rc, n);
 	}
 }

@@ -421,7 +421,7 @@ f_unique(struct tpl_rctx *rc, int line, struct tv in, const struct tpl_callargs 
 	for (i = 0; i < n; i++) {
 		if (tpl_item_key(rc, line, &items[i], &a[1], cs, 0, &key) < 0)
 			return -1;
-		if ((key.kind == TV_LIST && !(key.flags & TVF_TUPLE)) || tv_is_map(&key) || key.kind == TV_JARR)
+		if ((key.kind == TV_LIST && !(key.flags & TVF_TUPLE)) || tv_is_map(&key))
 			return tpl_fail(rc, line, "unhashable type: '%s'", tv_type_name(&key));
 		if (tpl_step(rc, line, seen->n) < 0)
 			return -1;

@@ -482,12 +482,10 @@ tpl_tojson(struct tpl_rctx *rc, int line, const struct tv *v, int indent, int le
 		return 0;
 	case TV_STR: json_string(v->u.s.p, v->u.s.n, sb); return 0;
 	case TV_LIST:
-	case TV_JARR:
 		if (v->flags & (TVF_GEN | TVF_NOPRINT))
 			break;
 		return json_seq(rc, line, v, indent, level, sb);
-	case TV_DICT:
-	case TV_JOBJ: return json_map(rc, line, v, indent, level, sb);
+	case TV_DICT: return json_map(rc, line, v, indent, level, sb);
 	default: break;
 	}
 	return tpl_fail(rc, line, "Object of type %s is not JSON serializable",

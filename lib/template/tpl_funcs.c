@@ -150,11 +150,7 @@ tpl_method_find(const struct tv *self, const char *name, size_t n)
 	int kind = self->kind;
 	size_t i;
 
-	if (kind == TV_JOBJ)
-		kind = TV_DICT;
-	if (kind == TV_JARR || (kind == TV_LIST && !(self->flags & TVF_GEN)))
-		kind = TV_LIST;
-	else if (kind == TV_LIST)
+	if (kind == TV_LIST && (self->flags & TVF_GEN))
 		return -1;
 	if (kind != TV_STR && kind != TV_DICT && kind != TV_LIST && kind != TV_LOOP)
 		return -1;

@@ -38,6 +38,19 @@ void tpl_arena_free(struct tpl_arena *a);
 void *tpl_arena_alloc(struct tpl_arena *a, size_t n);
 char *tpl_arena_strndup(struct tpl_arena *a, const char *s, size_t n);
 
+/* A set of interned strings (the parser's names, the data's keys): equal
+ * strings get one pointer, so that hot lookups compare pointers. */
+struct tpl_strset {
+	const char **slot; /* open addressing, mask + 1 slots; xmalloc'd */
+	size_t mask, n;
+};
+size_t tpl_hash(const char *p, size_t n);
+/* The interned string equal to s[0..n): an existing one, else s itself
+ * (copy == 0: s must be NUL-terminated at n and outlive the set's users)
+ * or its copy in a. NULL only when a's limit is hit. */
+const char *tpl_intern(struct tpl_strset *set, struct tpl_arena *a, const char *s, size_t n, int copy);
+void tpl_strset_free(struct tpl_strset *set);
+
 /* ---- tokens ---- */
 enum tpl_tok_type {
 	TK_EOF,
@@ -114,10 +127,8 @@ enum tpl_kind {
 	TV_INT,
 	TV_FLOAT,
 	TV_STR,
-	TV_LIST,  /* list or tuple (flags) built by the template */
-	TV_DICT,  /* dict built by the template (insertion order) */
-	TV_JARR,  /* a cJSON array from the data, borrowed */
-	TV_JOBJ,  /* a cJSON object from the data, borrowed */
+	TV_LIST,  /* list or tuple (flags): built by the template or from a JSON array */
+	TV_DICT,  /* dict (insertion order): built by the template or from a JSON object */
 	TV_MACRO, /* a macro or a call block's caller */
 	TV_FUNC,  /* a builtin global function (range, dict, namespace...) */
 	TV_METHOD,/* a bound method of a str/dict/list/loop */
@@ -160,7 +171,6 @@ struct tv {
 		} und;
 		struct tpl_list *l;
 		struct tpl_dict *d;
-		const cJSON *j;
 		struct tpl_macro *m;
 		struct tpl_method *me;
 		struct tpl_loop *loop;
@@ -261,6 +271,7 @@ struct kc_tpl {
 	struct tpl_arena arena;
 	struct tpl_nvec body;
 	int nattr; /* N_GETATTR nodes with a hint slot (n->fn) */
+	const char *name_loop; /* the interned "loop" (parser names are interned) */
 };
 
 int tpl_parse_tokens(struct kc_tpl *t, const struct tpl_toks *toks, char *err, size_t errlen);
@@ -299,9 +310,17 @@ struct tpl_method {
 	int id;
 };
 
+/* Where an N_GETATTR node found its key last time: the index in the
+ * dict and the key's string (data keys are interned by tpl_data.c, so
+ * the next dict's key at that index is usually the same pointer). */
+struct tpl_attr_hint {
+	const char *key;
+	size_t idx;
+};
+
 struct tpl_rctx {
 	const struct kc_tpl *t;
-	const cJSON *data;
+	const struct tpl_dict *data; /* the variables; NULL: none */
 	struct tpl_arena arena;
 	struct strbuf *out;
 	char *err;
@@ -310,11 +329,11 @@ struct tpl_rctx {
 	int depth;       /* macro call depth */
 	unsigned long long steps;
 	size_t produced; /* bytes of strings built, for the output bound */
-	/* Per N_GETATTR node: where in a JSON object its key was found last
-	 * time. Objects in a list usually share their key order, so the hint
-	 * saves comparing every key before it. Per render: the template
-	 * itself stays read-only and shareable between threads. */
-	uint8_t *attr_hint;
+	/* Per N_GETATTR node (n->fn). Objects in a list usually share their
+	 * key order, so the hint turns most attribute reads into one pointer
+	 * compare. Per render: the template itself stays read-only and
+	 * shareable between threads. */
+	struct tpl_attr_hint *attr_hint;
 };
 
 /* Sets the render error (first one wins) as "name:line: msg"; returns -1. */
@@ -385,7 +404,17 @@ static inline void
 tpl_out(struct strbuf *sb, const char *p, size_t n)
 {
 	if (sb->buf != NULL && sb->cap - sb->len > n) {
-		memcpy(sb->buf + sb->len, p, n);
+		char *d = sb->buf + sb->len;
+		size_t i;
+
+		/* most pieces are a few bytes: a plain loop beats memcpy's
+		 * size dispatch */
+		if (n <= 16) {
+			for (i = 0; i < n; i++)
+				d[i] = p[i];
+		} else {
+			memcpy(d, p, n);
+		}
 		sb->len += n;
 		sb->buf[sb->len] = '\0';
 	} else {
@@ -419,33 +448,6 @@ tpl_name_eq(const char *a, const char *b, size_t n)
 	return 1;
 }
 
-/* A value for a cJSON node (borrowed, never copied). Numbers: an integral
- * double within +-2^53 is an int, anything else a float (cJSON keeps no
- * int/float distinction; docs/TEMPLATES.md). Inline: it is the hottest
- * call of a render, and returning the struct through memory stalls. */
-static inline struct tv
-tv_from_json(const cJSON *j)
-{
-	struct tv v = tv_none();
-	double d;
-
-	if (j == NULL)
-		return v;
-	switch (j->type & 0xff) {
-	case cJSON_String:
-		return j->valuestring ? tv_str(j->valuestring, strlen(j->valuestring)) : v;
-	case cJSON_Number:
-		d = j->valuedouble;
-		if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && d == (double)(long long)d)
-			return tv_int((long long)d);
-		return tv_float(d);
-	case cJSON_True: return tv_bool(1);
-	case cJSON_False: return tv_bool(0);
-	case cJSON_Array: v.kind = TV_JARR; v.u.j = j; return v;
-	case cJSON_Object: v.kind = TV_JOBJ; v.u.j = j; return v;
-	default: return v;
-	}
-}
 struct tpl_list *tv_list_new(struct tpl_rctx *rc, size_t cap);
 int tv_list_push(struct tpl_rctx *rc, struct tpl_list *l, struct tv v);
 struct tv tv_list_val(struct tpl_list *l, uint8_t flags);
@@ -550,6 +552,13 @@ int tpl_method_find(const struct tv *self, const char *name, size_t n);
 int tpl_method_name(const char *name, size_t n);
 int tpl_method_call(struct tpl_rctx *rc, int line, const struct tpl_method *me, const struct tpl_callargs *ca,
 		    struct tv *out);
+
+/* data: tpl_data.c. Converts a JSON object into a dict in arena a;
+ * copy: strings are copied (else they point into the cJSON tree, which
+ * must then outlive the dict). Returns NULL with err "what: msg". */
+struct tpl_dict *tpl_data_convert(struct tpl_arena *a, const cJSON *j, int copy, const char *what, char *err,
+				  size_t errlen);
+const struct tpl_dict *tpl_data_root(const struct kc_tpl_data *d);
 
 /* formatting: tpl_format.c */
 int tpl_percent_format(struct tpl_rctx *rc, int line, const struct tv *fmt, const struct tpl_callargs *ca,

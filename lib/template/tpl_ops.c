@@ -296,10 +296,8 @@ obj_repr(const struct tv *v)
 	case TV_INT: return "int object";
 	case TV_FLOAT: return "float object";
 	case TV_BOOL: return "bool object";
-	case TV_LIST:
-	case TV_JARR: return (v->flags & TVF_TUPLE) ? "tuple object" : "list object";
-	case TV_DICT:
-	case TV_JOBJ: return "dict object";
+	case TV_LIST: return (v->flags & TVF_TUPLE) ? "tuple object" : "list object";
+	case TV_DICT: return "dict object";
 	case TV_NS: return "jinja2.utils.Namespace object";
 	case TV_LOOP: return "jinja2.runtime.LoopContext object";
 	default: return "object";
@@ -316,20 +314,6 @@ undef_attr(struct tpl_rctx *rc, const struct tv *obj, const char *name, size_t n
 	*out = tv_undef_name(s);
 	out->aux = elem ? UND_ELEM : UND_ATTR;
 	out->u.und.obj = obj_repr(obj);
-	return 0;
-}
-
-static int
-json_member(const cJSON *o, const char *name, size_t n, struct tv *out)
-{
-	const cJSON *c;
-
-	for (c = o->child; c != NULL; c = c->next) {
-		if (c->string != NULL && tpl_key_eq(c->string, name, n)) {
-			*out = tv_from_json(c);
-			return 1;
-		}
-	}
 	return 0;
 }
 
@@ -373,43 +357,47 @@ tv_getattr(struct tpl_rctx *rc, int line, const struct tv *obj, const char *name
 		return tpl_loop_attr(rc, line, obj, name, n, out);
 	if ((id = tpl_method_find(obj, name, n)) >= 0)
 		return make_method(rc, obj, id, out);
-	if (obj->kind == TV_JOBJ && json_member(obj->u.j, name, n, out))
-		return 0;
 	if ((obj->kind == TV_DICT || obj->kind == TV_NS) && dict_member(obj->u.d, name, n, out))
 		return 0;
 	return undef_attr(rc, obj, name, n, 0, out);
 }
 
-/* json_member with a hint: try the child at the hinted position first. */
-static int
-json_member_hint(const cJSON *o, const char *name, size_t n, uint8_t *hint, struct tv *out)
+/* Whether dict key k is the string name[0..n): first by the interned
+ * pointer this node matched last time, then by the bytes. */
+static inline int
+key_is(const struct tv *k, const char *hint_key, const char *name, size_t n)
 {
-	const cJSON *c = o->child;
-	unsigned k;
-
-	for (k = 0; k < *hint && c != NULL; k++)
-		c = c->next;
-	if (c != NULL && c->string != NULL && tpl_key_eq(c->string, name, n)) {
-		*out = tv_from_json(c);
-		return 1;
-	}
-	for (c = o->child, k = 0; c != NULL; c = c->next, k++) {
-		if (c->string != NULL && tpl_key_eq(c->string, name, n)) {
-			*hint = k < 255 ? (uint8_t)k : 0;
-			*out = tv_from_json(c);
-			return 1;
-		}
-	}
-	return 0;
+	if (k->kind != TV_STR || k->u.s.n != n)
+		return 0;
+	return k->u.s.p == hint_key || tpl_name_eq(k->u.s.p, name, n);
 }
 
-/* Attribute access for a name that is no method name (the hot path). */
+/* Attribute access for a name that is no method name (the hot path):
+ * a dict's key is looked for first where this node found it last. */
 int
 tv_getattr_data(struct tpl_rctx *rc, const struct tpl_node *n, const struct tv *obj, struct tv *out)
 {
-	if (obj->kind == TV_JOBJ && n->nlen > 0) {
-		if (json_member_hint(obj->u.j, n->name, n->nlen, &rc->attr_hint[n->fn], out))
+	const struct tpl_dict *d;
+	struct tpl_attr_hint *h;
+	size_t i;
+
+	if (obj->kind == TV_DICT) {
+		d = obj->u.d;
+		h = &rc->attr_hint[n->fn];
+		i = h->idx;
+		if (i < d->n && key_is(&d->k[i], h->key, n->name, n->nlen)) {
+			h->key = d->k[i].u.s.p;
+			*out = d->v[i];
 			return 0;
+		}
+		for (i = 0; i < d->n; i++) {
+			if (key_is(&d->k[i], h->key, n->name, n->nlen)) {
+				h->idx = i;
+				h->key = d->k[i].u.s.p;
+				*out = d->v[i];
+				return 0;
+			}
+		}
 		return undef_attr(rc, obj, n->name, n->nlen, 0, out);
 	}
 	if (obj->kind == TV_LOOP)
@@ -422,23 +410,8 @@ seq_index(struct tpl_rctx *rc, int line, const struct tv *obj, long long idx, st
 {
 	struct tv *items;
 	size_t n;
-	const cJSON *c;
 
 	*found = 0;
-	if (obj->kind == TV_JARR) {
-		long long len = 0;
-		for (c = obj->u.j->child; c != NULL; c = c->next)
-			len++;
-		if (idx < 0)
-			idx += len;
-		if (idx < 0 || idx >= len)
-			return 0;
-		for (c = obj->u.j->child; idx-- > 0; c = c->next)
-			;
-		*out = tv_from_json(c);
-		*found = 1;
-		return 0;
-	}
 	if (tv_items(rc, line, obj, &items, &n) < 0)
 		return -1;
 	if (idx < 0)
@@ -463,15 +436,17 @@ tv_getitem(struct tpl_rctx *rc, int line, const struct tv *obj, const struct tv 
 	if ((tv_is_seq(obj) || obj->kind == TV_STR) && (key->kind == TV_INT || key->kind == TV_BOOL)) {
 		if (seq_index(rc, line, obj, key->kind == TV_INT ? key->u.i : key->u.b, out, &found) < 0)
 			return -1;
-	} else if (obj->kind == TV_JOBJ && key->kind == TV_STR) {
-		found = json_member(obj->u.j, key->u.s.p, key->u.s.n, out);
 	} else if (obj->kind == TV_DICT) {
+		/* out may alias obj (attribute paths walk in place): stop at
+		 * the first write */
+		const struct tpl_dict *d = obj->u.d;
 		size_t i;
-		for (i = 0; i < obj->u.d->n && !found; i++)
-			if (tv_equal(&obj->u.d->k[i], key)) {
-				*out = obj->u.d->v[i];
-				found = 1;
+		for (i = 0; i < d->n; i++) {
+			if (tv_equal(&d->k[i], key)) {
+				*out = d->v[i];
+				return 0;
 			}
+		}
 	}
 	if (found)
 		return 0;

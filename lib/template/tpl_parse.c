@@ -19,6 +19,9 @@ struct parser {
 	int depth;
 	int soft; /* inside if/condexpr: unknown filters fail at run time */
 	int failed;
+	/* Names are interned: one copy per distinct name, so that lookups
+	 * at render time mostly compare pointers (tpl_lookup). */
+	struct tpl_strset names;
 };
 
 static struct tpl_node *p_expr(struct parser *p, int condexpr);
@@ -157,14 +160,21 @@ nvec_push(struct parser *p, struct tpl_nvec *v, struct tpl_node *n)
 	return 0;
 }
 
+/* The one arena copy of name s[0..n). */
+static const char *
+intern_name(struct parser *p, int line, const char *s, size_t n)
+{
+	const char *name = tpl_intern(&p->names, &p->t->arena, s, n, 1);
+
+	if (name == NULL)
+		p_fail(p, line, "template too large");
+	return name;
+}
+
 static const char *
 tok_name(struct parser *p, const struct tpl_tok *t)
 {
-	char *s = tpl_arena_strndup(&p->t->arena, t->p, t->n);
-
-	if (s == NULL)
-		p_fail(p, t->line, "template too large");
-	return s;
+	return intern_name(p, t->line, t->p, t->n);
 }
 
 static int
@@ -1273,6 +1283,7 @@ int
 tpl_parse_tokens(struct kc_tpl *t, const struct tpl_toks *toks, char *err, size_t errlen)
 {
 	struct parser p;
+	int r;
 
 	memset(&p, 0, sizeof(p));
 	p.t = t;
@@ -1280,5 +1291,11 @@ tpl_parse_tokens(struct kc_tpl *t, const struct tpl_toks *toks, char *err, size_
 	p.ntk = toks->n;
 	p.err = err;
 	p.errlen = errlen;
-	return p_body(&p, NULL, &t->body);
+	/* the loop variable's name, as the renderer binds it */
+	if ((t->name_loop = intern_name(&p, 0, "loop", 4)) == NULL)
+		r = -1;
+	else
+		r = p_body(&p, NULL, &t->body);
+	tpl_strset_free(&p.names);
+	return r;
 }

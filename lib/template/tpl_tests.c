@@ -54,7 +54,7 @@ t_iterable(struct tpl_rctx *rc, int line, const struct tv *v, const struct tpl_c
 		return -1;
 	if (v->kind == TV_UNDEF && v->aux != UND_LENIENT)
 		return tpl_fail_undef(rc, line, v);
-	*res = v->kind == TV_STR || v->kind == TV_LIST || v->kind == TV_JARR || tv_is_map(v) || v->kind == TV_UNDEF;
+	*res = v->kind == TV_STR || v->kind == TV_LIST || tv_is_map(v) || v->kind == TV_UNDEF;
 	return 0;
 }
 

@@ -181,11 +181,8 @@ tv_type_name(const struct tv *v)
 	case TV_INT: return "int";
 	case TV_FLOAT: return "float";
 	case TV_STR: return "str";
-	case TV_LIST:
-	case TV_JARR:
-		return (v->flags & TVF_GEN) ? "generator" : (v->flags & TVF_TUPLE) ? "tuple" : "list";
-	case TV_DICT:
-	case TV_JOBJ: return "dict";
+	case TV_LIST: return (v->flags & TVF_GEN) ? "generator" : (v->flags & TVF_TUPLE) ? "tuple" : "list";
+	case TV_DICT: return "dict";
 	case TV_MACRO: return "Macro";
 	case TV_FUNC: return "function";
 	case TV_METHOD: return "builtin_function_or_method";
@@ -210,13 +207,13 @@ tv_is_num(const struct tv *v)
 int
 tv_is_seq(const struct tv *v)
 {
-	return (v->kind == TV_LIST && !(v->flags & TVF_GEN)) || v->kind == TV_JARR;
+	return v->kind == TV_LIST && !(v->flags & TVF_GEN);
 }
 
 int
 tv_is_map(const struct tv *v)
 {
-	return v->kind == TV_DICT || v->kind == TV_JOBJ;
+	return v->kind == TV_DICT;
 }
 
 double
@@ -243,8 +240,6 @@ tv_truth(struct tpl_rctx *rc, int line, const struct tv *v)
 	case TV_STR: return v->u.s.n > 0;
 	case TV_LIST: return (v->flags & TVF_GEN) || v->u.l->n > 0;
 	case TV_DICT: return v->u.d->n > 0;
-	case TV_JARR:
-	case TV_JOBJ: return v->u.j->child != NULL;
 	default: return 1;
 	}
 }
@@ -427,7 +422,6 @@ tv_write_common(struct tpl_rctx *rc, int line, const struct tv *v, struct strbuf
 	case TV_INT: tv_write_int(v->u.i, sb); break;
 	case TV_FLOAT: tv_write_float(v->u.f, sb); break;
 	case TV_LIST:
-	case TV_JARR:
 		if (v->flags & (TVF_GEN | TVF_NOPRINT)) {
 			rc->depth--;
 			return tpl_fail(rc, line, "cannot print a %s (Jinja2 prints its repr); add |list",
@@ -437,7 +431,6 @@ tv_write_common(struct tpl_rctx *rc, int line, const struct tv *v, struct strbuf
 			return rc->depth--, -1;
 		break;
 	case TV_DICT:
-	case TV_JOBJ:
 		if (tv_write_map(rc, line, v, sb) < 0)
 			return rc->depth--, -1;
 		break;
@@ -522,9 +515,6 @@ tv_str_chars(struct tpl_rctx *rc, const struct tv *v, struct tv **items, size_t 
 int
 tv_items(struct tpl_rctx *rc, int line, const struct tv *v, struct tv **items, size_t *n)
 {
-	const cJSON *c;
-	size_t i = 0;
-
 	*items = tv_no_items;
 	*n = 0;
 	switch (v->kind) {
@@ -538,18 +528,6 @@ tv_items(struct tpl_rctx *rc, int line, const struct tv *v, struct tv **items, s
 		*items = v->u.d->k ? v->u.d->k : tv_no_items;
 		*n = v->u.d->n;
 		return v->kind == TV_NS ? tpl_fail(rc, line, "'Namespace' object is not iterable") : 0;
-	case TV_JARR:
-	case TV_JOBJ:
-		for (c = v->u.j->child; c != NULL; c = c->next)
-			i++;
-		if (tv_alloc_items(rc, i, items) < 0)
-			return -1;
-		i = 0;
-		for (c = v->u.j->child; c != NULL; c = c->next)
-			(*items)[i++] = v->kind == TV_JARR ? tv_from_json(c)
-							  : tv_str(c->string ? c->string : "", c->string ? strlen(c->string) : 0);
-		*n = i;
-		return 0;
 	case TV_STR:
 		return tv_str_chars(rc, v, items, n);
 	case TV_UNDEF:
@@ -566,9 +544,6 @@ tv_items(struct tpl_rctx *rc, int line, const struct tv *v, struct tv **items, s
 int
 tv_dict_pairs(struct tpl_rctx *rc, int line, const struct tv *v, struct tv **keys, struct tv **vals, size_t *n)
 {
-	const cJSON *c;
-	size_t i = 0;
-
 	*keys = *vals = tv_no_items;
 	*n = 0;
 	if (v->kind == TV_DICT || v->kind == TV_NS) {
@@ -581,27 +556,12 @@ tv_dict_pairs(struct tpl_rctx *rc, int line, const struct tv *v, struct tv **key
 	}
 	if (v->kind == TV_UNDEF)
 		return tpl_fail_undef(rc, line, v);
-	if (v->kind != TV_JOBJ)
-		return tpl_fail(rc, line, "'%s' object is not a mapping", tv_type_name(v));
-	for (c = v->u.j->child; c != NULL; c = c->next)
-		i++;
-	if (tv_alloc_items(rc, i, keys) < 0 || tv_alloc_items(rc, i, vals) < 0)
-		return -1;
-	i = 0;
-	for (c = v->u.j->child; c != NULL; c = c->next) {
-		(*keys)[i] = tv_str(c->string ? c->string : "", c->string ? strlen(c->string) : 0);
-		(*vals)[i++] = tv_from_json(c);
-	}
-	*n = i;
-	return 0;
+	return tpl_fail(rc, line, "'%s' object is not a mapping", tv_type_name(v));
 }
 
 int
 tv_length(struct tpl_rctx *rc, int line, const struct tv *v, long long *n)
 {
-	const cJSON *c;
-	long long i = 0;
-
 	*n = 0;
 	switch (v->kind) {
 	case TV_STR: *n = (long long)utf8_count(v->u.s.p, v->u.s.n); return 0;
@@ -611,12 +571,6 @@ tv_length(struct tpl_rctx *rc, int line, const struct tv *v, long long *n)
 		*n = (long long)v->u.l->n;
 		return 0;
 	case TV_DICT: *n = (long long)v->u.d->n; return 0;
-	case TV_JARR:
-	case TV_JOBJ:
-		for (c = v->u.j->child; c != NULL; c = c->next)
-			i++;
-		*n = i;
-		return 0;
 	case TV_UNDEF:
 		if (v->aux == UND_LENIENT) {
 			*n = 0;
@@ -631,58 +585,22 @@ tv_length(struct tpl_rctx *rc, int line, const struct tv *v, long long *n)
 static int
 tv_seq_equal(const struct tv *a, const struct tv *b)
 {
-	const cJSON *ca, *cb;
 	size_t i;
-	struct tv x, y;
 
-	if ((a->flags & TVF_TUPLE) != (b->flags & TVF_TUPLE))
+	if ((a->flags & TVF_TUPLE) != (b->flags & TVF_TUPLE) || a->u.l->n != b->u.l->n)
 		return 0;
-	if (a->kind == TV_LIST && b->kind == TV_LIST) {
-		if (a->u.l->n != b->u.l->n)
+	for (i = 0; i < a->u.l->n; i++)
+		if (!tv_equal(&a->u.l->v[i], &b->u.l->v[i]))
 			return 0;
-		for (i = 0; i < a->u.l->n; i++)
-			if (!tv_equal(&a->u.l->v[i], &b->u.l->v[i]))
-				return 0;
-		return 1;
-	}
-	/* at least one side is JSON: walk both */
-	ca = a->kind == TV_JARR ? a->u.j->child : NULL;
-	cb = b->kind == TV_JARR ? b->u.j->child : NULL;
-	for (i = 0;; i++) {
-		int ea = a->kind == TV_JARR ? ca == NULL : i >= a->u.l->n;
-		int eb = b->kind == TV_JARR ? cb == NULL : i >= b->u.l->n;
-		if (ea || eb)
-			return ea && eb;
-		x = a->kind == TV_JARR ? tv_from_json(ca) : a->u.l->v[i];
-		y = b->kind == TV_JARR ? tv_from_json(cb) : b->u.l->v[i];
-		if (!tv_equal(&x, &y))
-			return 0;
-		if (ca)
-			ca = ca->next;
-		if (cb)
-			cb = cb->next;
-	}
+	return 1;
 }
 
-/* Mapping equality without an allocation context: JSON objects and
- * template dicts, key by key. */
+/* Mapping equality without an allocation context, key by key. */
 static int
 tv_map_get(const struct tv *m, const struct tv *k, struct tv *out)
 {
-	const cJSON *c;
 	size_t i;
 
-	if (m->kind == TV_JOBJ) {
-		if (k->kind != TV_STR)
-			return 0;
-		for (c = m->u.j->child; c != NULL; c = c->next) {
-			if (c->string && strlen(c->string) == k->u.s.n && memcmp(c->string, k->u.s.p, k->u.s.n) == 0) {
-				*out = tv_from_json(c);
-				return 1;
-			}
-		}
-		return 0;
-	}
 	for (i = 0; i < m->u.d->n; i++) {
 		if (tv_equal(&m->u.d->k[i], k)) {
 			*out = m->u.d->v[i];
@@ -692,37 +610,14 @@ tv_map_get(const struct tv *m, const struct tv *k, struct tv *out)
 	return 0;
 }
 
-static size_t
-tv_map_len(const struct tv *m)
-{
-	const cJSON *c;
-	size_t n = 0;
-
-	if (m->kind != TV_JOBJ)
-		return m->u.d->n;
-	for (c = m->u.j->child; c != NULL; c = c->next)
-		n++;
-	return n;
-}
-
 static int
 tv_map_equal(const struct tv *a, const struct tv *b)
 {
-	const cJSON *c;
-	struct tv k, va, vb;
+	struct tv vb;
 	size_t i;
 
-	if (tv_map_len(a) != tv_map_len(b))
+	if (a->u.d->n != b->u.d->n)
 		return 0;
-	if (a->kind == TV_JOBJ) {
-		for (c = a->u.j->child; c != NULL; c = c->next) {
-			k = tv_str(c->string ? c->string : "", c->string ? strlen(c->string) : 0);
-			va = tv_from_json(c);
-			if (!tv_map_get(b, &k, &vb) || !tv_equal(&va, &vb))
-				return 0;
-		}
-		return 1;
-	}
 	for (i = 0; i < a->u.d->n; i++)
 		if (!tv_map_get(b, &a->u.d->k[i], &vb) || !tv_equal(&a->u.d->v[i], &vb))
 			return 0;
@@ -741,7 +636,7 @@ tv_equal(const struct tv *a, const struct tv *b)
 		return a->u.s.n == b->u.s.n && memcmp(a->u.s.p, b->u.s.p, a->u.s.n) == 0;
 	if (a->kind == TV_NONE || b->kind == TV_NONE)
 		return a->kind == b->kind;
-	if ((a->kind == TV_LIST || a->kind == TV_JARR) && (b->kind == TV_LIST || b->kind == TV_JARR))
+	if (a->kind == TV_LIST && b->kind == TV_LIST)
 		return !(a->flags & TVF_GEN) && !(b->flags & TVF_GEN) && tv_seq_equal(a, b);
 	if (tv_is_map(a) && tv_is_map(b))
 		return tv_map_equal(a, b);
@@ -819,13 +714,13 @@ tv_contains(struct tpl_rctx *rc, int line, const struct tv *hay, const struct tv
 		return 0;
 	}
 	if (tv_is_map(hay) || hay->kind == TV_NS) {
-		if (((needle->kind == TV_LIST || needle->kind == TV_JARR) && !(needle->flags & TVF_TUPLE)) ||
+		if ((needle->kind == TV_LIST && !(needle->flags & TVF_TUPLE)) ||
 		    tv_is_map(needle) || needle->kind == TV_NS)
 			return tpl_fail(rc, line, "unhashable type: '%s'", tv_type_name(needle));
 		*res = tv_map_get(hay, needle, &tmp);
 		return 0;
 	}
-	if (hay->kind != TV_LIST && hay->kind != TV_JARR)
+	if (hay->kind != TV_LIST)
 		return tpl_fail(rc, line, "argument of type '%s' is not iterable", tv_type_name(hay));
 	if (tv_items(rc, line, hay, &items, &n) < 0)
 		return -1;

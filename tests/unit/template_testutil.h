@@ -15,8 +15,37 @@
 
 static char tt_err[1024];
 
+/* The same render through kc_tpl_data_new + kc_tpl_render_data (data
+ * converted once, as the bench and repeated renders do): it must give
+ * the same output, or the same error, as kc_tpl_render. */
+static void
+tt_check_data_path(const struct kc_tpl *t, const cJSON *data, const char *want, const char *want_err)
+{
+	struct strbuf out = STRBUF_INIT;
+	char err[1024] = "", derr[1024] = "";
+	struct kc_tpl_data *d = kc_tpl_data_new(data, derr, sizeof(derr));
+
+	if (d == NULL) {
+		/* data kc_tpl_render refuses too (not an object) */
+		cr_expect_not_null(want_err, "kc_tpl_data_new failed (%s) where kc_tpl_render worked", derr);
+		return;
+	}
+	if (kc_tpl_render_data(t, d, &out, err, sizeof(err)) == 0) {
+		cr_expect_not_null(want, "render_data worked where kc_tpl_render failed with %s", want_err);
+		if (want != NULL)
+			cr_expect_str_eq(strbuf_str(&out), want, "kc_tpl_render_data differs from kc_tpl_render");
+	} else {
+		cr_expect_null(want, "render_data failed (%s) where kc_tpl_render worked", err);
+		if (want_err != NULL)
+			cr_expect_str_eq(err, want_err, "kc_tpl_render_data's error differs");
+	}
+	strbuf_free(&out);
+	kc_tpl_data_free(d);
+}
+
 /* Renders src with data (a JSON object text or NULL). Returns the output
- * (caller frees) or NULL with tt_err set. */
+ * (caller frees) or NULL with tt_err set. Every render also goes through
+ * the converted-data path (tt_check_data_path). */
 static char *
 tt_render(const char *src, const char *json)
 {
@@ -31,6 +60,8 @@ tt_render(const char *src, const char *json)
 	t = kc_tpl_parse(src, strlen(src), "t.j2", tt_err, sizeof(tt_err));
 	if (t != NULL && kc_tpl_render(t, data, &out, tt_err, sizeof(tt_err)) == 0)
 		res = strbuf_detach(&out, NULL);
+	if (t != NULL)
+		tt_check_data_path(t, data, res, res == NULL ? tt_err : NULL);
 	strbuf_free(&out);
 	kc_tpl_free(t);
 	cJSON_Delete(data);
