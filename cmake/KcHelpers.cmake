@@ -14,21 +14,22 @@ function(kc_unit_test name src)
   set_tests_properties(${name} PROPERTIES LABELS "unit;quick" TIMEOUT 300)
 endfunction()
 
-# kc_script_test(NAME SCRIPT [LABELS l1;l2] [TIMEOUT s]): an integration test
-# driven by a shell script; the script gets KC_BIN (build dir with the
-# binaries), KC_SRC (source dir) and KC_SHARED (../shared) in its environment.
+# kc_script_test(NAME SCRIPT [ARGS a1 a2...] [LABELS l1;l2] [TIMEOUT s]): an
+# integration test driven by a shell script (run with ARGS); the script gets
+# KC_BIN (build dir with the binaries), KC_SRC (source dir) and KC_SHARED
+# (../shared) in its environment.
 function(kc_script_test name script)
   if(NOT KC_TESTS)
     return()
   endif()
-  cmake_parse_arguments(A "" "TIMEOUT" "LABELS" ${ARGN})
+  cmake_parse_arguments(A "" "TIMEOUT" "LABELS;ARGS" ${ARGN})
   if(NOT A_TIMEOUT)
     set(A_TIMEOUT 300)
   endif()
   if(NOT A_LABELS)
     set(A_LABELS integration)
   endif()
-  add_test(NAME ${name} COMMAND bash ${script})
+  add_test(NAME ${name} COMMAND bash ${script} ${A_ARGS})
   set_tests_properties(${name} PROPERTIES LABELS "${A_LABELS}" TIMEOUT ${A_TIMEOUT}
     SKIP_RETURN_CODE 77
     ENVIRONMENT "KC_BIN=${CMAKE_BINARY_DIR}/bin;KC_SRC=${CMAKE_SOURCE_DIR};KC_BUILD=${CMAKE_BINARY_DIR};KC_SHARED=${CMAKE_SOURCE_DIR}/../shared")

@@ -210,11 +210,29 @@ run_warn(struct cond *c, const char *msg)
 	runlog_event(c->rl, "warning", f);
 }
 
+/* Commands never get a network: every driver gives them an empty network
+ * namespace. A config asking for one (workspace.sandbox.network, or
+ * resources.network) is told so loudly rather than silently ignored. */
+static void
+run_sbx_network(struct cond *c, const cJSON *sb, const cJSON *res)
+{
+	const char *net = kc_cfg_str(sb, "network", NULL);
+	char msg[256];
+
+	if (net == NULL)
+		net = kc_cfg_str(res, "network", NULL);
+	if (net == NULL || strcmp(net, "none") == 0)
+		return;
+	snprintf(msg, sizeof msg,
+	         "workspace.sandbox.network: %s is not supported: commands run without a network", net);
+	run_warn(c, msg);
+}
+
 /* The SBX_EXEC fields every command of the run carries, from
- * workspace.sandbox: `resources` (mem_gb or memory_mb, pids, output_bytes,
- * timeout_s), `env_allow` (names whose values are taken from kylecode's
- * environment: never an API-key variable), `allow_git_writes` (or
- * `git_writable`), docker `image` and `runtime`. */
+ * workspace.sandbox: `resources` (mem_gb or memory_mb, pids, cpus,
+ * output_bytes, timeout_s), `env_allow` (names whose values are taken from
+ * kylecode's environment: never an API-key variable), `allow_git_writes`
+ * (or `git_writable`), docker `image` and `runtime`. */
 static void
 run_sbx_base(struct cond *c)
 {
@@ -225,6 +243,7 @@ run_sbx_base(struct cond *c)
 	int key;
 
 	res = kc_cfg_get(sb, "resources");
+	run_sbx_network(c, sb, res);
 	if (kc_cfg_num(res, "mem_gb", 0) > 0)
 		mem = kc_cfg_num(res, "mem_gb", 0) * 1073741824.0;
 	if (kc_cfg_num(res, "memory_mb", 0) > 0)

@@ -114,6 +114,8 @@ static void
 docker_limits(struct docker_args *a, const struct sbx_limits *l)
 {
 	docker_add(a, xasprintf("--pids-limit=%u", l->pids));
+	if (l->cpu_milli > 0)
+		docker_add(a, xasprintf("--cpus=%u.%03u", l->cpu_milli / 1000, l->cpu_milli % 1000));
 	docker_add(a, xasprintf("--memory=%llu", (unsigned long long)l->memory_bytes));
 	docker_add(a, xasprintf("--memory-swap=%llu", (unsigned long long)l->memory_bytes));
 	docker_add(a, xasprintf("--ulimit=nofile=%u:%u", l->nofile, l->nofile));

@@ -244,6 +244,12 @@ oci_add_linux(cJSON *spec, const struct sbx_limits *lim)
 	cJSON_AddNumberToObject(o, "limit", (double)lim->memory_bytes);
 	o = cJSON_AddObjectToObject(r, "pids");
 	cJSON_AddNumberToObject(o, "limit", lim->pids);
+	if (lim->cpu_milli > 0) {
+		/* CFS quota per 100 ms period, as the jail sets it */
+		o = cJSON_AddObjectToObject(r, "cpu");
+		cJSON_AddNumberToObject(o, "quota", (double)lim->cpu_milli * 100);
+		cJSON_AddNumberToObject(o, "period", 100000);
+	}
 	cJSON_AddItemToObject(l, "seccomp", jail_seccomp_oci(1));
 	a = cJSON_AddArrayToObject(l, "maskedPaths");
 	for (i = 0; i < sizeof oci_masked / sizeof oci_masked[0]; i++)

@@ -3,7 +3,8 @@
 # a memory limit kills a memory-hungry command (the model is told why), a
 # timeout, an output cap, env_allow, allow_git_writes; workspace.mirror copies the project
 # in at the start and changed files back on success; the process driver
-# is warned about on the terminal, in the trace and in run_meta.json.
+# is warned about on the terminal, in the trace and in run_meta.json, and
+# so is a network the sandbox never grants.
 . "$(dirname "$0")/mockllm_lib.sh"
 . "$(dirname "$0")/run_lib.sh"
 
@@ -57,6 +58,17 @@ grep -q "output truncated" <<<"$out" || fail "output_bytes: $out"
 grep -q "WARNING: driver process: no isolation" "$T/err" || { show; fail "no terminal warning"; }
 trace_has warning '.message | startswith("driver process: no isolation")' || fail "no warning event"
 meta '.warnings[0]' | grep -q "^driver process: no isolation" || fail "no warning in run_meta.json"
+
+# 2b. a network the sandbox cannot give is warned about, never granted
+one_run net "$(cat <<'YAML'
+turns:
+  - text: "TASK COMPLETE"
+YAML
+)" "workspace: {sandbox: {network: host}}" --task-text t -m 2
+expect_rc 0
+grep -q "WARNING: workspace.sandbox.network: host is not supported" "$T/err" || { show; fail "no network warning"; }
+meta '.warnings | map(select(startswith("workspace.sandbox.network"))) | length' | grep -qx 1 ||
+	fail "no network warning in run_meta.json"
 
 # 3. mirror: in at the start, changed files out on success
 mkdir -p "$T/proj" && echo "original" >"$T/proj/a.txt"
