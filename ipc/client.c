@@ -12,6 +12,7 @@
  * so: the resend timer is disabled, and when the connection that was up is
  * lost the client becomes "gone": every waiting call is cancelled and no
  * new one is sent. The supervisor opens a new client for the new worker. */
+#include "lib/core/clock.h"
 #include "ipc/ipc.h"
 
 #include <errno.h>
@@ -260,10 +261,7 @@ struct cl_call {
 static uint64_t
 cl_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return (uint64_t)kc_mono_ms();
 }
 
 static void

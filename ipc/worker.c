@@ -7,6 +7,7 @@
  * until its deadline). The worker exits when the supervisor is gone: the
  * kernel kills it (PR_SET_PDEATHSIG) if the supervisor dies, and the last
  * connection closing makes ipc_worker_serve() return. */
+#include "lib/core/clock.h"
 #include "ipc/ipc.h"
 
 #include <errno.h>
@@ -64,10 +65,7 @@ struct ipc_req {
 static uint64_t
 wk_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return (uint64_t)kc_mono_ms();
 }
 
 static void

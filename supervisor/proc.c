@@ -14,6 +14,7 @@
  * Worker states: DOWN (dead, restart at restart_at) -> STARTING (forked,
  * not yet answering) -> READY -> DOWN ... ; GAVE_UP ends the run.
  */
+#include "lib/core/clock.h"
 #include "supervisor/proc.h"
 
 #include <dirent.h>
@@ -142,10 +143,7 @@ sup_seterr(char *err, size_t errlen, const char *fmt, ...)
 static uint64_t
 sup_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return (uint64_t)kc_mono_ms();
 }
 
 const char *

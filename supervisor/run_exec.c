@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/core/clock.h"
 #include "lib/config/config.h"
 #include "lib/core/strbuf.h"
 #include "lib/core/xmalloc.h"
@@ -33,14 +34,6 @@ struct run_job {
 	struct cond_result *r;
 };
 
-static long long
-run_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 run_result_set(struct cond_result *r, int ok, const char *output)
@@ -257,7 +250,7 @@ run_exec_one(void *arg)
 	struct cond *c = j->c;
 	const cJSON *args = kc_cfg_get(j->call, "args");
 	const char *kind = kc_cfg_str(j->call, "kind", "other");
-	long long t0 = run_mono_ms();
+	long long t0 = kc_mono_ms();
 	char err[512] = "";
 
 	if (run_exec_recorded(j))
@@ -276,7 +269,7 @@ run_exec_one(void *arg)
 	} else {
 		run_exec_tool(j, args, err, sizeof(err));
 	}
-	j->r->duration_ms = (long)(run_mono_ms() - t0);
+	j->r->duration_ms = (long)(kc_mono_ms() - t0);
 	run_event_call(c, "tool_result", j->r, j->call, 1);
 	__atomic_fetch_add(&c->tool_calls_total, 1, __ATOMIC_SEQ_CST);
 	if (!j->r->ok)

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/core/clock.h"
 #include "lib/config/config.h"
 #include "lib/core/log.h"
 #include "lib/core/strbuf.h"
@@ -36,14 +37,6 @@
 	"No tool call was found in your last message. Continue with the task using the "           \
 	"tools; when the task is complete, say so as instructed."
 
-static long long
-run_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 run_msg_add(cJSON *messages, const char *role, const char *content)
@@ -247,7 +240,7 @@ run_llm_call(struct cond *c, const char *mode, cJSON *messages, int with_tools, 
              size_t errlen)
 {
 	cJSON *body, *reply = run_recorded_response(c), *f;
-	long long t0 = run_now_ms();
+	long long t0 = kc_mono_ms();
 	int rc;
 
 	body = run_llm_body(c, mode, messages, with_tools);
@@ -287,7 +280,7 @@ run_llm_call(struct cond *c, const char *mode, cJSON *messages, int with_tools, 
 		runlog_event(c->rl, "api_call_error", f);
 		return NULL;
 	}
-	run_llm_record(c, body, reply, run_now_ms() - t0);
+	run_llm_record(c, body, reply, kc_mono_ms() - t0);
 	cJSON_Delete(body);
 	return reply;
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/core/clock.h"
 #include "lib/core/log.h"
 #include "lib/core/strbuf.h"
 #include "lib/core/xmalloc.h"
@@ -225,14 +226,6 @@ out:
 	return rc;
 }
 
-static long long
-runlog_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Builds {seq, ts_ms, kind, fields...}, redacts it, seals it with the CRC
  * of exactly the bytes written, and appends it. */
@@ -246,7 +239,7 @@ runlog_event_locked(struct runlog *rl, const char *kind, cJSON *fields)
 	int rc;
 
 	cJSON_AddNumberToObject(o, "seq", (double)(rl->seq + 1));
-	cJSON_AddNumberToObject(o, "ts_ms", (double)runlog_now_ms());
+	cJSON_AddNumberToObject(o, "ts_ms", (double)kc_wall_ms());
 	cJSON_AddStringToObject(o, "kind", kind);
 	for (it = fields ? fields->child : NULL; it != NULL; it = next) {
 		next = it->next;

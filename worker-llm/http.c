@@ -1,4 +1,5 @@
 /* libcurl transport for the adapters; see http.h. */
+#include "lib/core/clock.h"
 #include "worker-llm/http.h"
 
 #include <pthread.h>
@@ -23,14 +24,6 @@ struct http_state {
 	long long last_ms;
 };
 
-static long long
-http_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static char *
 http_header_value(const char *line, size_t n, const char *name)
@@ -114,7 +107,7 @@ http_on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ult
                  curl_off_t ulnow)
 {
 	struct http_state *st = arg;
-	long long now = http_now_ms();
+	long long now = kc_mono_ms();
 
 	if (dlnow != st->last_bytes || st->last_ms == 0) {
 		st->last_bytes = dlnow;

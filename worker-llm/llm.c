@@ -1,4 +1,5 @@
 /* worker-llm request dispatch: routing, retries, fallback, accounting. */
+#include "lib/core/clock.h"
 #include "worker-llm/llm.h"
 
 #include <errno.h>
@@ -56,14 +57,6 @@ llm_init(void)
 		log_info("llm: KYLECODE_LLM_BASE_URL forces every model to %s", llm_force_base);
 }
 
-static long long
-llm_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 llm_emit(struct llm_call_ctx *cx, cJSON *ev)
@@ -153,7 +146,7 @@ llm_random(void)
 	uint32_t r = 0;
 
 	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
-		r = (uint32_t)llm_now_ms() * 2654435761u;
+		r = (uint32_t)kc_mono_ms() * 2654435761u;
 	return r;
 }
 
@@ -209,7 +202,7 @@ llm_backoff(struct llm_call_ctx *cx, const struct llm_retry_policy *pol, int n,
 {
 	long delay = llm_retry_delay_ms(pol, n + 1, a->retry_after_ms, llm_random());
 
-	if (llm_now_ms() + delay >= cx->deadline_ms) {
+	if (kc_mono_ms() + delay >= cx->deadline_ms) {
 		llm_add_failure(cx, a->ep->id, "next retry would be past the deadline");
 		return -1;
 	}
@@ -234,7 +227,7 @@ llm_try_model(struct llm_call_ctx *cx, const cJSON *model, const struct llm_endp
 	long left, per = llm_routing_long(model, "request_timeout_ms", 0);
 
 	for (n = 1; n <= (pol.max_attempts > 0 ? pol.max_attempts : 1); n++) {
-		if ((left = (long)(cx->deadline_ms - llm_now_ms())) <= 0) {
+		if ((left = (long)(cx->deadline_ms - kc_mono_ms())) <= 0) {
 			rc = -1;
 			break;
 		}
@@ -341,7 +334,7 @@ llm_reply(struct llm_call_ctx *cx, const cJSON *model, struct llm_attempt *a)
 	cJSON_AddStringToObject(r, "model_used", a->ep->id);
 	cJSON_AddStringToObject(r, "wire_model", a->ep->wire_model);
 	cJSON_AddNumberToObject(r, "attempts", cx->attempts);
-	cJSON_AddNumberToObject(r, "latency_ms", (double)(llm_now_ms() - cx->start_ms));
+	cJSON_AddNumberToObject(r, "latency_ms", (double)(kc_mono_ms() - cx->start_ms));
 	cJSON_AddBoolToObject(r, "streamed", a->stream);
 	cJSON_AddBoolToObject(r, "stream_disabled", cx->want_stream && !a->stream);
 	cJSON_AddBoolToObject(r, "native_tools_disabled", cx->want_tools && !a->native_tools);
@@ -421,7 +414,7 @@ llm_ctx_init(struct llm_call_ctx *cx, const cJSON *req, int64_t budget_ms,
 		total = budget_ms;
 	cx->req = req;
 	cx->sink = sink;
-	cx->start_ms = llm_now_ms();
+	cx->start_ms = kc_mono_ms();
 	cx->deadline_ms = cx->start_ms + total;
 	cx->failures = cJSON_CreateArray();
 	cx->cb.token = llm_on_token;
@@ -489,7 +482,7 @@ llm_complete(const cJSON *req, int64_t budget_ms, const struct llm_sink *sink, c
 		llm_endpoint_free(&ep);
 	}
 	/* Out of time is a timeout, whatever the last attempt said. */
-	if (llm_now_ms() >= cx.deadline_ms)
+	if (kc_mono_ms() >= cx.deadline_ms)
 		rc = -1;
 	*code = rc < 0 ? LLM_CODE_TIMEOUT : LLM_CODE_PROVIDER;
 	llm_summarise(&cx, rc < 0, err, errlen);

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/core/clock.h"
 #include "lib/core/xmalloc.h"
 #include "worker-sandbox/sbx_int.h"
 
@@ -42,14 +43,6 @@ struct cap_state {
 	char *chunk;
 };
 
-int64_t
-sbx_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 sbx_fail(struct sbx_result *res, const char *fmt, ...)
@@ -150,7 +143,7 @@ cap_reap(struct cap_state *c)
 	if (waitpid(c->p->pid, &c->wstatus, WNOHANG) == c->p->pid) {
 		c->reaped = 1;
 		c->fds[3] = -1; /* stays open in p->pidfd: no more polling */
-		c->grace = sbx_now_ms() + CAP_GRACE_MS;
+		c->grace = kc_mono_ms() + CAP_GRACE_MS;
 	}
 }
 
@@ -158,7 +151,7 @@ static int
 cap_poll_once(struct cap_state *c)
 {
 	struct pollfd pf[4];
-	int64_t now = sbx_now_ms(), until = c->reaped || c->killed ? c->grace : c->deadline;
+	int64_t now = kc_mono_ms(), until = c->reaped || c->killed ? c->grace : c->deadline;
 	int i, n = 0, idx[4];
 
 	if (now >= until) {
@@ -230,7 +223,7 @@ int
 sbx_capture_run(struct sbx_proc *p, const struct sbx_req *req, struct sbx_result *res)
 {
 	struct cap_state c;
-	int64_t start = sbx_now_ms();
+	int64_t start = kc_mono_ms();
 	int i;
 
 	memset(&c, 0, sizeof c);
@@ -256,6 +249,6 @@ sbx_capture_run(struct sbx_proc *p, const struct sbx_req *req, struct sbx_result
 		close(p->pidfd);
 	p->pidfd = -1;
 	free(c.chunk);
-	res->duration_ms = sbx_now_ms() - start;
+	res->duration_ms = kc_mono_ms() - start;
 	return res->setup_failed ? -1 : 0;
 }

@@ -54,7 +54,6 @@ struct sbx_proc {
 /* Drains the pipes with the cap, streams chunks, kills at the deadline,
  * reaps pid and fills res. Returns 0, or -1 on setup failure. */
 int sbx_capture_run(struct sbx_proc *p, const struct sbx_req *req, struct sbx_result *res);
-int64_t sbx_now_ms(void);
 void sbx_fail(struct sbx_result *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The effective limits with defaults applied. */
 void sbx_limits_resolve(const struct sbx_limits *in, struct sbx_limits *out);

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/core/clock.h"
 #include "lib/core/log.h"
 #include "supervisor/proc.h"
 
@@ -65,14 +66,6 @@ role_parse(const char *s)
 	exit(2);
 }
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* PING through sup_call; returns the worker's pid or -1. */
 static int
@@ -100,10 +93,10 @@ ping(struct sup *s, int r, int idempotent, int timeout_ms)
 static int
 wait_for(int (*cond)(struct sup *, int), struct sup *s, int r, int timeout_ms)
 {
-	long until = now_ms() + timeout_ms;
+	long until = (long)kc_mono_ms() + timeout_ms;
 
 	while (!cond(s, r)) {
-		if (now_ms() > until)
+		if ((long)kc_mono_ms() > until)
 			return 0;
 		poll(NULL, 0, 20);
 	}
@@ -278,11 +271,11 @@ t_call(struct sup *s, char **argv)
 	int r = role_parse(argv[2]), rc, pid;
 	char err[256] = "";
 	cJSON *body = cJSON_CreateObject(), *reply = NULL;
-	long t0 = now_ms();
+	long t0 = (long)kc_mono_ms();
 
 	rc = sup_call(s, (enum sup_role)r, type_parse(argv[3]), body, atoi(argv[5]), atoi(argv[4]),
 	              &reply, NULL, NULL, err, sizeof(err));
-	printf("rc %d after %ld ms err %s\n", rc, now_ms() - t0, err);
+	printf("rc %d after %ld ms err %s\n", rc, (long)kc_mono_ms() - t0, err);
 	cJSON_Delete(reply);
 	cJSON_Delete(body);
 	if ((pid = ping(s, r, 1, 10000)) > 0)

@@ -22,6 +22,7 @@
 #include <nng/protocol/reqrep0/rep.h>
 #include <nng/protocol/reqrep0/req.h>
 
+#include "lib/core/clock.h"
 #include "ipc/ipc.h"
 #include "lib/failpoint/failpoint.h"
 
@@ -36,14 +37,6 @@ urls_make(void)
 	snprintf(ev_url, sizeof(ev_url), "ipc://%s/w.ev", dir);
 }
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* TOOLS_EXEC: {"sleep_ms":n,"events":n,"fail":bool} */
 static int
@@ -220,7 +213,7 @@ Test(ipc_chan, four_calls_run_concurrently_and_get_their_own_events)
 	int i;
 
 	memset(p, 0, sizeof(p));
-	t0 = now_ms();
+	t0 = (long)kc_mono_ms();
 	for (i = 0; i < 4; i++) {
 		p[i].c = c;
 		pthread_create(&th[i], NULL, par_call, &p[i]);
@@ -230,8 +223,8 @@ Test(ipc_chan, four_calls_run_concurrently_and_get_their_own_events)
 		cr_assert_eq(p[i].rc, IPC_OK);
 		cr_assert_eq(p[i].nev, 3, "call %d got %d events", i, p[i].nev);
 	}
-	cr_assert_lt(now_ms() - t0, 1100, "4 x 300 ms calls took %ld ms: not parallel",
-	             now_ms() - t0);
+	cr_assert_lt((long)kc_mono_ms() - t0, 1100, "4 x 300 ms calls took %ld ms: not parallel",
+	             (long)kc_mono_ms() - t0);
 	ipc_client_close(c);
 	serve_join(s);
 }
@@ -242,11 +235,11 @@ Test(ipc_chan, deadline_passes_as_timeout_and_is_visible_to_handler)
 	struct ipc_client *c = client_open();
 	cJSON *b = body_make(1500, 0), *reply = NULL;
 	char err[256] = "";
-	long t0 = now_ms();
+	long t0 = (long)kc_mono_ms();
 
 	cr_assert_eq(ipc_call(c, IPC_T_TOOLS_EXEC, 0, b, 300, &reply, NULL, NULL, err, sizeof(err)),
 	             IPC_E_TIMEOUT, "%s", err);
-	cr_assert_lt(now_ms() - t0, 1000);
+	cr_assert_lt((long)kc_mono_ms() - t0, 1000);
 	cJSON_Delete(b);
 	b = body_make(0, 0);
 	cr_assert_eq(
@@ -415,11 +408,11 @@ Test(ipc_chan, worker_death_fails_call_in_flight_as_closed)
 	             IPC_OK, "%s", err);
 	killer_pid = pid;
 	pthread_create(&killer, NULL, killer_thread, NULL);
-	t0 = now_ms();
+	t0 = (long)kc_mono_ms();
 	cr_assert_eq(
 	    ipc_call(c, IPC_T_TOOLS_EXEC, 0, b, 8000, &reply, NULL, NULL, err, sizeof(err)),
 	    IPC_E_CLOSED, "%s", err);
-	cr_assert_lt(now_ms() - t0, 3000);
+	cr_assert_lt((long)kc_mono_ms() - t0, 3000);
 	cr_assert(ipc_client_gone(c), "after: %s", err);
 	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 5000, NULL, NULL, NULL, err, sizeof(err)),
 	             IPC_E_CLOSED);
@@ -565,10 +558,10 @@ Test(ipc_chan, oversized_reply_drops_the_worker_connection)
 	memcpy(buf, "KCCP\x01\x00\x0c\x00", 8);
 	fake_start(&f, buf, big, 1);
 	c = client_open();
-	t0 = now_ms();
+	t0 = (long)kc_mono_ms();
 	cr_assert_eq(ipc_call(c, IPC_T_PING, 0, NULL, 8000, NULL, NULL, NULL, err, sizeof(err)),
 	             IPC_E_CLOSED, "%s", err);
-	cr_assert_lt(now_ms() - t0, 6000);
+	cr_assert_lt((long)kc_mono_ms() - t0, 6000);
 	cr_assert(ipc_client_gone(c));
 	ipc_client_close(c);
 	fake_stop(&f);
