@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/core/clock.h"
 #include "lib/core/log.h"
 #include "lib/core/xmalloc.h"
 #include "worker-tools/dialects/dialect.h"
@@ -206,15 +207,16 @@ exec_refused(const char *id, const char *why)
 	return r;
 }
 
-/* Runs one call (config read-locked by the caller). */
+/* Runs one call (config read-locked by the caller) that should answer by
+ * deadline_ms (kc_mono_ms(); 0: no deadline). */
 static int
-exec_call(struct tool_server *ts, const cJSON *call, cJSON **reply, const char **code, char *err,
-          size_t errlen)
+exec_call(struct tool_server *ts, const cJSON *call, int64_t deadline_ms, cJSON **reply,
+          const char **code, char *err, size_t errlen)
 {
 	const char *name = cJSON_GetStringValue(get(call, "name"));
 	const char *id = cJSON_GetStringValue(get(call, "id"));
 	const cJSON *args = get(call, "args");
-	struct tool_ctx ctx = {ts->ws_fd, ts->ws_path, ts->config};
+	struct tool_ctx ctx = {ts->ws_fd, ts->ws_path, ts->config, deadline_ms};
 	char why[256];
 
 	if (name == NULL || (args != NULL && !cJSON_IsObject(args)))
@@ -231,6 +233,12 @@ exec_call(struct tool_server *ts, const cJSON *call, cJSON **reply, const char *
 	if (tool_def_find(ts->config, name) == NULL) {
 		snprintf(why, sizeof(why), "unknown tool '%s'", name);
 		*reply = exec_refused(id, why);
+		return 0;
+	}
+	/* Late already (a long APPLY, a queue of requests): start nothing,
+	 * least of all a write, that nobody will wait for. */
+	if (deadline_ms != 0 && kc_mono_ms() >= deadline_ms) {
+		*reply = exec_refused(id, "not run: the call's deadline had passed before it could start");
 		return 0;
 	}
 	/* webfetch needs the network, which this worker has none of; it is
@@ -252,8 +260,8 @@ exec_call(struct tool_server *ts, const cJSON *call, cJSON **reply, const char *
 }
 
 int
-tool_do_exec(struct tool_server *ts, const cJSON *body, cJSON **reply, const char **code, char *err,
-             size_t errlen)
+tool_do_exec(struct tool_server *ts, const cJSON *body, int64_t deadline_ms, cJSON **reply,
+             const char **code, char *err, size_t errlen)
 {
 	const cJSON *call = get(body, "call");
 	int rc;
@@ -265,7 +273,7 @@ tool_do_exec(struct tool_server *ts, const cJSON *body, cJSON **reply, const cha
 	if (ts->config == NULL)
 		rc = fail(code, "bad_request", err, errlen, "TOOLS_EXEC before TOOLS_CONFIGURE");
 	else
-		rc = exec_call(ts, call, reply, code, err, errlen);
+		rc = exec_call(ts, call, deadline_ms, reply, code, err, errlen);
 	pthread_rwlock_unlock(&ts->lock);
 	return rc;
 }
@@ -285,7 +293,7 @@ violated(const cJSON *viol, int i, const char **msg)
 
 /* Runs the parsed calls of an APPLY in order; results into res. */
 static void
-apply_calls(struct tool_server *ts, const cJSON *parsed, cJSON *res)
+apply_calls(struct tool_server *ts, const cJSON *parsed, int64_t deadline_ms, cJSON *res)
 {
 	const cJSON *c, *viol = get(parsed, "violations");
 	const char *code, *msg;
@@ -304,15 +312,15 @@ apply_calls(struct tool_server *ts, const cJSON *parsed, cJSON *res)
 			r = exec_refused(id ? id : "",
 			                 "shell commands are not run by `kylecode apply`; "
 			                 "use `kylecode exec`");
-		else if (exec_call(ts, c, &r, &code, err, sizeof(err)) < 0)
+		else if (exec_call(ts, c, deadline_ms, &r, &code, err, sizeof(err)) < 0)
 			r = exec_refused(id ? id : "", err);
 		cJSON_AddItemToArray(res, r);
 	}
 }
 
 int
-tool_do_apply(struct tool_server *ts, const cJSON *body, cJSON **reply, const char **code,
-              char *err, size_t errlen)
+tool_do_apply(struct tool_server *ts, const cJSON *body, int64_t deadline_ms, cJSON **reply,
+              const char **code, char *err, size_t errlen)
 {
 	cJSON *parsed = NULL, *res;
 	int rc;
@@ -325,7 +333,7 @@ tool_do_apply(struct tool_server *ts, const cJSON *body, cJSON **reply, const ch
 		rc = fail(code, "bad_request", err, errlen, "TOOLS_APPLY before TOOLS_CONFIGURE");
 	} else if ((rc = turn_parse(ts->config, body, &parsed, code, err, errlen)) == 0) {
 		res = nn(cJSON_CreateArray());
-		apply_calls(ts, parsed, res);
+		apply_calls(ts, parsed, deadline_ms, res);
 		*reply = nn(cJSON_CreateObject());
 		cJSON_AddItemToObject(*reply, "results", res);
 		cJSON_AddItemToObject(*reply, "errors",
@@ -346,18 +354,54 @@ tool_do_apply(struct tool_server *ts, const cJSON *body, cJSON **reply, const ch
 
 typedef int (*tool_do_fn)(struct tool_server *, const cJSON *, cJSON **, const char **, char *,
                           size_t);
+typedef int (*tool_do_dl_fn)(struct tool_server *, const cJSON *, int64_t, cJSON **, const char **,
+                             char *, size_t);
+
+/* Calls that touch the workspace answer by the request's deadline minus a
+ * margin, so that the reply (partial, or "not run") reaches the
+ * supervisor before it gives up waiting. */
+#define TOOLS_DEADLINE_MARGIN_MS 500
+
+static int64_t
+req_deadline(struct ipc_req *req)
+{
+	int64_t left = ipc_req_remaining_ms(req), margin = TOOLS_DEADLINE_MARGIN_MS;
+
+	if (left < 0)
+		return 0;
+	if (margin > left / 10)
+		margin = left / 10;
+	return kc_mono_ms() + left - margin;
+}
+
+static int
+serve_result(struct ipc_req *req, int rc, const char *code, const char *err)
+{
+	if (rc == 0)
+		return 0;
+	/* Reported once: ipc/ logs the error with the request id and type. */
+	ipc_req_seterr(req, code, "%s", err);
+	return -1;
+}
 
 static int
 serve(struct ipc_req *req, const cJSON *body, cJSON **reply, void *arg, tool_do_fn fn)
 {
 	const char *code = "internal";
 	char err[1024];
+	int rc = fn((struct tool_server *)arg, body, reply, &code, err, sizeof(err));
 
-	if (fn((struct tool_server *)arg, body, reply, &code, err, sizeof(err)) == 0)
-		return 0;
-	/* Reported once: ipc/ logs the error with the request id and type. */
-	ipc_req_seterr(req, code, "%s", err);
-	return -1;
+	return serve_result(req, rc, code, err);
+}
+
+static int
+serve_dl(struct ipc_req *req, const cJSON *body, cJSON **reply, void *arg, tool_do_dl_fn fn)
+{
+	const char *code = "internal";
+	char err[1024];
+	int rc = fn((struct tool_server *)arg, body, req_deadline(req), reply, &code, err, sizeof(err));
+
+	return serve_result(req, rc, code, err);
 }
 
 static int
@@ -375,13 +419,13 @@ h_parse(struct ipc_req *req, const cJSON *body, cJSON **reply, void *arg)
 static int
 h_exec(struct ipc_req *req, const cJSON *body, cJSON **reply, void *arg)
 {
-	return serve(req, body, reply, arg, tool_do_exec);
+	return serve_dl(req, body, reply, arg, tool_do_exec);
 }
 
 static int
 h_apply(struct ipc_req *req, const cJSON *body, cJSON **reply, void *arg)
 {
-	return serve(req, body, reply, arg, tool_do_apply);
+	return serve_dl(req, body, reply, arg, tool_do_apply);
 }
 
 static const struct ipc_handler tool_handler_tab[] = {

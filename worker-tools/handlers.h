@@ -8,6 +8,7 @@
 #define KC_WORKER_TOOLS_HANDLERS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -24,14 +25,17 @@ const struct ipc_handler *tool_handlers(size_t *n);
 
 /* The request bodies, callable without IPC (unit tests, kylecode apply's
  * in-process checks). Each returns 0 with *reply set (caller owns), or -1
- * with a code ("bad_request", "denied", ...) and a message in err. */
+ * with a code ("bad_request", "denied", ...) and a message in err.
+ * deadline_ms (kc_mono_ms(); 0: none): a call not yet started by then is
+ * refused ("not run"), a directory walk under way stops there with a
+ * partial result; a write that has started is never cut short. */
 int tool_do_configure(struct tool_server *ts, const cJSON *body, cJSON **reply, const char **code,
                       char *err, size_t errlen);
 int tool_do_parse(struct tool_server *ts, const cJSON *body, cJSON **reply, const char **code,
                   char *err, size_t errlen);
-int tool_do_exec(struct tool_server *ts, const cJSON *body, cJSON **reply, const char **code,
-                 char *err, size_t errlen);
-int tool_do_apply(struct tool_server *ts, const cJSON *body, cJSON **reply, const char **code,
-                  char *err, size_t errlen);
+int tool_do_exec(struct tool_server *ts, const cJSON *body, int64_t deadline_ms, cJSON **reply,
+                 const char **code, char *err, size_t errlen);
+int tool_do_apply(struct tool_server *ts, const cJSON *body, int64_t deadline_ms, cJSON **reply,
+                  const char **code, char *err, size_t errlen);
 
 #endif

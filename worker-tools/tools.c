@@ -227,6 +227,7 @@ tool_run(struct tool_ctx *ctx, const char *name, const cJSON *args, cJSON **resu
 	fs.root_fd = ctx->ws_fd;
 	fs.root_path = ctx->ws_path;
 	fs.git_writable = o.git_writable;
+	fs.deadline_ms = ctx->deadline_ms;
 	if (e == NULL)
 		tool_res_fail(&r, "unknown tool \"%s\" (not a file tool of this worker)",
 		              name ? name : "(null)");

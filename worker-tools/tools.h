@@ -7,6 +7,8 @@
 #ifndef KC_WORKER_TOOLS_TOOLS_H
 #define KC_WORKER_TOOLS_TOOLS_H
 
+#include <stdint.h>
+
 #include <cjson/cJSON.h>
 
 struct tool_ctx {
@@ -15,6 +17,8 @@ struct tool_ctx {
 	const cJSON *config; /* TOOLS_CONFIGURE body: tools, aliases,
 	                      * create_file_policy, git_writable,
 	                      * allow_network_tools (NULL: defaults) */
+	int64_t deadline_ms; /* kc_mono_ms() by which to answer (0: none):
+	                      * directory walks stop there with a partial result */
 };
 
 /* Runs one file/edit tool beneath the workspace.

@@ -87,6 +87,7 @@ main(int argc, char **argv)
 	}
 	ctx.ws_path = ws;
 	ctx.config = cfg;
+	ctx.deadline_ms = 0;
 	if ((ctx.ws_fd = open(ws, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		fprintf(stderr, "kc-tool-run: %s: %s\n", ws, strerror(errno));
 		return 2;

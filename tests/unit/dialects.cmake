@@ -7,3 +7,5 @@ endforeach()
 if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/validate_test.c)
   kc_unit_test(validate_test ${CMAKE_CURRENT_LIST_DIR}/validate_test.c kc_tools)
 endif()
+# worker-tools request deadlines (handlers + walks): links the whole role library.
+kc_unit_test(tools_deadline_test ${CMAKE_CURRENT_LIST_DIR}/tools_deadline_test.c kc_tools)

@@ -30,6 +30,7 @@ tws_init(struct tws *w)
 	cr_assert(w->fs.root_fd >= 0);
 	w->fs.root_path = w->path;
 	w->fs.git_writable = 0;
+	w->fs.deadline_ms = 0;
 }
 
 static inline void
@@ -106,6 +107,7 @@ tws_run(struct tws *w, const char *config_json, const char *name, const char *ar
 	ctx.ws_fd = w->fs.root_fd;
 	ctx.ws_path = w->path;
 	ctx.config = cfg;
+	ctx.deadline_ms = w->fs.deadline_ms;
 	cr_assert_eq(tool_run(&ctx, name, args, &res), 0);
 	cr_assert_not_null(res);
 	cJSON_Delete(args);

@@ -13,6 +13,7 @@
 #define KC_WORKER_TOOLS_FS_FS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define TOOL_FS_MAX_FILE (100u * 1024 * 1024) /* files this big are refused */
@@ -23,6 +24,7 @@ struct tool_fs {
 	int root_fd;           /* directory fd of the workspace root */
 	const char *root_path; /* its absolute path (for absolute arguments) */
 	int git_writable;      /* .git/ may be written */
+	int64_t deadline_ms;   /* kc_mono_ms() at which walks stop (0: none) */
 };
 
 /* A file read whole. data is NUL-terminated (data[len] == 0). */

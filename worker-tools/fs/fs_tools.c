@@ -258,10 +258,11 @@ fs_list_common(const struct tool_fs *fs, char *rel, long depth, const cJSON *ign
 {
 	struct list_ctx c = {.sb = &r->out, .ignore = ignore};
 	char *disp = tool_fs_name_display(rel);
+	int rc;
 
 	strbuf_addf(&r->out, "%s/\n", disp);
 	free(disp);
-	if (tool_fs_walk(fs, rel, (int)depth, list_cb, &c) == -1 && c.count == 0) {
+	if ((rc = tool_fs_walk(fs, rel, (int)depth, list_cb, &c)) == -1 && c.count == 0) {
 		tool_res_fail(
 		    r,
 		    "%s: cannot list: not a directory beneath the workspace, or it does not exist",
@@ -271,6 +272,8 @@ fs_list_common(const struct tool_fs *fs, char *rel, long depth, const cJSON *ign
 	if (c.truncated)
 		strbuf_addf(&r->out, "[... more than %d entries; list a subdirectory]\n",
 		            LIST_MAX_ENTRIES);
+	if (rc == TOOL_FS_WALK_LATE)
+		strbuf_adds(&r->out, TOOL_FS_LATE_NOTE);
 	r->ok = 1;
 }
 
@@ -336,6 +339,7 @@ tool_fs_glob(const struct tool_fs *fs, const cJSON *args, struct tool_res *r)
 	size_t i, j, best;
 	char *rel = fs_arg_path(fs, args, "path", 0, r), *t, *disp;
 	time_t tm;
+	int late;
 
 	if (rel == NULL || tool_arg_str(args, "pattern", 1, &pat, r) == -1 || strlen(pat) > 512) {
 		if (rel != NULL && pat != NULL)
@@ -345,7 +349,7 @@ tool_fs_glob(const struct tool_fs *fs, const cJSON *args, struct tool_res *r)
 	}
 	g.pattern = pat;
 	g.base = rel;
-	tool_fs_walk(fs, rel, 32, glob_cb, &g);
+	late = tool_fs_walk(fs, rel, 32, glob_cb, &g) == TOOL_FS_WALK_LATE;
 	for (i = 0; i < g.n && i < GLOB_MAX_RESULTS; i++) { /* newest first, as OpenCode */
 		for (best = i, j = i + 1; j < g.n; j++)
 			if (g.mtime[j] > g.mtime[best])
@@ -363,6 +367,8 @@ tool_fs_glob(const struct tool_fs *fs, const cJSON *args, struct tool_res *r)
 		            "(Results are truncated: %zu files matched; use a more specific path "
 		            "or pattern)\n",
 		            g.n);
+	if (late)
+		strbuf_adds(&r->out, TOOL_FS_LATE_NOTE);
 	for (i = 0; i < g.n; i++)
 		free(g.hits[i]);
 	free(g.hits);
@@ -480,7 +486,7 @@ tool_fs_grep(const struct tool_fs *fs, const cJSON *args, struct tool_res *r)
 		return;
 	}
 	g.sb = &body;
-	if (tool_fs_walk(fs, rel, 32, grep_cb, &g) == -1 && g.files == 0 && !g.stopped)
+	if ((rc = tool_fs_walk(fs, rel, 32, grep_cb, &g)) == -1 && g.files == 0 && !g.stopped)
 		grep_file(&g, rel); /* path names a single file */
 	regfree(&g.re);
 	if (g.matches == 0)
@@ -494,6 +500,8 @@ tool_fs_grep(const struct tool_fs *fs, const cJSON *args, struct tool_res *r)
 	if (g.scanned > GREP_MAX_SCANNED)
 		strbuf_addf(&r->out, "\n(search stopped after %u MB; narrow the path)\n",
 		            GREP_MAX_SCANNED >> 20);
+	if (rc == TOOL_FS_WALK_LATE)
+		strbuf_adds(&r->out, TOOL_FS_LATE_NOTE);
 	strbuf_free(&body);
 	free(rel);
 	r->ok = 1;

@@ -33,7 +33,12 @@ struct tool_opts {
 
 /* Walks rel_dir depth-first in name order, never following symlinks.
  * cb returns 0 to go on, 1 to not descend into this directory, -1 to
- * stop. depth is 1 for the entries of rel_dir. */
+ * stop. depth is 1 for the entries of rel_dir. Returns 0, -1 (rel_dir is
+ * no directory beneath the root, or cb stopped), or TOOL_FS_WALK_LATE
+ * when fs->deadline_ms passed first (what cb saw is a partial result). */
+#define TOOL_FS_WALK_LATE (-2)
+/* The note a tool adds to a partial result cut short by the deadline. */
+#define TOOL_FS_LATE_NOTE "\n(stopped: this call's time budget ran out; the results are partial: narrow the path)\n"
 typedef int (*tool_fs_walk_cb)(void *arg, const char *rel, const struct stat *st, int depth);
 int tool_fs_walk(const struct tool_fs *fs, const char *rel_dir, int maxdepth, tool_fs_walk_cb cb,
                  void *arg);

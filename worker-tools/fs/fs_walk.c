@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/core/clock.h"
 #include "lib/core/strbuf.h"
 #include "lib/core/xmalloc.h"
 #include "worker-tools/fs/fs_tools.h"
@@ -53,8 +54,28 @@ walk_names(int dfd, size_t *n)
 	return v;
 }
 
+struct walk {
+	tool_fs_walk_cb cb;
+	void *arg;
+	int maxdepth;
+	int64_t deadline_ms; /* 0: none */
+	unsigned ticks;
+	int late;
+};
+
+/* Whether the deadline has passed (the clock is read every 64 entries). */
 static int
-walk_dir(int dfd, const char *prefix, int depth, int maxdepth, tool_fs_walk_cb cb, void *arg)
+walk_late(struct walk *w)
+{
+	if (w->deadline_ms == 0 || w->late)
+		return w->late;
+	if ((w->ticks++ & 63) == 0 && kc_mono_ms() >= w->deadline_ms)
+		w->late = 1;
+	return w->late;
+}
+
+static int
+walk_dir(struct walk *w, int dfd, const char *prefix, int depth)
 {
 	char **names;
 	size_t n, i;
@@ -63,16 +84,20 @@ walk_dir(int dfd, const char *prefix, int depth, int maxdepth, tool_fs_walk_cb c
 
 	names = walk_names(dfd, &n);
 	for (i = 0; i < n && rc >= 0; i++) {
+		if (walk_late(w)) {
+			rc = -1;
+			break;
+		}
 		char *rel = strcmp(prefix, ".") == 0 ? xstrdup(names[i])
 		                                     : xasprintf("%s/%s", prefix, names[i]);
 		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0) {
-			rc = cb(arg, rel, &st, depth);
+			rc = w->cb(w->arg, rel, &st, depth);
 			/* Never follow a symlink while walking; O_NOFOLLOW makes a
 			 * directory swapped for a symlink since fstatat fail. */
-			if (rc == 0 && S_ISDIR(st.st_mode) && depth < maxdepth &&
+			if (rc == 0 && S_ISDIR(st.st_mode) && depth < w->maxdepth &&
 			    (sub = openat(dfd, names[i],
 			                  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
-				rc = walk_dir(sub, rel, depth + 1, maxdepth, cb, arg);
+				rc = walk_dir(w, sub, rel, depth + 1);
 				close(sub);
 			}
 			if (rc == 1)
@@ -90,15 +115,14 @@ int
 tool_fs_walk(const struct tool_fs *fs, const char *rel_dir, int maxdepth, tool_fs_walk_cb cb,
              void *arg)
 {
+	struct walk w = {cb, arg, maxdepth > WALK_MAX_DEPTH ? WALK_MAX_DEPTH : maxdepth, fs->deadline_ms, 0, 0};
 	int dfd, rc;
 
-	if (maxdepth > WALK_MAX_DEPTH)
-		maxdepth = WALK_MAX_DEPTH;
 	if ((dfd = tool_fs_open(fs, rel_dir, O_RDONLY | O_DIRECTORY)) == -1)
 		return -1;
-	rc = walk_dir(dfd, rel_dir, 1, maxdepth, cb, arg);
+	rc = walk_dir(&w, dfd, rel_dir, 1);
 	close(dfd);
-	return rc;
+	return w.late ? TOOL_FS_WALK_LATE : rc;
 }
 
 /* One bracket expression at p ("[a-z]", "[!x]"); returns the pattern
