@@ -32,6 +32,7 @@
  * times the cap is still dropped by the transport rather than buffered. */
 #define WK_RECVMAX ((size_t)4 * (IPC_HDR_LEN + IPC_MAX_BODY))
 #define WK_EV_SEND_MS 2000
+#define WK_REPLY_SEND_MS 30000 /* a reply the supervisor does not take in 30 s is dropped */
 #define WK_MAX_THREADS 64
 
 enum { WK_RUN, WK_SHUTDOWN, WK_PEER_GONE };
@@ -320,7 +321,11 @@ wk_reply_send(struct ipc_worker *w, nng_ctx ctx, nng_aio *aio, nng_msg *m)
 	 * lets the queued reply drain before the socket closes. */
 	if (shutdown)
 		wk_state_set(w, WK_SHUTDOWN);
+	/* Bounded: when the supervisor drops the connection in the middle of
+	 * a large reply, NNG (1.5) may never complete the send, and a service
+	 * thread stuck here is one the worker never gets back. */
 	nng_aio_set_msg(aio, m);
+	nng_aio_set_timeout(aio, WK_REPLY_SEND_MS);
 	nng_ctx_send(ctx, aio);
 	nng_aio_wait(aio);
 	if (nng_aio_result(aio) != 0)

@@ -475,6 +475,9 @@ fake_start(struct fake *f, void *reply, size_t len, int rewrite_id)
 	f->rewrite_id = rewrite_id;
 	cr_assert_eq(nng_rep0_open(&f->rep), 0);
 	nng_socket_set_size(f->rep, NNG_OPT_RECVMAXSZ, 0);
+	/* a send to a client that dropped us mid-reply may never complete
+	 * (NNG 1.5); without a bound fake_stop's join could hang the suite */
+	nng_socket_set_ms(f->rep, NNG_OPT_SENDTIMEO, 3000);
 	cr_assert_eq(nng_listen(f->rep, req_url, NULL, 0), 0);
 	pthread_create(&f->th, NULL, fake_main, f);
 }
