@@ -44,29 +44,19 @@ static const char *const llm_syscalls[] = {
  *   ipc:// transport (and nscd); AF_NETLINK is what getaddrinfo uses for
  *   AI_ADDRCONFIG. Raw sockets, AF_PACKET, AF_ALG, AF_VSOCK and the rest are
  *   kernel attack surface this worker never needs.
- * - no PROT_EXEC in mmap/mprotect: with no exec and no new executable
- *   mappings, a parser bug cannot be turned into newly loaded code (the NSS
- *   and TLS libraries are loaded before the filter).
  * - open/openat are allowed here and narrowed by llm_open_policy below.
- * - ioctl: only the queries stdio and curl make; prctl: thread names (NNG),
- *   PR_SET_PDEATHSIG (ipc sets it again), PR_GET_DUMPABLE. */
+ * - the rows every worker shares (lib/harden's harden_rules_worker): no
+ *   PROT_EXEC in mmap/mprotect, so with no exec either a parser bug cannot
+ *   be turned into newly loaded code (the NSS and TLS libraries are loaded
+ *   before the filter); only the ioctls stdio and curl make; prctl for
+ *   thread names, the death signal and the dumpable query. */
 static const struct harden_rule llm_rules[] = {
     {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET)}},
     {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET6)}},
     {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)}},
     {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_NETLINK)}},
-    {"mmap", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
-    {"mprotect", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
     {"openat", 0, {{0}}},
     {"open", 0, {{0}}},
-    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONREAD)}},
-    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONBIO)}},
-    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TCGETS)}},
-    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)}},
-    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME)}},
-    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME)}},
-    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG)}},
-    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_DUMPABLE)}},
 };
 
 static const struct harden_policy llm_allow_policy = {
@@ -75,6 +65,7 @@ static const struct harden_policy llm_allow_policy = {
     .lists = {harden_sys_base, harden_sys_nng, llm_syscalls},
     .rules = llm_rules,
     .nrules = sizeof(llm_rules) / sizeof(llm_rules[0]),
+    .shared_rules = harden_rules_worker, /* no exec mappings, ioctl, prctl */
 #ifdef KC_SANITIZE
     /* ASan/LSan make calls a release build never does (ptrace for the
      * leak check, /proc reads): sanitizer builds log instead of kill. */
@@ -244,6 +235,7 @@ llm_policy_apply(const struct worker_args *wa)
 {
 	int ro[LLM_NRO], keep[LLM_NRO + 1], rw, rc;
 	size_t nro, i, nkeep = 0;
+	struct harden_ll_rule rules[LLM_NRO + 1];
 	struct harden_landlock ll;
 	struct harden_opts ho;
 
@@ -268,9 +260,13 @@ llm_policy_apply(const struct worker_args *wa)
 	if (rw >= 0)
 		keep[nkeep++] = rw;
 	memset(&ll, 0, sizeof(ll));
-	ll.rw_dirfd = rw;
-	ll.ro_dirfds = ro;
-	ll.nro = nro;
+	/* device ioctls stay unhandled: stdio's terminal queries */
+	ll.handled = HARDEN_LL_ALL & ~HARDEN_LL_IOCTL_DEV;
+	ll.rules = rules;
+	if (rw >= 0)
+		rules[ll.nrules++] = (struct harden_ll_rule){rw, NULL, HARDEN_LL_ALL};
+	for (i = 0; i < nro; i++)
+		rules[ll.nrules++] = (struct harden_ll_rule){ro[i], NULL, HARDEN_LL_READ};
 	memset(&ho, 0, sizeof(ho));
 	ho.keep_fds = keep;
 	ho.nkeep = nkeep;

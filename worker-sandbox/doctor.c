@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/harden/harden.h"
 #include "worker-sandbox/handlers.h"
 #include "worker-sandbox/sbx_int.h"
 #include "worker-sandbox/spawn.h"
@@ -63,7 +64,7 @@ doctor_features(void)
 	cJSON *f = cJSON_CreateObject();
 	char why[256];
 
-	cJSON_AddNumberToObject(f, "landlock_abi", jail_landlock_abi());
+	cJSON_AddNumberToObject(f, "landlock_abi", harden_landlock_abi());
 	cJSON_AddBoolToObject(f, "cgroup_limits", jail_cgroup_available(why, sizeof why));
 	cJSON_AddStringToObject(f, "cgroup", why);
 	cJSON_AddBoolToObject(f, "root", geteuid() == 0);

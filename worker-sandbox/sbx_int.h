@@ -79,7 +79,6 @@ struct cJSON *jail_seccomp_oci(int gvisor);
 /* The personality(2) filter, loaded in addition to the built one. */
 extern const struct sock_fprog jail_persona_prog;
 int jail_idmap_userns(uid_t owner, gid_t group, uint32_t host_uid, char *err, size_t errlen);
-int jail_landlock_abi(void);
 
 /* The per-command plan the jail's child follows; built by the worker,
  * read-only in the child (which must not allocate). */

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/landlock.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -20,7 +19,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -59,23 +57,14 @@ static const char *const tool_syscalls[] = {
 
 /* Rationale: with argument checks. Sockets: AF_UNIX only (NNG's ipc://);
  * no inet socket can even be created, a second wall behind the empty
- * network namespace. Memory: no PROT_EXEC mappings, so a parser bug
- * cannot make new machine code. ioctl: the terminal/socket queries of
- * stdio and NNG; prctl: thread names, and the death signal ipc/ sets.
- * (Threads only, no processes: allow_threads in the policy below.) */
+ * network namespace. The rows every worker shares (harden_rules_worker):
+ * no PROT_EXEC mappings, so a parser bug cannot make new machine code;
+ * the terminal/socket ioctls of stdio and NNG; prctl for thread names and
+ * the death signal ipc/ sets. (Threads only, no processes: allow_threads
+ * in the policy below.) */
 static const struct harden_rule tool_rules[] = {
     {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)}},
     {"socketpair", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)}},
-    {"mmap", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
-    {"mprotect", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
-    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONREAD)}},
-    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONBIO)}},
-    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TCGETS)}},
-    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)}},
-    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME)}},
-    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME)}},
-    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_DUMPABLE)}},
-    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG)}},
 };
 
 static const struct harden_policy tool_seccomp = {
@@ -84,6 +73,7 @@ static const struct harden_policy tool_seccomp = {
     .lists = {harden_sys_base, harden_sys_nng, tool_syscalls},
     .rules = tool_rules,
     .nrules = sizeof(tool_rules) / sizeof(tool_rules[0]),
+    .shared_rules = harden_rules_worker, /* no exec mappings, ioctl, prctl */
 /* Sanitizer builds log instead of killing: ASan/LSan make syscalls a
  * release build never does (ptrace for leak checks, /proc reads). */
 #ifdef KC_SANITIZE
@@ -109,87 +99,30 @@ tool_policy_install_seccomp(void)
 
 /* ---------------- Landlock ---------------- */
 
-#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
-#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
-#endif
-#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
-#define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15)
-#endif
-
-/* The filesystem rights the kernel's Landlock ABI knows. */
-static __u64
-ll_rights(int abi)
-{
-	__u64 r = (LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1; /* ABI 1: bits 0..12 */
-
-	if (abi >= 2)
-		r |= LANDLOCK_ACCESS_FS_REFER;
-	if (abi >= 3)
-		r |= LANDLOCK_ACCESS_FS_TRUNCATE;
-	if (abi >= 5)
-		r |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
-	return r;
-}
-
-static int
-ll_add(int rs, const char *path, int fd, __u64 rights)
-{
-	struct landlock_path_beneath_attr pb = {.allowed_access = rights};
-	int own = -1, rc;
-
-	if (fd < 0 && path == NULL) {
-		errno = EBADF;
-		return -1;
-	}
-	if (fd < 0 && (fd = own = open(path, O_PATH | O_CLOEXEC)) < 0)
-		return -1;
-	pb.parent_fd = fd;
-	rc = (int)syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
-	if (own >= 0)
-		close(own);
-	return rc;
-}
-
 /* Rationale: a second wall behind openat2(RESOLVE_BENEATH). Should a path
  * check in the file tools ever be wrong, the kernel still refuses any file
  * outside the workspace. Allowed: everything beneath the workspace except
  * executing and device nodes; in the runtime dir only what NNG needs to
  * (re)create its listening socket; /dev/null and /dev/urandom to read. */
 int
-tool_policy_landlock(int ws_fd, const char *rundir)
+tool_policy_landlock(int ws_fd, const char *rundir, char *err, size_t errlen)
 {
-	struct landlock_ruleset_attr ra = {0};
-	__u64 all, ws;
-	int abi, rs, rc = -1;
+	struct harden_ll_rule rules[5] = {
+	    {ws_fd, NULL,
+	     HARDEN_LL_ALL & ~(HARDEN_LL_EXECUTE | HARDEN_LL_MAKE_CHAR | HARDEN_LL_MAKE_BLOCK |
+	                       HARDEN_LL_IOCTL_DEV)},
+	    {-1, "/dev/null", HARDEN_LL_READ_FILE | HARDEN_LL_WRITE_FILE},
+	    {-1, "/dev/urandom", HARDEN_LL_READ_FILE},
+	};
+	struct harden_landlock ll = {HARDEN_LL_ALL, rules, 3, 0};
 
-	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-	if (abi < 1)
-		return 0;
-	all = ll_rights(abi);
-	ws = all & ~(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
-	             LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_IOCTL_DEV);
-	ra.handled_access_fs = all;
-	if ((rs = (int)syscall(SYS_landlock_create_ruleset, &ra, sizeof(ra), 0)) < 0)
-		return -1;
-	if (ll_add(rs, NULL, ws_fd, ws) < 0)
-		goto out;
-	if (rundir != NULL &&
-	    ll_add(rs, rundir, -1, LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_REMOVE_FILE) <
-	        0)
-		goto out;
-	if (ll_add(rs, "/dev/null", -1,
-	           LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE) < 0 ||
-	    ll_add(rs, "/dev/urandom", -1, LANDLOCK_ACCESS_FS_READ_FILE) < 0)
-		goto out;
+	if (rundir != NULL)
+		rules[ll.nrules++] = (struct harden_ll_rule){-1, rundir, HARDEN_LL_MAKE_SOCK | HARDEN_LL_REMOVE_FILE};
 #ifdef KC_SANITIZE
 	/* Sanitizer builds only: LeakSanitizer reads /proc/self at exit. */
-	if (ll_add(rs, "/proc", -1, LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR) < 0)
-		goto out;
+	rules[ll.nrules++] = (struct harden_ll_rule){-1, "/proc", HARDEN_LL_READ};
 #endif
-	rc = syscall(SYS_landlock_restrict_self, rs, 0) == 0 ? 1 : -1;
-out:
-	close(rs);
-	return rc;
+	return harden_landlock_apply(&ll, err, errlen);
 }
 
 /* ---------------- the whole drop ---------------- */
@@ -242,8 +175,8 @@ tool_policy_apply(const struct worker_args *wa, int ws_fd)
 	step("rlimits", harden_rlimits_set(lim, 1, err, sizeof(err)), err);
 	step("no_new_privs", harden_nnp_set(err, sizeof(err)), err);
 	/* 7. Landlock (where offered): the workspace and the socket dir. */
-	if ((ll = tool_policy_landlock(ws_fd, rundir)) < 0)
-		fatal("tools: Landlock");
+	if ((ll = tool_policy_landlock(ws_fd, rundir, err, sizeof(err))) < 0)
+		fatalx("tools: %s", err);
 	if (ll == 0)
 		log_info("tools: Landlock not offered by this kernel; seccomp and openat2 still "
 		         "confine");

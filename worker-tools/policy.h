@@ -8,6 +8,8 @@
 #ifndef KC_WORKER_TOOLS_POLICY_H
 #define KC_WORKER_TOOLS_POLICY_H
 
+#include <stddef.h>
+
 #include "ipc/wargs.h"
 
 /* Applies every step in order; any failure is fatal (Landlock missing from
@@ -19,7 +21,8 @@ void tool_policy_apply(const struct worker_args *wa, int ws_fd);
  * or a negative errno. */
 int tool_policy_install_seccomp(void);
 
-/* Landlock alone: 1 applied, 0 not offered by the kernel, -1 failed. */
-int tool_policy_landlock(int ws_fd, const char *rundir);
+/* Landlock alone: 1 applied, 0 not offered by the kernel, -1 failed
+ * (err says why). */
+int tool_policy_landlock(int ws_fd, const char *rundir, char *err, size_t errlen);
 
 #endif

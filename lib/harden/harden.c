@@ -276,8 +276,16 @@ harden_apply(const struct harden_opts *o)
 	if (harden_nnp_set(err, sizeof(err)) < 0)
 		fatalx("harden %s: %s", who, err);
 	/* 7. Landlock: filesystem reach. Absent on old kernels: noted. */
-	if (o->landlock != NULL && harden_landlock_apply(o->landlock, err, sizeof(err)) < 0)
-		fatalx("harden %s: landlock: %s", who, err);
+	if (o->landlock != NULL) {
+		int ll = harden_landlock_apply(o->landlock, err, sizeof(err));
+
+		if (ll < 0)
+			fatalx("harden %s: landlock: %s", who, err);
+		if (ll == 0)
+			log_info("harden %s: Landlock not available on this kernel; relying on the other "
+			         "layers",
+			         who);
+	}
 	/* 8. seccomp last: every step above needed syscalls it may forbid. */
 	if (o->seccomp != NULL && harden_seccomp_install(o->seccomp, err, sizeof(err)) < 0)
 		fatalx("harden %s: seccomp: %s", who, err);

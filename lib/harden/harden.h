@@ -85,6 +85,9 @@ struct harden_policy {
 	const char *const *lists[HARDEN_MAX_LISTS];
 	const struct harden_rule *rules;
 	size_t nrules;
+	/* rules several roles share (harden_rules_worker), ended by a rule
+	 * whose syscall is NULL; NULL: none */
+	const struct harden_rule *shared_rules;
 	enum harden_deny deny_action;
 	int deny_errno;
 	/* allowlist: names that may not exist on this kernel/arch are skipped
@@ -104,19 +107,61 @@ struct harden_policy {
  * socket() itself, which the role allows for AF_UNIX with a rule). */
 extern const char *const harden_sys_base[];
 extern const char *const harden_sys_nng[];
+/* The argument-checked rows every worker's allowlist has: mmap/mprotect
+ * without PROT_EXEC, the stdio/NNG ioctls (FIONREAD, FIONBIO, TCGETS,
+ * TIOCGWINSZ), prctl PR_SET_NAME/PR_GET_NAME/PR_SET_PDEATHSIG/
+ * PR_GET_DUMPABLE. For .shared_rules. */
+extern const struct harden_rule harden_rules_worker[];
 
 struct harden_rlimit {
 	int resource; /* RLIMIT_* */
 	rlim_t cur, max;
 };
 
-/* Every filesystem access the kernel's Landlock ABI knows is denied except
- * beneath these directories. A worker that listens on ipc:// after the
- * drop must list its runtime directory as read-write (socket creation). */
+/* Landlock filesystem rights (the kernel's LANDLOCK_ACCESS_FS_* bits,
+ * named here because Debian 12's headers stop at ABI 3). A rule's rights
+ * that the running kernel does not know are dropped. */
+#define HARDEN_LL_EXECUTE (1ULL << 0)
+#define HARDEN_LL_WRITE_FILE (1ULL << 1)
+#define HARDEN_LL_READ_FILE (1ULL << 2)
+#define HARDEN_LL_READ_DIR (1ULL << 3)
+#define HARDEN_LL_REMOVE_DIR (1ULL << 4)
+#define HARDEN_LL_REMOVE_FILE (1ULL << 5)
+#define HARDEN_LL_MAKE_CHAR (1ULL << 6)
+#define HARDEN_LL_MAKE_DIR (1ULL << 7)
+#define HARDEN_LL_MAKE_REG (1ULL << 8)
+#define HARDEN_LL_MAKE_SOCK (1ULL << 9)
+#define HARDEN_LL_MAKE_FIFO (1ULL << 10)
+#define HARDEN_LL_MAKE_BLOCK (1ULL << 11)
+#define HARDEN_LL_MAKE_SYM (1ULL << 12)
+#define HARDEN_LL_REFER (1ULL << 13)     /* ABI 2 */
+#define HARDEN_LL_TRUNCATE (1ULL << 14)  /* ABI 3 */
+#define HARDEN_LL_IOCTL_DEV (1ULL << 15) /* ABI 5 */
+#define HARDEN_LL_READ (HARDEN_LL_READ_FILE | HARDEN_LL_READ_DIR)
+/* everything that changes the filesystem */
+#define HARDEN_LL_WRITE                                                                            \
+	(HARDEN_LL_WRITE_FILE | HARDEN_LL_REMOVE_DIR | HARDEN_LL_REMOVE_FILE | HARDEN_LL_MAKE_CHAR |   \
+	 HARDEN_LL_MAKE_DIR | HARDEN_LL_MAKE_REG | HARDEN_LL_MAKE_SOCK | HARDEN_LL_MAKE_FIFO |        \
+	 HARDEN_LL_MAKE_BLOCK | HARDEN_LL_MAKE_SYM | HARDEN_LL_REFER | HARDEN_LL_TRUNCATE)
+#define HARDEN_LL_ALL (~0ULL) /* every right the kernel knows */
+
+/* A rule: rights beneath a directory (or on a file), given as an fd or a
+ * path (opened O_PATH while the rule is added; fd < 0 to use the path). */
+struct harden_ll_rule {
+	int fd;
+	const char *path;
+	uint64_t access;
+};
+
+/* The rights in `handled` are denied everywhere but where a rule grants
+ * them; rights not handled stay unrestricted (the jail handles only the
+ * writes: its mounts already choose what can be read). scope: from ABI 6,
+ * signals and abstract unix sockets are confined to the domain too. */
 struct harden_landlock {
-	int rw_dirfd;         /* read+write beneath this directory; -1: none */
-	const int *ro_dirfds; /* read-only beneath these */
-	size_t nro;
+	uint64_t handled;
+	const struct harden_ll_rule *rules;
+	size_t nrules;
+	int scope;
 };
 
 struct harden_opts {
@@ -145,10 +190,13 @@ int harden_nnp_set(char *err, size_t errlen);
 int harden_seccomp_install(const struct harden_policy *p, char *err, size_t errlen);
 
 /* Landlock. harden_landlock_abi(): the kernel's ABI version, 0 when it has
- * none (or it is disabled). harden_landlock_apply(): returns 1 when the
- * restriction is in force, 0 when the kernel lacks Landlock (a note is
- * logged: the other layers still apply), -1 on error. Needs no_new_privs. */
+ * none (or it is disabled); harden_landlock_known(abi): the rights it
+ * knows. harden_landlock_apply(): returns 1 when the restriction is in
+ * force, 0 when the kernel lacks Landlock (nothing is logged: the caller
+ * says so; the other layers still apply), -1 with err. Needs no_new_privs.
+ * Neither allocates nor logs, so a child between fork and exec may call it. */
 int harden_landlock_abi(void);
+uint64_t harden_landlock_known(int abi);
 int harden_landlock_apply(const struct harden_landlock *l, char *err, size_t errlen);
 
 #endif

@@ -1,35 +1,43 @@
-/* landlock.c — restrict this process's filesystem reach to a read-write
- * directory and read-only directories (Landlock, Linux >= 5.13). Landlock
- * is a layer on top of the others: where the kernel lacks it we say so
- * and go on, the namespaces and seccomp still hold. */
+/* landlock.c — restrict this process's filesystem reach with Landlock
+ * (Linux >= 5.13): the rights in `handled` are denied everywhere except
+ * beneath the rules' directories (or on the rules' files), each rule
+ * granting its own rights. Landlock is a layer on top of the others: where
+ * the kernel lacks it the caller says so and goes on, the namespaces and
+ * seccomp still hold.
+ *
+ * One implementation for every role: the LLM worker (its runtime directory
+ * read-write, the CA and resolver files read-only), the tools worker (the
+ * workspace without exec or device nodes, the socket directory) and the
+ * jail (writes only beneath /workspace, /tmp and /dev, with the ABI 6
+ * scopes). It also runs in the jail's child between fork and exec, so it
+ * neither allocates nor logs: errors go to err. */
 #include "lib/harden/harden.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/landlock.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "lib/core/log.h"
+/* Debian 12's headers stop at ABI 3: the struct layouts are redeclared
+ * with the fields of later ABIs (ABI 4 handled_access_net, ABI 6 scoped). */
+struct ll_ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net;
+	uint64_t scoped;
+};
 
-#ifndef LANDLOCK_ACCESS_FS_REFER
-#define LANDLOCK_ACCESS_FS_REFER (1ULL << 13)
-#endif
-#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
-#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
-#endif
+struct ll_path_beneath {
+	uint64_t allowed_access;
+	int32_t parent_fd;
+} __attribute__((packed));
 
-#define LL_FS_V1                                                                                   \
-	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |                              \
-	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |                              \
-	 LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |                          \
-	 LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |                              \
-	 LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |                              \
-	 LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |                            \
-	 LANDLOCK_ACCESS_FS_MAKE_SYM)
-#define LL_FS_RO (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+#define LL_SCOPE_ABSTRACT_UNIX (1ULL << 0)
+#define LL_SCOPE_SIGNAL (1ULL << 1)
 
 static void ll_seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -54,63 +62,80 @@ harden_landlock_abi(void)
 	return v > 0 ? (int)v : 0;
 }
 
-/* The rights this kernel can enforce: asking for more fails. */
-static uint64_t
-ll_fs_handled(int abi)
+/* The filesystem rights this kernel's ABI knows: asking for more fails. */
+uint64_t
+harden_landlock_known(int abi)
 {
-	uint64_t h = LL_FS_V1;
+	uint64_t r = 0;
 
+	if (abi >= 1)
+		r = (1ULL << 13) - 1; /* EXECUTE .. MAKE_SYM */
 	if (abi >= 2)
-		h |= LANDLOCK_ACCESS_FS_REFER;
+		r |= HARDEN_LL_REFER;
 	if (abi >= 3)
-		h |= LANDLOCK_ACCESS_FS_TRUNCATE;
-	return h;
+		r |= HARDEN_LL_TRUNCATE;
+	if (abi >= 5)
+		r |= HARDEN_LL_IOCTL_DEV;
+	return r;
 }
 
+/* One rule, its rights cut to those handled (known); a rule's path is
+ * opened here (O_PATH) and closed again. A file (not a directory) may
+ * only be granted file rights. */
 static int
-ll_rule_add(int rs, int dirfd, uint64_t access)
+ll_rule_add(int rs, const struct harden_ll_rule *r, uint64_t known, char *err, size_t errlen)
 {
-	struct landlock_path_beneath_attr pb;
+	struct ll_path_beneath pb;
+	int fd = r->fd, own = -1, rc;
 
+	/* rights the ruleset does not handle are free anyway: nothing to add
+	 * (the kernel refuses a rule that grants nothing) */
+	if ((r->access & known) == 0)
+		return 0;
+	if (fd < 0 && (fd = own = open(r->path, O_PATH | O_CLOEXEC)) < 0) {
+		ll_seterr(err, errlen, "landlock rule %s: %s", r->path, strerror(errno));
+		return -1;
+	}
 	memset(&pb, 0, sizeof(pb));
-	pb.allowed_access = access;
-	pb.parent_fd = dirfd;
-	return (int)syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+	pb.allowed_access = r->access & known;
+	pb.parent_fd = fd;
+	rc = (int)syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+	if (rc < 0)
+		ll_seterr(err, errlen, "landlock rule %s: %s", r->path ? r->path : "(fd)", strerror(errno));
+	if (own >= 0)
+		close(own);
+	return rc;
 }
 
 int
 harden_landlock_apply(const struct harden_landlock *l, char *err, size_t errlen)
 {
-	struct landlock_ruleset_attr ra;
+	struct ll_ruleset_attr ra;
 	int abi = harden_landlock_abi(), rs;
-	size_t i;
+	uint64_t known = harden_landlock_known(abi);
+	size_t i, len;
 
-	if (abi == 0) {
-		log_info("landlock: not available on this kernel; relying on the other layers");
+	if (abi == 0)
 		return 0;
-	}
 	memset(&ra, 0, sizeof(ra));
-	ra.handled_access_fs = ll_fs_handled(abi);
-	rs = (int)syscall(SYS_landlock_create_ruleset, &ra, sizeof(ra), 0);
-	if (rs < 0) {
+	ra.handled_access_fs = l->handled & known;
+	len = offsetof(struct ll_ruleset_attr, handled_access_net);
+	if (l->scope && abi >= 6) {
+		ra.scoped = LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL;
+		len = sizeof(ra);
+	}
+	if ((rs = (int)syscall(SYS_landlock_create_ruleset, &ra, len, 0)) < 0) {
 		ll_seterr(err, errlen, "landlock_create_ruleset: %s", strerror(errno));
 		return -1;
 	}
-	if (l->rw_dirfd >= 0 && ll_rule_add(rs, l->rw_dirfd, ra.handled_access_fs) < 0) {
-		ll_seterr(err, errlen, "landlock rule (read-write dir): %s", strerror(errno));
-		close(rs);
-		return -1;
-	}
-	for (i = 0; i < l->nro; i++)
-		if (ll_rule_add(rs, l->ro_dirfds[i], LL_FS_RO) < 0) {
-			ll_seterr(err, errlen, "landlock rule (read-only dir %zu): %s", i,
-			          strerror(errno));
+	for (i = 0; i < l->nrules; i++) {
+		if (ll_rule_add(rs, &l->rules[i], ra.handled_access_fs, err, errlen) < 0) {
 			close(rs);
 			return -1;
 		}
+	}
 	if (syscall(SYS_landlock_restrict_self, rs, 0) < 0) {
-		ll_seterr(err, errlen, "landlock_restrict_self: %s (no_new_privs set?)",
-		          strerror(errno));
+		ll_seterr(err, errlen, "landlock_restrict_self: %s (no_new_privs set?)", strerror(errno));
 		close(rs);
 		return -1;
 	}

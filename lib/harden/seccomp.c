@@ -5,6 +5,10 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <termios.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -101,29 +105,52 @@ sc_lists_add(scmp_filter_ctx ctx, const struct harden_policy *p, uint32_t act, c
 	return 0;
 }
 
+/* Rationale (harden_rules_worker): rows every worker's allowlist shares.
+ * Memory: no PROT_EXEC mappings, so a parser bug cannot make new machine
+ * code. ioctl: the terminal/socket queries of stdio and NNG. prctl: thread
+ * names (NNG), PR_SET_PDEATHSIG (ipc/ sets it again), PR_GET_DUMPABLE. */
+const struct harden_rule harden_rules_worker[] = {
+    {"mmap", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
+    {"mprotect", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
+    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONREAD)}},
+    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONBIO)}},
+    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TCGETS)}},
+    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)}},
+    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME)}},
+    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME)}},
+    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG)}},
+    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_DUMPABLE)}},
+    {NULL, 0, {{0}}},
+};
+
+static int
+sc_rule_add(scmp_filter_ctx ctx, const struct harden_policy *p, const struct harden_rule *r,
+            size_t i, uint32_t act, char *err, size_t errlen)
+{
+	int nr, rc;
+
+	if ((rc = sc_resolve(p, r->syscall, &nr, err, errlen)) != 0)
+		return rc < 0 ? -1 : 0;
+	if (r->narg > HARDEN_MAX_ARGS || (rc = seccomp_rule_add_array(ctx, act, nr, r->narg, r->args)) < 0) {
+		sc_seterr(err, errlen, "%s policy: rule %zu (%s): %s", p->role, i, r->syscall,
+		          r->narg > HARDEN_MAX_ARGS ? "too many args" : strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 sc_rules_add(scmp_filter_ctx ctx, const struct harden_policy *p, uint32_t act, char *err,
              size_t errlen)
 {
 	size_t i;
-	int nr, rc;
 
-	for (i = 0; i < p->nrules; i++) {
-		const struct harden_rule *r = &p->rules[i];
-
-		if ((rc = sc_resolve(p, r->syscall, &nr, err, errlen)) != 0) {
-			if (rc < 0)
-				return -1;
-			continue;
-		}
-		if (r->narg > HARDEN_MAX_ARGS ||
-		    (rc = seccomp_rule_add_array(ctx, act, nr, r->narg, r->args)) < 0) {
-			sc_seterr(err, errlen, "%s policy: rule %zu (%s): %s", p->role, i,
-			          r->syscall,
-			          r->narg > HARDEN_MAX_ARGS ? "too many args" : strerror(-rc));
+	for (i = 0; p->shared_rules != NULL && p->shared_rules[i].syscall != NULL; i++)
+		if (sc_rule_add(ctx, p, &p->shared_rules[i], i, act, err, errlen) < 0)
 			return -1;
-		}
-	}
+	for (i = 0; i < p->nrules; i++)
+		if (sc_rule_add(ctx, p, &p->rules[i], i, act, err, errlen) < 0)
+			return -1;
 	return 0;
 }
 

@@ -144,7 +144,7 @@ Test(tools_policy, landlock_confines_files_to_the_workspace)
 
 		if (wfd < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 			_exit(10);
-		if ((rc = tool_policy_landlock(wfd, NULL)) == 0)
+		if ((rc = tool_policy_landlock(wfd, NULL, NULL, 0)) == 0)
 			_exit(77); /* kernel without Landlock */
 		if (rc < 0)
 			_exit(11);

@@ -36,10 +36,14 @@ in_child(int (*fn)(void))
 	return st;
 }
 
+/* st is evaluated once: it is usually in_child(...), which forks. */
 #define EXPECT_EXIT0(st)                                                                           \
-	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child: %s %d",                           \
-	          WIFEXITED(st) ? "failed probe" : "killed by signal",                             \
-	          WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st))
+	do {                                                                                       \
+		int st_ = (st);                                                                    \
+		cr_assert(WIFEXITED(st_) && WEXITSTATUS(st_) == 0, "child: %s %d",                 \
+		          WIFEXITED(st_) ? "failed probe" : "killed by signal",                    \
+		          WIFEXITED(st_) ? WEXITSTATUS(st_) : WTERMSIG(st_));                      \
+	} while (0)
 
 /* An allowlist without execve and with socket() for AF_UNIX only. */
 static const struct harden_rule unix_only[] = {
@@ -263,15 +267,14 @@ static char ll_dir[64];
 static int
 probe_landlock(void)
 {
-	struct harden_landlock l;
+	struct harden_ll_rule rule = {-1, NULL, HARDEN_LL_ALL};
+	struct harden_landlock l = {HARDEN_LL_ALL, &rule, 1, 0};
 	char err[256], path[128];
 	int dfd = open(ll_dir, O_RDONLY | O_DIRECTORY), fd;
 
 	if (dfd < 0 || harden_nnp_set(err, sizeof(err)) < 0)
 		return 1;
-	l.rw_dirfd = dfd;
-	l.ro_dirfds = NULL;
-	l.nro = 0;
+	rule.fd = dfd;
 	if (harden_landlock_apply(&l, err, sizeof(err)) != 1)
 		return 2;
 	snprintf(path, sizeof(path), "%s/inside", ll_dir);
@@ -285,6 +288,62 @@ probe_landlock(void)
 	if (open("/etc/hostname", O_RDONLY) != -1 || errno != EACCES)
 		return 5;
 	return 0;
+}
+
+/* The jail's shape: only writes handled (reads stay free), allowed beneath
+ * one directory by path, a read-only rule that grants nothing to write,
+ * and the ABI 6 scope. */
+static char ll_ro_dir[64];
+
+static int
+probe_landlock_writes_only(void)
+{
+	char path[128], err[256];
+	struct harden_ll_rule rules[2] = {{-1, ll_dir, HARDEN_LL_WRITE}, {-1, ll_ro_dir, HARDEN_LL_READ}};
+	struct harden_landlock l = {HARDEN_LL_WRITE, rules, 2, 1};
+	int fd;
+
+	if (harden_nnp_set(err, sizeof(err)) < 0)
+		return 1;
+	if (harden_landlock_apply(&l, err, sizeof(err)) != 1)
+		return 2;
+	snprintf(path, sizeof(path), "%s/inside", ll_dir);
+	if ((fd = open(path, O_WRONLY | O_CREAT, 0600)) < 0)
+		return 3;
+	close(fd);
+	if ((fd = open("/etc/hostname", O_RDONLY)) < 0) /* reads are not handled */
+		return 4;
+	close(fd);
+	snprintf(path, sizeof(path), "%s/x", ll_ro_dir);
+	errno = 0;
+	if (open(path, O_WRONLY | O_CREAT, 0600) != -1 || errno != EACCES)
+		return 5;
+	errno = 0;
+	if (open("/tmp/kc-landlock-outside", O_WRONLY | O_CREAT, 0600) != -1 || errno != EACCES)
+		return 6;
+	/* a missing rule path is an error naming it, not a silent hole */
+	rules[0].path = "/nonexistent/kc";
+	if (harden_landlock_apply(&l, err, sizeof(err)) != -1 || strstr(err, "/nonexistent/kc") == NULL)
+		return 7;
+	return 0;
+}
+
+Test(harden_landlock, writes_only_handled_as_the_jail_does)
+{
+	char cmd[192];
+
+	if (harden_landlock_abi() == 0)
+		cr_skip_test("Landlock is not available on this kernel");
+	snprintf(ll_dir, sizeof(ll_dir), "/tmp/kc-ll.XXXXXX");
+	cr_assert_not_null(mkdtemp(ll_dir));
+	snprintf(ll_ro_dir, sizeof(ll_ro_dir), "/tmp/kc-ll-ro.XXXXXX");
+	cr_assert_not_null(mkdtemp(ll_ro_dir));
+	EXPECT_EXIT0(in_child(probe_landlock_writes_only));
+	cr_assert_eq(access("/tmp/kc-landlock-outside", F_OK), -1);
+	cr_assert_eq(harden_landlock_known(1) & HARDEN_LL_REFER, 0);
+	cr_assert_neq(harden_landlock_known(3) & HARDEN_LL_TRUNCATE, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", ll_dir, ll_ro_dir);
+	cr_expect_eq(system(cmd), 0);
 }
 
 Test(harden_landlock, writes_and_reads_only_beneath_the_directory)
