@@ -288,6 +288,10 @@ docker_run(struct sbx *s, const struct sbx_req *req, struct sbx_result *res)
 		sbx_fail(res, "docker: CLI not installed (apt-get install docker.io)");
 		return -1;
 	}
+	/* With gVisor, a program that cannot start fails the container's
+	 * start, which leaves a containerd shim running for good: check first. */
+	if (strcmp(req->runtime ? req->runtime : s->runtime, "runsc") == 0 && sbx_prog_precheck(s, req, res))
+		return 0;
 	snprintf(k.name, sizeof k.name, "kc-%d-%lu", (int)getpid(),
 	         __atomic_add_fetch(&s->seq, 1, __ATOMIC_RELAXED));
 	ws = docker_ws_mount(s, req, k.name, wsdir, sizeof wsdir, res);

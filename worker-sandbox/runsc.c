@@ -64,34 +64,6 @@ runsc_argv(char **av, const char *runsc, const char *state, const char *bundle, 
 	(void)runsc;
 }
 
-/*
- * runsc reports a missing or non-executable program as its own failure
- * (exit 128), so check first, as a shell would: argv[0] in the sandbox's
- * PATH (the same /usr as the host's) or under /workspace. Returns 0 (fine),
- * 126 or 127.
- */
-static int
-runsc_precheck(const struct sbx *s, const char *prog)
-{
-	static const char *const path[] = {"/usr/local/bin",  "/usr/bin",  "/bin",
-	                                   "/usr/local/sbin", "/usr/sbin", "/sbin"};
-	char buf[4096];
-	size_t i;
-
-	if (strncmp(prog, SBX_WS_PATH "/", sizeof SBX_WS_PATH) == 0) {
-		snprintf(buf, sizeof buf, "%s/%s", s->workspace, prog + sizeof SBX_WS_PATH);
-		return access(buf, F_OK) != 0 ? 127 : access(buf, X_OK) != 0 ? 126 : 0;
-	}
-	if (strchr(prog, '/') != NULL)
-		return 0; /* relative to the cwd, or another absolute path: runsc decides */
-	for (i = 0; i < sizeof path / sizeof path[0]; i++) {
-		snprintf(buf, sizeof buf, "%s/%s", path[i], prog);
-		if (access(buf, X_OK) == 0)
-			return 0;
-	}
-	return 127;
-}
-
 /* runsc (as root) makes a cgroup named after the container in every
  * hierarchy and removes it only on `runsc delete`, which we do not need
  * otherwise (the state directory is ours and goes away). The sandbox is
@@ -148,14 +120,8 @@ runsc_run(struct sbx *s, const struct sbx_req *req, struct sbx_result *res)
 		sbx_fail(res, "runsc: not installed (apt-get install runsc)");
 		return -1;
 	}
-	res->exit_code = runsc_precheck(s, req->argv[0]);
-	if (res->exit_code != 0) {
-		strbuf_addf(&res->err, "kylecode: %s: %s\n", req->argv[0],
-		            res->exit_code == 127 ? "command not found" : "Permission denied");
-		if (req->on_output != NULL)
-			req->on_output(2, res->err.buf, res->err.len, req->arg);
+	if (sbx_prog_precheck(s, req, res))
 		return 0;
-	}
 	if (mkdtemp(dir) == NULL) {
 		sbx_fail(res, "runsc bundle dir: %s", strerror(errno));
 		return -1;

@@ -66,6 +66,10 @@ char **sbx_env_build(const struct sbx *s, const struct sbx_req *req, const char 
 void sbx_strv_free(char **v);
 /* Validates and normalizes req->cwd: returns "" or "a/b", or NULL. */
 char *sbx_cwd_rel(const char *cwd);
+/* 0: argv[0] may run; 1: it cannot (missing: 127, not executable: 126),
+ * res filled as a shell would. For the gVisor runtimes, which report
+ * these as their own failures. */
+int sbx_prog_precheck(const struct sbx *s, const struct sbx_req *req, struct sbx_result *res);
 
 /* Drivers. */
 extern const struct sbx_driver_ops sbx_jail_ops, sbx_runsc_ops, sbx_docker_ops, sbx_process_ops;
