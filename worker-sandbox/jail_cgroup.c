@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "worker-sandbox/sbx_int.h"
@@ -27,6 +28,7 @@
  * ("" for the v2 line "0::"). */
 /* CFS period for the CPU quota: 100 ms, the kernel default. */
 #define CG_CPU_PERIOD 100000u
+#define CG_SWEEP_MIN_AGE_S 120 /* seconds: older than any jail's setup */
 
 static int
 cg_self_path(const char *ctrl, char *out, size_t n)
@@ -271,6 +273,7 @@ cg_sweep_path(const char *dir)
 {
 	char path[1100];
 	struct dirent *e;
+	struct stat st;
 	DIR *d;
 	int pid;
 
@@ -282,6 +285,13 @@ cg_sweep_path(const char *dir)
 		if (kill(pid, 0) == 0 || errno != ESRCH)
 			continue; /* its worker may still be running */
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		/* A worker in another pid namespace (a container, the security
+		 * suite's baseline) sees a live worker's pid as ESRCH too, and a
+		 * cgroup a live worker has just made is still empty, so rmdir
+		 * would succeed under its feet. Only cgroups older than any jail
+		 * setup are swept; a busy one fails rmdir (EBUSY) anyway. */
+		if (stat(path, &st) != 0 || time(NULL) - st.st_mtime < CG_SWEEP_MIN_AGE_S)
+			continue;
 		rmdir(path);
 	}
 	closedir(d);
