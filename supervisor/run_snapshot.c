@@ -1,7 +1,7 @@
 /*
  * run_snapshot.c — the start-state snapshot: at the start of a fresh run
  * the workspace is copied into <run>/workspace_start/ (regular files with
- * their mode, directories and symlinks in the manifest), and replay
+ * their mode and mtime, directories and symlinks in the manifest), and replay
  * restores it into its fresh workspace before the first turn.
  *
  * Security: the workspace is written by the model (in an earlier run, or
@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/config/config.h"
@@ -107,16 +108,35 @@ snap_counted_over(struct snap *s, double bytes)
 	return s->over;
 }
 
+/* An entry with its mode and its modification time (seconds and
+ * nanoseconds apart: a double cannot hold both exactly): make decides
+ * what to rebuild by comparing mtimes, so a replay must see the same. */
 static cJSON *
-snap_entry(struct snap *s, const char *path, const char *type, mode_t mode)
+snap_entry(struct snap *s, const char *path, const char *type, const struct stat *st)
 {
 	cJSON *e = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(e, "path", path);
 	cJSON_AddStringToObject(e, "type", type);
-	cJSON_AddNumberToObject(e, "mode", mode & 07777);
+	cJSON_AddNumberToObject(e, "mode", st->st_mode & 07777);
+	cJSON_AddNumberToObject(e, "mtime_s", (double)st->st_mtim.tv_sec);
+	cJSON_AddNumberToObject(e, "mtime_ns", (double)st->st_mtim.tv_nsec);
 	cJSON_AddItemToArray(s->entries, e);
 	return e;
+}
+
+/* The recorded mtime as utimensat's times (access time = mtime); NULL
+ * for an entry without one (a log from before mtimes were recorded). */
+static const struct timespec *
+snap_times(const cJSON *e, struct timespec t[2])
+{
+	double sec = kc_cfg_num(e, "mtime_s", -1), ns = kc_cfg_num(e, "mtime_ns", 0);
+
+	if (sec < 0 || ns < 0 || ns > 999999999)
+		return NULL;
+	t[0].tv_sec = t[1].tv_sec = (time_t)sec;
+	t[0].tv_nsec = t[1].tv_nsec = (long)ns;
+	return t;
 }
 
 /* The regular file name beneath dfd, at most st->st_size bytes. The open
@@ -190,7 +210,7 @@ snap_file(struct snap *s, int dfd, const char *name, const char *path, const str
 	if (runlog_write_verbatim(s->rl, rel, data, len, (st->st_mode & 0755) | 0600) < 0)
 		s->failed = 1;
 	else
-		cJSON_AddNumberToObject(snap_entry(s, path, "file", st->st_mode), "size",
+		cJSON_AddNumberToObject(snap_entry(s, path, "file", st), "size",
 		                        (double)len);
 	free(rel);
 	free(data);
@@ -209,7 +229,7 @@ snap_link(struct snap *s, int dfd, const char *name, const char *path, const str
 	target[n] = '\0';
 	if (snap_counted_over(s, 0) || !s->copy)
 		return;
-	cJSON_AddStringToObject(snap_entry(s, path, "symlink", st->st_mode), "target", target);
+	cJSON_AddStringToObject(snap_entry(s, path, "symlink", st), "target", target);
 }
 
 static void snap_dir(struct snap *s, int dfd, const char *rel, int depth);
@@ -242,7 +262,7 @@ snap_subdir(struct snap *s, int dfd, const char *name, const char *path, const s
 		return;
 	}
 	if (s->copy)
-		snap_entry(s, path, "dir", st->st_mode);
+		snap_entry(s, path, "dir", st);
 	snap_dir(s, fd, path, depth + 1);
 	close(fd);
 }
@@ -430,7 +450,8 @@ snap_copy_fd(int in, int out)
  * only (& 0777), never setuid/setgid/sticky, so a root replay cannot be
  * made to create a setuid binary. */
 static int
-snap_restore_file(int src, int pfd, const char *path, const char *leaf, mode_t mode)
+snap_restore_file(int src, int pfd, const char *path, const char *leaf, mode_t mode,
+                  const struct timespec *times)
 {
 	const char *sleaf;
 	int sfd = snap_parent(src, path, &sleaf), in = -1, out = -1, rc = -1, saved;
@@ -442,7 +463,8 @@ snap_restore_file(int src, int pfd, const char *path, const char *leaf, mode_t m
 		errno = EINVAL;
 	else if (in >= 0)
 		out = openat(pfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (out >= 0 && snap_copy_fd(in, out) == 0 && fchmod(out, mode & 0777) == 0)
+	if (out >= 0 && snap_copy_fd(in, out) == 0 && fchmod(out, mode & 0777) == 0 &&
+	    (times == NULL || futimens(out, times) == 0))
 		rc = 0;
 	if (out >= 0 && close(out) != 0)
 		rc = -1;
@@ -460,6 +482,8 @@ snap_restore_one(int ws, int src, const cJSON *e, char *err, size_t errlen)
 {
 	const char *path = kc_cfg_str(e, "path", ""), *type = kc_cfg_str(e, "type", ""), *leaf;
 	mode_t mode = (mode_t)kc_cfg_num(e, "mode", 0644);
+	struct timespec tbuf[2];
+	const struct timespec *times = snap_times(e, tbuf);
 	int pfd, rc = -1;
 
 	if (!snap_path_ok(path)) {
@@ -470,9 +494,12 @@ snap_restore_one(int ws, int src, const cJSON *e, char *err, size_t errlen)
 	if (pfd >= 0 && strcmp(type, "dir") == 0)
 		rc = mkdirat(pfd, leaf, 0700); /* its own mode once its contents are in */
 	else if (pfd >= 0 && strcmp(type, "symlink") == 0)
-		rc = symlinkat(kc_cfg_str(e, "target", ""), pfd, leaf);
+		rc = symlinkat(kc_cfg_str(e, "target", ""), pfd, leaf) == 0 &&
+		             (times == NULL || utimensat(pfd, leaf, times, AT_SYMLINK_NOFOLLOW) == 0)
+		         ? 0
+		         : -1;
 	else if (pfd >= 0 && strcmp(type, "file") == 0 && src >= 0)
-		rc = snap_restore_file(src, pfd, path, leaf, mode);
+		rc = snap_restore_file(src, pfd, path, leaf, mode, times);
 	else if (pfd >= 0)
 		errno = EINVAL;
 	if (rc < 0)
@@ -482,14 +509,17 @@ snap_restore_one(int ws, int src, const cJSON *e, char *err, size_t errlen)
 	return rc;
 }
 
-/* Directory modes last and deepest first: a recorded 0555 directory
- * must not stop its own contents from being restored. */
+/* Directory modes and times last and deepest first: a recorded 0555
+ * directory must not stop its own contents from being restored, and
+ * restoring them would change its mtime again. */
 static int
 snap_restore_dir_modes(int ws, const cJSON *entries, char *err, size_t errlen)
 {
 	int i, fd, pfd;
 	const cJSON *e;
 	const char *leaf, *path;
+	struct timespec tbuf[2];
+	const struct timespec *times;
 
 	for (i = cJSON_GetArraySize(entries) - 1; i >= 0; i--) {
 		e = cJSON_GetArrayItem(entries, i);
@@ -499,8 +529,10 @@ snap_restore_dir_modes(int ws, const cJSON *entries, char *err, size_t errlen)
 		pfd = snap_parent(ws, path, &leaf);
 		fd = pfd < 0 ? -1
 		             : openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 || fchmod(fd, (mode_t)kc_cfg_num(e, "mode", 0755) & 0777) != 0) {
-			snprintf(err, errlen, "%s: chmod: %s", path, strerror(errno));
+		times = snap_times(e, tbuf);
+		if (fd < 0 || fchmod(fd, (mode_t)kc_cfg_num(e, "mode", 0755) & 0777) != 0 ||
+		    (times != NULL && futimens(fd, times) != 0)) {
+			snprintf(err, errlen, "%s: chmod/utimens: %s", path, strerror(errno));
 			if (fd >= 0)
 				close(fd);
 			if (pfd >= 0)

@@ -3,8 +3,8 @@
 # subdirectory, an executable, a symlink pointing outside the workspace,
 # a FIFO) records them under workspace_start/ (the symlink as a symlink,
 # never followed; the FIFO skipped and listed); `replay --check` restores
-# them into its fresh workspace, gets the same results and ends with the
-# same tree. Over logging.snapshot_max_bytes there is no snapshot and
+# them into its fresh workspace (modes and modification times too, which
+# make compares), gets the same results and ends with the same tree. Over logging.snapshot_max_bytes there is no snapshot and
 # replay warns as before; logging.snapshot: false turns it off.
 . "$(dirname "$0")/mockllm_lib.sh"
 . "$(dirname "$0")/run_lib.sh"
@@ -40,6 +40,16 @@ make_ws() {
 	ln -s "$T/secret.txt" "$1/out_link"
 	ln -s src/data.txt "$1/rel_link"
 	mkfifo "$1/fifo"
+	# old, distinct mtimes (make compares them): restored to the nanosecond
+	touch -d '2020-01-02 03:04:05.123456789' "$1/tool.sh"
+	touch -d '2020-01-02 03:04:06.5' "$1/src/deep/one_byte"
+	touch -d '2020-01-02 03:04:07' "$1/src/empty"
+	touch -h -d '2020-01-02 03:04:08.25' "$1/rel_link"
+	touch -d '2020-01-02 03:04:09' "$1/emptydir" "$1/src/deep"
+}
+# mtimes DIR: the times of the entries the scripted run never changes.
+mtimes() {
+	(cd "$1" && stat -c '%n %y' tool.sh src/deep/one_byte src/empty rel_link emptydir src/deep)
 }
 # run_in WS ARGS...: `kylecode run` in WS as it is (kc_run would empty it).
 run_in() {
@@ -99,6 +109,8 @@ grep -q "replay --check: 0 difference(s)" "$T/out" || { show; fail "no clean che
 grep -q "recorded start state (.*) restored" "$T/out" || { show; fail "no restore line"; }
 ! grep -q "started from a workspace of" "$T/out" || fail "warned although restored"
 diff <(tree "$T/ws0") <(tree "$T/rws") || fail "the replayed workspace differs from the original's"
+diff <(mtimes "$T/ws0") <(mtimes "$T/rws") || fail "modification times were not restored"
+mtimes "$T/rws" | grep -q "^tool.sh 2020-01-02 03:04:05.123456789" || fail "tool.sh mtime: $(mtimes "$T/rws")"
 [ "$(readlink "$T/rws/out_link")" = "$T/secret.txt" ] || fail "restored symlink"
 [ "$(jq -r .snapshot.status "$RUN/meta/workspace_start.json")" = complete ] ||
 	fail "the replay did not snapshot its own start"
