@@ -2,14 +2,11 @@
  * common.c — what every driver shares: limits with defaults, the rebuilt
  * environment, the working directory check, results.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lib/core/xmalloc.h"
 #include "worker-sandbox/sbx_int.h"
-#include "worker-sandbox/spawn.h"
 
 void
 sbx_limits_resolve(const struct sbx_limits *in, struct sbx_limits *out)
@@ -186,34 +183,4 @@ sbx_text_sanitize(const char *data, size_t len)
 		i += n;
 	}
 	return strbuf_detach(&sb, NULL);
-}
-
-/*
- * gVisor reports a missing or non-executable program as its own failure
- * (runsc: exit 128; docker with runsc: a failed start that leaves a
- * containerd shim behind for good), so check first, as a shell would:
- * argv[0] in the sandbox's PATH (the same /usr as the host's) or under
- * /workspace. Returns 0 (go on), or 1 with res filled: exit 126 or 127
- * and the shell's message on stderr.
- */
-int
-sbx_prog_precheck(const struct sbx *s, const struct sbx_req *req, struct sbx_result *res)
-{
-	const char *prog = req->argv[0];
-	char buf[4096];
-	int rc = 0;
-
-	if (strncmp(prog, SBX_WS_PATH "/", sizeof SBX_WS_PATH) == 0) {
-		snprintf(buf, sizeof buf, "%s/%s", s->workspace, prog + sizeof SBX_WS_PATH);
-		rc = access(buf, F_OK) != 0 ? 127 : access(buf, X_OK) != 0 ? 126 : 0;
-	} else if (strchr(prog, '/') == NULL && sbx_which(prog, buf, sizeof buf) != 0) {
-		rc = 127;
-	} /* else relative to the cwd, or another absolute path: the runtime decides */
-	if (rc == 0)
-		return 0;
-	res->exit_code = rc;
-	strbuf_addf(&res->err, "kylecode: %s: %s\n", prog, rc == 127 ? "command not found" : "Permission denied");
-	if (req->on_output != NULL)
-		req->on_output(2, res->err.buf, res->err.len, req->arg);
-	return 1;
 }
