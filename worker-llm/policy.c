@@ -51,10 +51,10 @@ static const char *const llm_syscalls[] = {
  *   before the filter); only the ioctls stdio and curl make; prctl for
  *   thread names, the death signal and the dumpable query. */
 static const struct harden_rule llm_rules[] = {
-    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET)}},
-    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET6)}},
-    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)}},
-    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_NETLINK)}},
+    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET, 0)}},
+    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET6, 0)}},
+    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0)}},
+    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_NETLINK, 0)}},
     {"openat", 0, {{0}}},
     {"open", 0, {{0}}},
 };

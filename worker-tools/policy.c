@@ -63,8 +63,8 @@ static const char *const tool_syscalls[] = {
  * the death signal ipc/ sets. (Threads only, no processes: allow_threads
  * in the policy below.) */
 static const struct harden_rule tool_rules[] = {
-    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)}},
-    {"socketpair", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)}},
+    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0)}},
+    {"socketpair", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0)}},
 };
 
 static const struct harden_policy tool_seccomp = {

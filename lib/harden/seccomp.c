@@ -106,20 +106,22 @@ sc_lists_add(scmp_filter_ctx ctx, const struct harden_policy *p, uint32_t act, c
 }
 
 /* Rationale (harden_rules_worker): rows every worker's allowlist shares.
+ * (SCMP_CMP_EQ rows spell out datum_b: clang's -Wmissing-field-initializers
+ * rejects the short form in a static table.)
  * Memory: no PROT_EXEC mappings, so a parser bug cannot make new machine
  * code. ioctl: the terminal/socket queries of stdio and NNG. prctl: thread
  * names (NNG), PR_SET_PDEATHSIG (ipc/ sets it again), PR_GET_DUMPABLE. */
 const struct harden_rule harden_rules_worker[] = {
     {"mmap", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
     {"mprotect", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
-    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONREAD)}},
-    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONBIO)}},
-    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TCGETS)}},
-    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)}},
-    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME)}},
-    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME)}},
-    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG)}},
-    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_DUMPABLE)}},
+    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONREAD, 0)}},
+    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, FIONBIO, 0)}},
+    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TCGETS, 0)}},
+    {"ioctl", 1, {SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ, 0)}},
+    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME, 0)}},
+    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME, 0)}},
+    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG, 0)}},
+    {"prctl", 1, {SCMP_A0(SCMP_CMP_EQ, PR_GET_DUMPABLE, 0)}},
     {NULL, 0, {{0}}},
 };
 

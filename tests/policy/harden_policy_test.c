@@ -47,7 +47,7 @@ in_child(int (*fn)(void))
 
 /* An allowlist without execve and with socket() for AF_UNIX only. */
 static const struct harden_rule unix_only[] = {
-    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)}},
+    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0)}},
     {"mmap", 1, {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}},
 };
 static const char *const test_allowed[] = {"getcwd", "openat", NULL};
@@ -128,7 +128,7 @@ probe_denylist(void)
 {
 	static const char *const denied[] = {"ptrace", "chown", NULL};
 	static const struct harden_rule no_inet[] = {
-	    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET)}}};
+	    {"socket", 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET, 0)}}};
 	static const struct harden_policy p = {.role = "test",
 	                                       .mode = HARDEN_DENYLIST,
 	                                       .lists = {denied},
