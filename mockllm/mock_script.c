@@ -71,7 +71,8 @@ mock_fault_parse(struct mock_pctx *p, const cJSON *t, struct mock_turn *out)
 	if (f == NULL || cJSON_IsNull(f))
 		return 0;
 	if (cJSON_IsNumber(f)) {
-		st = (long)f->valuedouble;
+		/* range first: the cast of a huge double is undefined */
+		st = f->valuedouble >= 0 && f->valuedouble < 1000 ? (long)f->valuedouble : -1;
 	} else if (cJSON_IsString(f)) {
 		s = f->valuestring;
 		if (strcmp(s, "none") == 0)

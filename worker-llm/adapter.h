@@ -47,6 +47,9 @@ char *llm_wire_error_message(const char *body, size_t len);
 
 /* Shared by the adapters (wire.c). */
 const char *llm_json_str(const cJSON *obj, const char *key);
+/* obj.key as a non-negative count (tokens, milliseconds), clamped to 1e15;
+ * def when missing, not a number, negative or NaN. */
+long llm_json_count(const cJSON *obj, const char *key, long def);
 /* The neutral messages with tool calls and results rewritten as plain
  * text, for endpoints that cannot take native tools. Caller owns. */
 cJSON *llm_wire_flatten(const cJSON *messages);

@@ -279,13 +279,9 @@ anthropic_finish(const char *stop)
 static void
 anthropic_usage(struct llm_result *res, const cJSON *u)
 {
-	const cJSON *in = cJSON_GetObjectItemCaseSensitive(u, "input_tokens");
-	const cJSON *out = cJSON_GetObjectItemCaseSensitive(u, "output_tokens");
-
-	if (cJSON_IsNumber(in))
-		res->prompt_tokens = (long)in->valuedouble;
-	if (cJSON_IsNumber(out)) /* cumulative in message_delta */
-		res->completion_tokens = (long)out->valuedouble;
+	res->prompt_tokens = llm_json_count(u, "input_tokens", res->prompt_tokens);
+	/* cumulative in message_delta */
+	res->completion_tokens = llm_json_count(u, "output_tokens", res->completion_tokens);
 }
 
 static int

@@ -127,10 +127,7 @@ llm_emit_retry(struct llm_call_ctx *cx, const char *model, long delay_ms, const 
 static long
 llm_routing_long(const cJSON *model, const char *key, long def)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(model, "routing"), key);
-
-	return cJSON_IsNumber(v) && v->valuedouble >= 0 ? (long)v->valuedouble : def;
+	return llm_json_count(cJSON_GetObjectItemCaseSensitive(model, "routing"), key, def);
 }
 
 static int
@@ -405,10 +402,10 @@ static void
 llm_ctx_init(struct llm_call_ctx *cx, const cJSON *req, int64_t budget_ms,
              const struct llm_sink *sink)
 {
-	const cJSON *to = cJSON_GetObjectItemCaseSensitive(req, "timeout_ms");
-	long long total = cJSON_IsNumber(to) && to->valuedouble > 0 ? (long long)to->valuedouble
-	                                                            : LLM_DEFAULT_TIMEOUT_MS;
+	long long total = llm_json_count(req, "timeout_ms", 0);
 
+	if (total <= 0)
+		total = LLM_DEFAULT_TIMEOUT_MS;
 	memset(cx, 0, sizeof(*cx));
 	if (budget_ms >= 0 && budget_ms < total)
 		total = budget_ms;

@@ -232,13 +232,8 @@ openai_finish(const char *f)
 static void
 openai_usage(struct llm_result *res, const cJSON *u)
 {
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(u, "prompt_tokens");
-	const cJSON *c = cJSON_GetObjectItemCaseSensitive(u, "completion_tokens");
-
-	if (cJSON_IsNumber(p))
-		res->prompt_tokens = (long)p->valuedouble;
-	if (cJSON_IsNumber(c))
-		res->completion_tokens = (long)c->valuedouble;
+	res->prompt_tokens = llm_json_count(u, "prompt_tokens", res->prompt_tokens);
+	res->completion_tokens = llm_json_count(u, "completion_tokens", res->completion_tokens);
 }
 
 /* {"error": ...} anywhere at top level is the provider saying no. */

@@ -14,6 +14,24 @@ llm_json_str(const cJSON *obj, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* Counts from a provider (or a request) are doubles in JSON; a hostile
+ * 1e300 must not overflow the conversion (undefined behaviour). */
+#define LLM_JSON_COUNT_MAX 1e15
+
+long
+llm_json_count(const cJSON *obj, const char *key, long def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	double d;
+
+	if (!cJSON_IsNumber(v))
+		return def;
+	d = v->valuedouble;
+	if (!(d >= 0)) /* negative, or NaN */
+		return def;
+	return d > LLM_JSON_COUNT_MAX ? (long)LLM_JSON_COUNT_MAX : (long)d;
+}
+
 char *
 llm_wire_args_text(const cJSON *args)
 {

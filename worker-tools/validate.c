@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <fnmatch.h>
 #include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,6 +352,17 @@ one_of_clash(const cJSON *config, const cJSON *calls, const char *valid, int i, 
 }
 
 /* Checks that count earlier calls: max_per_turn, at_most_one_of. */
+/* A limit from the configuration (max_per_turn, max_parallel) as an int:
+ * a config's 1e300 must not overflow the conversion (undefined behaviour);
+ * anything past INT_MAX is no limit in practice. */
+static int
+json_limit(const cJSON *v)
+{
+	double d = v->valuedouble;
+
+	return !(d >= 0) ? 0 : d >= (double)INT_MAX ? INT_MAX : (int)d;
+}
+
 static int
 check_counts(const struct tool_turn *t, const cJSON *calls, const char *valid, int i, cJSON *viol)
 {
@@ -359,11 +371,11 @@ check_counts(const struct tool_turn *t, const cJSON *calls, const char *valid, i
 	char *flat;
 
 	if (cJSON_IsNumber(max) && max->valuedouble >= 0 &&
-	    count_before(calls, valid, i, NULL, name) >= (int)max->valuedouble) {
+	    count_before(calls, valid, i, NULL, name) >= json_limit(max)) {
 		add_violation(viol, i, "max_per_turn",
 		              "%s may be called at most %d time%s per turn; "
 		              "this call was not run: send it in your next turn",
-		              name, (int)max->valuedouble, (int)max->valuedouble == 1 ? "" : "s");
+		              name, json_limit(max), json_limit(max) == 1 ? "" : "s");
 		return 0;
 	}
 	if ((set = one_of_clash(t->config, calls, valid, i, name)) != NULL) {
@@ -482,7 +494,7 @@ tool_turn_plan(const cJSON *config, const cJSON *calls, const cJSON *violations)
 			continue;
 		/* Any blocking call: the whole turn runs in order, one by one. */
 		if (any_blocking || (g >= 0 && cJSON_IsNumber(mp) && mp->valuedouble >= 1 &&
-		                     counts[g] >= (int)mp->valuedouble))
+		                     counts[g] >= json_limit(mp)))
 			flush(plan, &cur, counts, ng);
 		cJSON_AddItemToArray(cur, nn(cJSON_CreateNumber(i)));
 		if (g >= 0)

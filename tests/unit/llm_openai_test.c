@@ -138,6 +138,29 @@ Test(llm_openai_parse, message_with_tool_calls_and_usage)
 	llm_result_free(&r);
 }
 
+/* A hostile or broken endpoint's usage: a count past any long (the cast
+ * would be undefined; the fuzzer found it), negative, fractional. */
+Test(llm_openai_parse, absurd_usage_counts_are_clamped_not_undefined)
+{
+	static const char body[] =
+	    "{\"choices\":[{\"message\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}],"
+	    "\"usage\":{\"prompt_tokens\":1e300,\"completion_tokens\":-5}}";
+	static const char body2[] = "{\"choices\":[{\"message\":{\"content\":\"x\"}}],"
+	                            "\"usage\":{\"prompt_tokens\":7.9,\"completion_tokens\":\"12\"}}";
+	struct llm_result r;
+
+	llm_result_init(&r);
+	cr_assert_eq(llm_openai_parse(body, sizeof(body) - 1, &r), LLM_EV_OK);
+	cr_expect_eq(r.prompt_tokens, 1000000000000000L);
+	cr_expect_eq(r.completion_tokens, -1, "a negative count is no count");
+	llm_result_free(&r);
+	llm_result_init(&r);
+	cr_assert_eq(llm_openai_parse(body2, sizeof(body2) - 1, &r), LLM_EV_OK);
+	cr_expect_eq(r.prompt_tokens, 7);
+	cr_expect_eq(r.completion_tokens, -1, "a string is no count");
+	llm_result_free(&r);
+}
+
 Test(llm_openai_parse, text_and_length_finish)
 {
 	static const char body[] =
