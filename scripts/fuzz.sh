@@ -11,7 +11,8 @@
 # is kept in build-fuzz/fuzz-artifacts/<target>/ and the command to
 # reproduce it is printed.
 # Environment: KC_FUZZ_BUILD (default build-fuzz), KC_FUZZ_JOBS (build -j),
-# KC_FUZZ_MAX_LEN (override -max_len), KC_FUZZ_KEEP_CORPUS=1 (keep scratch).
+# KC_FUZZ_MAX_LEN (override -max_len), KC_FUZZ_KEEP_CORPUS=1 (keep scratch),
+# KC_FUZZ_SEED and KC_FUZZ_RUNS (libFuzzer -seed, -runs: a reproducible run).
 # Exit status: 0 when every target ran clean, 1 when one crashed, 2 usage.
 set -uo pipefail
 
@@ -102,6 +103,10 @@ for t in "${targets[@]}"; do
 	maxlen=${KC_FUZZ_MAX_LEN:-$maxlen}
 	args=(-max_total_time="$secs" -max_len="$maxlen" -timeout=30 -rss_limit_mb=2048
 		-print_final_stats=1 -artifact_prefix="$ART/$t/")
+	# Reproducible runs (CI): a fixed seed and a fixed number of inputs,
+	# SECONDS then only caps a slow machine.
+	[ -n "${KC_FUZZ_SEED:-}" ] && args+=(-seed="$KC_FUZZ_SEED")
+	[ -n "${KC_FUZZ_RUNS:-}" ] && args+=(-runs="$KC_FUZZ_RUNS")
 	d=$(dict_of "$t")
 	[ -n "$d" ] && args+=(-dict="$d")
 	echo "== fuzz_$t: ${secs}s, corpus fuzz/corpus/$c ($(ls "$work/corpus" | wc -l) seeds), max_len $maxlen"
