@@ -12,7 +12,6 @@
  * so: the resend timer is disabled, and when the connection that was up is
  * lost the client becomes "gone": every waiting call is cancelled and no
  * new one is sent. The supervisor opens a new client for the new worker. */
-#include "lib/core/clock.h"
 #include "ipc/ipc.h"
 
 #include <errno.h>
@@ -27,6 +26,7 @@
 #include <nng/protocol/pipeline0/pull.h>
 #include <nng/protocol/reqrep0/req.h>
 
+#include "lib/core/clock.h"
 #include "lib/core/log.h"
 #include "lib/failpoint/failpoint.h"
 

@@ -7,7 +7,6 @@
  * until its deadline). The worker exits when the supervisor is gone: the
  * kernel kills it (PR_SET_PDEATHSIG) if the supervisor dies, and the last
  * connection closing makes ipc_worker_serve() return. */
-#include "lib/core/clock.h"
 #include "ipc/ipc.h"
 
 #include <errno.h>
@@ -25,6 +24,7 @@
 #include <nng/protocol/pipeline0/push.h>
 #include <nng/protocol/reqrep0/rep.h>
 
+#include "lib/core/clock.h"
 #include "lib/core/log.h"
 #include "lib/failpoint/failpoint.h"
 

@@ -14,7 +14,6 @@
  * Worker states: DOWN (dead, restart at restart_at) -> STARTING (forked,
  * not yet answering) -> READY -> DOWN ... ; GAVE_UP ends the run.
  */
-#include "lib/core/clock.h"
 #include "supervisor/proc.h"
 
 #include <dirent.h>
@@ -35,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/core/clock.h"
 #include "lib/core/log.h"
 #include "lib/core/xmalloc.h"
 #include "lib/failpoint/failpoint.h"

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "lib/core/clock.h"
 #include "lib/config/config.h"
+#include "lib/core/clock.h"
 #include "lib/core/strbuf.h"
 #include "lib/core/xmalloc.h"
 #include "supervisor/conductor.h"

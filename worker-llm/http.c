@@ -1,5 +1,4 @@
 /* libcurl transport for the adapters; see http.h. */
-#include "lib/core/clock.h"
 #include "worker-llm/http.h"
 
 #include <pthread.h>
@@ -9,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "lib/core/clock.h"
 #include "lib/core/xmalloc.h"
 
 static CURLSH *http_share;

@@ -1,5 +1,4 @@
 /* worker-llm request dispatch: routing, retries, fallback, accounting. */
-#include "lib/core/clock.h"
 #include "worker-llm/llm.h"
 
 #include <errno.h>
@@ -10,6 +9,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "lib/core/clock.h"
 #include "lib/core/log.h"
 #include "lib/core/strbuf.h"
 #include "lib/core/xmalloc.h"

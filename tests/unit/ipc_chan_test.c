@@ -22,8 +22,8 @@
 #include <nng/protocol/reqrep0/rep.h>
 #include <nng/protocol/reqrep0/req.h>
 
-#include "lib/core/clock.h"
 #include "ipc/ipc.h"
+#include "lib/core/clock.h"
 #include "lib/failpoint/failpoint.h"
 
 static char dir[64], req_url[128], ev_url[128];
