@@ -5,7 +5,7 @@
 # on log.c/strbuf.c, which only the fuzz build uses clang for.
 file(GLOB _kc_cfg_fz_src CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/lib/config/*.c)
 set(_kc_cfg_fz_core ${CMAKE_SOURCE_DIR}/lib/core/log.c ${CMAKE_SOURCE_DIR}/lib/core/xmalloc.c
-    ${CMAKE_SOURCE_DIR}/lib/core/strbuf.c)
+    ${CMAKE_SOURCE_DIR}/lib/core/strbuf.c ${CMAKE_SOURCE_DIR}/lib/core/fsutil.c)
 set_source_files_properties(${_kc_cfg_fz_core} PROPERTIES COMPILE_OPTIONS -Wno-format-nonliteral)
 add_library(kc_config_fz STATIC ${_kc_cfg_fz_src} ${_kc_cfg_fz_core})
 target_link_libraries(kc_config_fz PUBLIC PkgConfig::CJSON PkgConfig::YAML Threads::Threads m)

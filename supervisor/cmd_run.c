@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/config/config.h"
+#include "lib/core/fsutil.h"
 #include "lib/core/strbuf.h"
 #include "lib/core/xmalloc.h"
 #include "supervisor/cmd.h"
@@ -131,15 +132,13 @@ cmd_run(int argc, char **argv)
 static cJSON *
 cmd_run_meta(const char *dir)
 {
-	char *p = xasprintf("%s/meta/run_meta.json", dir), buf[8192], *text;
-	FILE *f = fopen(p, "r");
-	struct strbuf sb = STRBUF_INIT;
-	size_t n;
-	cJSON *j;
+	char *p = xasprintf("%s/meta/run_meta.json", dir), *m, err[512];
+	cJSON *j = kc_json_file_load(p, err, sizeof(err));
 
-	if (f == NULL) {
-		char *m = xasprintf("%s/meta", dir);
-
+	if (j == NULL && access(p, F_OK) == 0) {
+		fprintf(stderr, "kylecode: %s\n", err);
+	} else if (j == NULL) {
+		m = xasprintf("%s/meta", dir);
 		if (access(m, F_OK) == 0)
 			fprintf(stderr,
 			        "kylecode: %s: missing: the run stopped before it started "
@@ -150,17 +149,7 @@ cmd_run_meta(const char *dir)
 			        "kylecode: %s: cannot read (is %s a kylecode run directory?)\n", p,
 			        dir);
 		free(m);
-		free(p);
-		return NULL;
 	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(f);
-	text = strbuf_detach(&sb, NULL);
-	j = cJSON_Parse(text);
-	if (j == NULL)
-		fprintf(stderr, "kylecode: %s: not valid JSON\n", p);
-	free(text);
 	free(p);
 	return j;
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "lib/config/config.h"
+#include "lib/core/fsutil.h"
 #include "lib/core/strbuf.h"
 #include "lib/core/xmalloc.h"
 #include "supervisor/conductor.h"
@@ -114,39 +115,20 @@ run_checkpoint_write(struct cond *c)
 	return rc;
 }
 
-static cJSON *
-run_json_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	struct strbuf sb = STRBUF_INIT;
-	char buf[8192], *text;
-	size_t n;
-	cJSON *j;
-
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(f);
-	text = strbuf_detach(&sb, NULL);
-	j = cJSON_Parse(text);
-	free(text);
-	return j;
-}
-
 /* Loads the last complete turn's state; no checkpoint = resume from the
  * start (a crash during turn 1). */
 int
 run_checkpoint_load(struct cond *c, const char *dir, char *err, size_t errlen)
 {
-	char *p = xasprintf("%s/meta/run_meta.json", dir);
-	cJSON *k = run_json_file(p);
+	char *p = xasprintf("%s/meta/run_meta.json", dir), lerr[512];
+	/* a missing or unreadable file is "nothing recorded yet" here */
+	cJSON *k = kc_json_file_load(p, lerr, sizeof(lerr));
 
 	free(p);
 	snprintf(c->started_at, sizeof(c->started_at), "%s", kc_cfg_str(k, "started_at", ""));
 	cJSON_Delete(k);
 	p = xasprintf("%s/meta/checkpoint.json", dir);
-	k = run_json_file(p);
+	k = kc_json_file_load(p, lerr, sizeof(lerr));
 	free(p);
 	if (k == NULL)
 		return 0;
@@ -253,8 +235,8 @@ run_workspace_record(struct cond *c)
 void
 run_workspace_compare(struct cond *c)
 {
-	char *p = xasprintf("%s/meta/workspace_start.json", c->replay_src);
-	cJSON *rec = run_json_file(p);
+	char *p = xasprintf("%s/meta/workspace_start.json", c->replay_src), lerr[512];
+	cJSON *rec = kc_json_file_load(p, lerr, sizeof(lerr));
 	double files = kc_cfg_num(rec, "files", 0);
 
 	free(p);

@@ -384,25 +384,6 @@ run_snapshot_take(struct cond *c)
 
 /* ---- restore (replay) ---------------------------------------------------- */
 
-/* A manifest path: plain names joined by '/', none "." or "..". */
-static int
-snap_path_ok(const char *path)
-{
-	const char *p = path, *e;
-	size_t n;
-
-	if (path[0] == '\0' || path[0] == '/')
-		return 0;
-	for (;; p = e + 1) {
-		e = strchr(p, '/');
-		n = e ? (size_t)(e - p) : strlen(p);
-		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-			return 0;
-		if (e == NULL)
-			return 1;
-	}
-}
-
 /* The directory holding path's last component, opened beneath root one
  * component at a time with O_NOFOLLOW: a symlink restored earlier (or
  * planted in the run directory) is never walked through. -1 with errno. */
@@ -486,7 +467,7 @@ snap_restore_one(int ws, int src, const cJSON *e, char *err, size_t errlen)
 	const struct timespec *times = snap_times(e, tbuf);
 	int pfd, rc = -1;
 
-	if (!snap_path_ok(path)) {
+	if (!kc_path_rel_ok(path)) {
 		snprintf(err, errlen, "entry \"%s\": not a plain relative path", path);
 		return -1;
 	}
@@ -548,21 +529,10 @@ snap_restore_dir_modes(int ws, const cJSON *entries, char *err, size_t errlen)
 static cJSON *
 snap_manifest_load(const char *run_dir)
 {
-	char *p = xasprintf("%s/meta/workspace_start.json", run_dir), buf[8192], *text;
-	FILE *f = fopen(p, "r");
-	struct strbuf sb = STRBUF_INIT;
-	size_t n;
-	cJSON *j;
+	char *p = xasprintf("%s/meta/workspace_start.json", run_dir), err[512];
+	cJSON *j = kc_json_file_load(p, err, sizeof(err)); /* none: no snapshot */
 
 	free(p);
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(f);
-	text = strbuf_detach(&sb, NULL);
-	j = cJSON_Parse(text);
-	free(text);
 	return j;
 }
 

@@ -21,8 +21,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "lib/core/clock.h"
 #include "lib/config/config.h"
+#include "lib/core/clock.h"
+#include "lib/core/fsutil.h"
 #include "lib/core/log.h"
 #include "lib/core/strbuf.h"
 #include "lib/core/xmalloc.h"
@@ -71,22 +72,10 @@ static cJSON *
 run_recorded_response(struct cond *c)
 {
 	const char *dir = c->replay_src ? c->replay_src : runlog_dir(c->rl);
-	char *p = xasprintf("%s/raw/responses/turn_%d.response.json", dir, c->turn), *text;
-	FILE *f = fopen(p, "r");
-	struct strbuf sb = STRBUF_INIT;
-	char buf[8192];
-	size_t n;
-	cJSON *j;
+	char *p = xasprintf("%s/raw/responses/turn_%d.response.json", dir, c->turn), err[512];
+	cJSON *j = kc_json_file_load(p, err, sizeof(err)); /* none: the caller says so */
 
 	free(p);
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(f);
-	text = strbuf_detach(&sb, NULL);
-	j = cJSON_Parse(text);
-	free(text);
 	return j;
 }
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,22 +159,6 @@ runlog_create(const struct runlog_opts *o, char *err, size_t errlen)
 	return rl;
 }
 
-static char *
-runlog_slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct strbuf sb = STRBUF_INIT;
-	char buf[8192];
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(f);
-	return strbuf_detach(&sb, len);
-}
-
 static int
 runlog_tmp_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -194,18 +179,18 @@ runlog_tmp_remove(const char *path, const struct stat *st, int flag, struct FTW 
 static void
 runlog_transcript_load(struct runlog *rl)
 {
-	char *p = xasprintf("%s/conversation/conversation.md", rl->dir), *text;
+	char *p = xasprintf("%s/conversation/conversation.md", rl->dir), *text, err[512];
 	size_t len;
 	cJSON *idx;
 
-	text = runlog_slurp(p, &len);
+	text = kc_file_read(p, SIZE_MAX, &len, err, sizeof(err));
 	if (text != NULL)
 		strbuf_add(&rl->md, text, len);
 	free(text);
 	free(p);
 	p = xasprintf("%s/conversation/index.json", rl->dir);
-	text = runlog_slurp(p, &len);
-	idx = text ? cJSON_Parse(text) : NULL;
+	text = kc_file_read(p, KC_JSON_FILE_MAX, &len, err, sizeof(err));
+	idx = text ? cJSON_ParseWithLength(text, len) : NULL;
 	if (cJSON_IsArray(idx)) {
 		cJSON_Delete(rl->index);
 		rl->index = idx;
@@ -297,32 +282,13 @@ runlog_write_file(struct runlog *rl, const char *rel, const char *data, size_t l
 	return rc;
 }
 
-/* Each component of rel is a plain name: not empty, not "." or "..". */
-static int
-runlog_rel_ok(const char *rel)
-{
-	const char *p = rel, *e;
-	size_t n;
-
-	if (rel[0] == '\0' || rel[0] == '/')
-		return 0;
-	for (;; p = e + 1) {
-		e = strchr(p, '/');
-		n = e ? (size_t)(e - p) : strlen(p);
-		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-			return 0;
-		if (e == NULL)
-			return 1;
-	}
-}
-
 int
 runlog_write_verbatim(struct runlog *rl, const char *rel, const char *data, size_t len, mode_t mode)
 {
 	int rc;
 
 	pthread_mutex_lock(&rl->mtx);
-	if (!runlog_rel_ok(rel))
+	if (!kc_path_rel_ok(rel))
 		rc = runlog_fail(rl, "refusing path outside the run directory: %s", rel);
 	else
 		rc = runlog_io_whole_mode(rl, rel, data, len, mode & 0755);

@@ -53,10 +53,6 @@ enum kc_scalar_kind kc_yaml_resolve_plain(const char *s, size_t n, double *num);
 cJSON *kc_yaml_parse_limited(const char *buf, size_t len, const char *name, struct kc_locmap *locs,
                              struct kc_diag_list *d, size_t max_nodes);
 
-/* Reads a whole regular file of at most max bytes (NUL-terminated);
- * NULL with "path: why" in err. Caller frees. */
-char *kc_file_read(const char *path, size_t max, size_t *lenp, char *err, size_t errlen);
-
 /* ---- emit.c ---- */
 /* A float as Python's repr() writes it ("0.1", "1.0", "1e-07", "inf"). */
 void kc_py_float_repr(double v, char *buf, size_t len);

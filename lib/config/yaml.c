@@ -22,6 +22,7 @@
 #include <yaml.h>
 
 #include "lib/config/config_int.h"
+#include "lib/core/fsutil.h"
 #include "lib/core/log.h"
 #include "lib/core/strbuf.h"
 #include "lib/core/xmalloc.h"
@@ -683,44 +684,6 @@ kc_yaml_parse_limited(const char *buf, size_t len, const char *name, struct kc_l
 	cJSON_Delete(y.graveyard);
 	kc_locmap_free(own);
 	return root;
-}
-
-/* Reads a whole file, refusing what is not a regular file or too big. */
-char *
-kc_file_read(const char *path, size_t max, size_t *lenp, char *err, size_t errlen)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char chunk[65536];
-	struct stat st;
-	ssize_t r;
-	int fd;
-
-	/* O_NONBLOCK: a FIFO named as a config must not block the open;
-	 * only regular files are read (checked right after). */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		close(fd);
-		return NULL;
-	}
-	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 || sb.len + (size_t)r > max) {
-			snprintf(err, errlen,
-			         r < 0 ? "%s: read error" : "%s: larger than %zu bytes", path, max);
-			strbuf_free(&sb);
-			close(fd);
-			return NULL;
-		}
-		strbuf_add(&sb, chunk, (size_t)r);
-	}
-	close(fd);
-	return strbuf_detach(&sb, lenp);
 }
 
 cJSON *

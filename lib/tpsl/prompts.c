@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/config/config.h"
+#include "lib/core/fsutil.h"
 #include "lib/core/strbuf.h"
 #include "lib/core/xmalloc.h"
 #include "lib/template/template.h"
@@ -36,39 +37,11 @@ struct pc {
 	size_t errlen;
 };
 
+/* A prompt or template file: regular, at most TPSL_MAX_TEXT bytes. */
 char *
 tpsl_read_text(const char *path, size_t *lenp, char *err, size_t errlen)
 {
-	struct strbuf sb = STRBUF_INIT;
-	char chunk[16384];
-	struct stat st;
-	ssize_t r;
-	int fd;
-
-	/* O_NONBLOCK: a FIFO named as a config must not block the open;
-	 * only regular files are read (checked right after). */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: cannot read (not a readable regular file)", path);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	while ((r = read(fd, chunk, sizeof(chunk))) > 0) {
-		if (sb.len + (size_t)r > TPSL_MAX_TEXT) {
-			snprintf(err, errlen, "%s: larger than %u bytes", path, TPSL_MAX_TEXT);
-			break;
-		}
-		strbuf_add(&sb, chunk, (size_t)r);
-	}
-	close(fd);
-	if (r != 0) {
-		if (r < 0)
-			snprintf(err, errlen, "%s: read error", path);
-		strbuf_free(&sb);
-		return NULL;
-	}
-	return strbuf_detach(&sb, lenp);
+	return kc_file_read(path, TPSL_MAX_TEXT, lenp, err, errlen);
 }
 
 /* Python's str.strip() bounds (ASCII whitespace). */
