@@ -487,16 +487,9 @@ eval_getattr(struct tpl_rctx *rc, struct tpl_frame *f, const struct tpl_node *n,
 		return -1;
 	}
 	if (n->flags & NF_NOMETHOD) {
-		/* the hit of tv_getattr_data's hint, without its call */
-		if (a.kind == TV_DICT) {
-			const struct tpl_attr_hint *h = &rc->attr_hint[n->fn];
-			const struct tpl_dict *d = a.u.d;
-			if (h->idx < d->n && d->k[h->idx].u.s.p == h->key && d->k[h->idx].kind == TV_STR &&
-			    d->k[h->idx].u.s.n == n->nlen) {
-				*out = d->v[h->idx];
-				return 0;
-			}
-		}
+		/* the hint's hit without a call; tv_getattr_data searches */
+		if (tpl_attr_hint_hit(rc, n, &a, out))
+			return 0;
 		return tv_getattr_data(rc, n, &a, out);
 	}
 	return tv_getattr(rc, n->line, &a, n->name, n->nlen, out);

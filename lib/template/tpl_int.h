@@ -422,6 +422,25 @@ tpl_out(struct strbuf *sb, const char *p, size_t n)
 	}
 }
 
+/* The hot path of `x.attr` (n an N_GETATTR node with a hint slot): obj is
+ * a dict whose key at the index this node hit last is the same interned
+ * string. 1 with *out set, else 0 (tv_getattr_data then searches). */
+static inline int
+tpl_attr_hint_hit(const struct tpl_rctx *rc, const struct tpl_node *n, const struct tv *obj, struct tv *out)
+{
+	const struct tpl_attr_hint *h = &rc->attr_hint[n->fn];
+	const struct tpl_dict *d;
+
+	if (obj->kind != TV_DICT)
+		return 0;
+	d = obj->u.d;
+	if (h->idx >= d->n || d->k[h->idx].kind != TV_STR || d->k[h->idx].u.s.p != h->key ||
+	    d->k[h->idx].u.s.n != n->nlen)
+		return 0;
+	*out = d->v[h->idx];
+	return 1;
+}
+
 /* Whether NUL-terminated key equals name[0..n): a short inline loop, as
  * the keys and names of templates are short and libc's vector compares
  * cost more to set up than they save. */

@@ -381,15 +381,11 @@ tv_getattr_data(struct tpl_rctx *rc, const struct tpl_node *n, const struct tv *
 	struct tpl_attr_hint *h;
 	size_t i;
 
+	if (tpl_attr_hint_hit(rc, n, obj, out))
+		return 0;
 	if (obj->kind == TV_DICT) {
 		d = obj->u.d;
 		h = &rc->attr_hint[n->fn];
-		i = h->idx;
-		if (i < d->n && key_is(&d->k[i], h->key, n->name, n->nlen)) {
-			h->key = d->k[i].u.s.p;
-			*out = d->v[i];
-			return 0;
-		}
 		for (i = 0; i < d->n; i++) {
 			if (key_is(&d->k[i], h->key, n->name, n->nlen)) {
 				h->idx = i;
